@@ -1,0 +1,61 @@
+/* fy-channel.h: atomic GVariant messages over a SOCK_SEQPACKET socket
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One message is one datagram, so a reader never sees half of one: either
+ * the whole message arrives or nothing does. Messages larger than a socket
+ * datagram travel in a sealed memfd passed with SCM_RIGHTS. File descriptors
+ * ride along with a message in a GUnixFDList.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+
+G_BEGIN_DECLS
+
+#define FY_CHANNEL_ERROR (fy_channel_error_quark ())
+
+typedef enum
+{
+  FY_CHANNEL_ERROR_EOF,       /* the peer closed its end */
+  FY_CHANNEL_ERROR_TIMED_OUT, /* nothing arrived in time */
+  FY_CHANNEL_ERROR_INVALID,   /* the peer sent something that is not a message */
+  FY_CHANNEL_ERROR_FAILED,    /* the system said no; the message says why */
+} FyChannelError;
+
+GQuark fy_channel_error_quark (void);
+
+typedef struct _FyChannel FyChannel;
+
+/* Two connected ends (socketpair, close-on-exec). */
+gboolean   fy_channel_new_pair      (FyChannel  **end_a,
+                                     FyChannel  **end_b,
+                                     GError     **error);
+/* Wraps an existing SOCK_SEQPACKET fd; takes ownership of it. */
+FyChannel *fy_channel_new_from_fd   (int          fd);
+FyChannel *fy_channel_ref           (FyChannel   *self);
+void       fy_channel_unref         (FyChannel   *self);
+int        fy_channel_get_fd        (FyChannel   *self);
+/* Closes the fd now (the peer sees EOF); later calls fail. */
+void       fy_channel_close         (FyChannel   *self);
+
+/* Sends one message, blocking until the kernel takes it. @fds may be NULL. */
+gboolean   fy_channel_send          (FyChannel   *self,
+                                     GVariant    *message,
+                                     GUnixFDList *fds,
+                                     GError     **error);
+/* Waits up to @timeout_seconds (< 0: forever, 0: poll) for one message.
+ * Returns a new reference, or NULL with FY_CHANNEL_ERROR_EOF, _TIMED_OUT … */
+GVariant  *fy_channel_receive       (FyChannel    *self,
+                                     double        timeout_seconds,
+                                     GUnixFDList **out_fds,
+                                     GError      **error);
+/* TRUE when a message (or EOF) is ready within @timeout_seconds. */
+gboolean   fy_channel_poll          (FyChannel   *self,
+                                     double       timeout_seconds);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FyChannel, fy_channel_unref)
+
+G_END_DECLS

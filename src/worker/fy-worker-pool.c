@@ -1,0 +1,14 @@
+/* fy-worker-pool.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fy-worker.h"
+
+int
+fy_worker_pool_main (FyChannel *channel)
+{
+  return 2;
+}

@@ -1,0 +1,57 @@
+/* fy-workload.h: the functions that run inside workers, by name
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * C has no pickle: a task names a registered function and carries a GVariant
+ * argument; the function returns a GVariant result or sets a GError. The
+ * registry is compiled into forkyard-worker; the parent only uses it to check
+ * names and argument types before it sends anything.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FyWorkloadContext FyWorkloadContext;
+
+/* Runs in the worker. @argument matches the workload's argument_type.
+ * Returns a new (or floating) GVariant, or %NULL with @error set. */
+typedef GVariant *(*FyWorkloadFunc) (GVariant           *argument,
+                                     FyWorkloadContext  *context,
+                                     GError            **error);
+
+typedef struct
+{
+  const char     *name;          /* "fib", "hash", "test.segv" … */
+  const char     *argument_type; /* GVariant type string, e.g. "x" or "(ss)" */
+  const char     *result_type;   /* GVariant type string of the result */
+  FyWorkloadFunc  func;
+  const char     *summary;       /* one untranslated line, for --help and logs */
+} FyWorkloadInfo;
+
+/* Each group of workloads lives in its own source file and exports a table
+ * ending with an all-zero entry; the registry walks every group. */
+extern const FyWorkloadInfo fy_workloads_compute[];  /* fib, sumsq, sleep */
+extern const FyWorkloadInfo fy_workloads_files[];    /* hash, resize */
+extern const FyWorkloadInfo fy_workloads_examples[]; /* square, add, crash and exit behaviours */
+extern const FyWorkloadInfo fy_workloads_ipc[];      /* bodies that use queues, values, locks … */
+
+const FyWorkloadInfo *fy_workload_lookup   (const char *name);
+/* Every registered workload, sorted by name; free the array, not the items. */
+GPtrArray            *fy_workload_list_all (void);
+
+/* What a running workload may ask of the worker around it. */
+FyWorkloadContext *fy_workload_context_new      (const int         *fds,
+                                                 guint              n_fds);
+void               fy_workload_context_free     (FyWorkloadContext *context);
+/* File descriptors sent with the task (shared objects' memfds, pipe ends),
+ * in the order the parent attached them. Borrowed: the worker closes them. */
+guint              fy_workload_context_get_n_fds (FyWorkloadContext *context);
+int                fy_workload_context_get_fd    (FyWorkloadContext *context,
+                                                  guint              index);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FyWorkloadContext, fy_workload_context_free)
+
+G_END_DECLS
