@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Drives the running app through its accessibility tree, as a screen reader
+user would: find by role and name, press, read."""
+
+import os
+import subprocess
+import time
+
+import pyatspi
+
+TIMEOUT = 20.0
+
+
+def wait_for(predicate, what, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def walk(node):
+    yield node
+    for child in node:
+        if child is not None:
+            yield from walk(child)
+
+
+def is_showing(node):
+    # GTK 4.8 sets "showing" on windows only; "visible" is what it keeps
+    # up to date on widgets.
+    states = node.getState()
+    return states.contains(pyatspi.STATE_SHOWING) or states.contains(pyatspi.STATE_VISIBLE)
+
+
+def is_selected(node):
+    return node.getState().contains(pyatspi.STATE_SELECTED)
+
+
+def find_all(root, role=None, name=None, showing=False):
+    found = []
+    for node in walk(root):
+        if role is not None and node.getRoleName() != role:
+            continue
+        if name is not None and node.name != name:
+            continue
+        if showing and not is_showing(node):
+            continue
+        found.append(node)
+    return found
+
+
+def find(root, role=None, name=None, showing=False):
+    nodes = find_all(root, role, name, showing)
+    return nodes[0] if nodes else None
+
+
+def press(node):
+    action = node.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ("click", "press", "activate"):
+            action.doAction(i)
+            return
+    raise AssertionError(f"{node.getRoleName()} {node.name!r} cannot be pressed")
+
+
+def screenshot(path):
+    subprocess.run(f"xwd -root -silent | convert xwd:- png:'{path}'",
+                   shell=True, check=True)
+
+
+class App:
+    """The app under test, started in this display and bus."""
+
+    def __init__(self, program, env=None):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.process = subprocess.Popen([program], env=full_env)
+        self.node = wait_for(self._lookup, "the app on the accessibility bus")
+        self.window = wait_for(lambda: find(self.node, "frame", showing=True),
+                               "the main window")
+
+    def _lookup(self):
+        desktop = pyatspi.Registry.getDesktop(0)
+        for app in desktop:
+            if app is not None and app.name == "forkyard" and app.childCount > 0:
+                return app
+        return None
+
+    def frames(self):
+        """The app's windows on screen; hidden ones (a closed shortcuts
+        window is only hidden) stay in the tree but are left out."""
+        return [c for c in self.node
+                if c is not None and c.getRoleName() in ("frame", "dialog")
+                and c.getState().contains(pyatspi.STATE_VISIBLE)]
+
+    def wait_exit(self, timeout=TIMEOUT):
+        return self.process.wait(timeout=timeout)
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=TIMEOUT)
