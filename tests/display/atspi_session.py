@@ -39,8 +39,9 @@ def is_selected(node):
     return node.getState().contains(pyatspi.STATE_SELECTED)
 
 
-def find_all(root, role=None, name=None, showing=False):
-    found = []
+def matches(root, role=None, name=None, showing=False):
+    # Every property read is a round trip on the bus: test the cheap,
+    # selective ones first and stop as soon as the caller has enough.
     for node in walk(root):
         if role is not None and node.getRoleName() != role:
             continue
@@ -48,13 +49,15 @@ def find_all(root, role=None, name=None, showing=False):
             continue
         if showing and not is_showing(node):
             continue
-        found.append(node)
-    return found
+        yield node
+
+
+def find_all(root, role=None, name=None, showing=False):
+    return list(matches(root, role, name, showing))
 
 
 def find(root, role=None, name=None, showing=False):
-    nodes = find_all(root, role, name, showing)
-    return nodes[0] if nodes else None
+    return next(matches(root, role, name, showing), None)
 
 
 def press(node):
