@@ -1,18 +1,895 @@
-/* fy-cli-run.c
+/* fy-cli-run.c: forkyard-cli fib, sumsq, sleep, hash and resize
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Builds one task per input, runs them on an FyPool in the chosen mode,
+ * and reports each outcome as it arrives: results on stdout (hash exactly
+ * as sha256sum prints it), one "forkyard-cli: INPUT: reason" line per
+ * failure on stderr, or a single JSON document with --json.
  */
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/fy-pool.h"
 #include "fy-cli.h"
+#include "fy-sample-data.h"
+#include "fy-workload.h"
+
+typedef enum
+{
+  RUN_MODE_MAP,
+  RUN_MODE_IMAP,
+  RUN_MODE_UNORDERED,
+  RUN_MODE_SUBMIT,
+} RunMode;
+
+typedef struct
+{
+  const char    *command;
+  /* Options */
+  gint64         n;
+  int            ms;
+  int            tasks;
+  char          *size;
+  gboolean       keep_aspect;
+  char          *out_dir;
+  int            workers;
+  int            chunksize;
+  char          *mode_text;
+  double         timeout;
+  char          *on_crash;
+  gboolean       json;
+  gboolean       progress;
+  gboolean       no_progress;
+  char         **paths;
+  /* Derived */
+  RunMode        mode;
+  int            width;
+  int            height;
+  FyCrashPolicy  policy;
+  guint          retries;
+  GPtrArray     *inputs;        /* display names of the tasks' inputs */
+  GVariant      *arguments;     /* one child per task */
+  /* Outcome */
+  GPtrArray     *futures;       /* by input index, filled as they finish */
+  guint          n_finished;
+  guint          n_failed;
+  guint          next_to_print;
+  gboolean       show_progress;
+  gboolean       interrupted;
+  gint64         started_at;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->size);
+  g_free (run->out_dir);
+  g_free (run->mode_text);
+  g_free (run->on_crash);
+  g_strfreev (run->paths);
+  g_clear_pointer (&run->inputs, g_ptr_array_unref);
+  g_clear_pointer (&run->arguments, g_variant_unref);
+  g_clear_pointer (&run->futures, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* ---- options -------------------------------------------------------------- */
+
+static gboolean
+parse_size (const char  *text,
+            int         *out_width,
+            int         *out_height)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text, "x×", 2);
+  guint64 w, h;
+
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 1, 16384, &w, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1, 16384, &h, NULL))
+    return FALSE;
+  *out_width = (int) w;
+  *out_height = (int) h;
+  return TRUE;
+}
+
+static gboolean
+parse_mode (const char *text,
+            RunMode    *out_mode)
+{
+  static const char *const names[] = { "map", "imap", "unordered", "submit" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (text, names[i]))
+      {
+        *out_mode = (RunMode) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static const char *
+command_summary (const char *command)
+{
+  if (g_str_equal (command, "fib"))
+    return N_("Runs the naive recursive Fibonacci of n (0 to 92) as --tasks tasks\n"
+              "and prints one result per task.");
+  if (g_str_equal (command, "sumsq"))
+    return N_("Computes the exact sum of i·i for i below n as --tasks tasks\n"
+              "and prints one result per task.");
+  if (g_str_equal (command, "sleep"))
+    return N_("Runs --tasks tasks that each sleep --ms milliseconds.");
+  if (g_str_equal (command, "hash"))
+    return N_("Prints the SHA-256 of each file, exactly as sha256sum does. Directories\n"
+              "are walked in sorted order; with no PATH, a built-in sample set is used.");
+  return N_("Resizes each image into --out under the same name and format. With\n"
+            "no PATH, a built-in sample set is used.");
+}
+
+/* Returns FY_CLI_EXIT_OK to go on, or the status to exit with. */
+static int
+parse_options (Run    *run,
+               int     argc,
+               char  **argv)
+{
+  gboolean is_compute = g_str_equal (run->command, "fib") || g_str_equal (run->command, "sumsq");
+  GOptionEntry compute_entries[] = {
+    { "n", 0, 0, G_OPTION_ARG_INT64, &run->n, N_("The argument of each task"), "N" },
+    { "tasks", 0, 0, G_OPTION_ARG_INT, &run->tasks, N_("How many tasks (default 4)"), "N" },
+    { NULL }
+  };
+  GOptionEntry sleep_entries[] = {
+    { "ms", 0, 0, G_OPTION_ARG_INT, &run->ms, N_("Milliseconds each task sleeps (default 100)"), "MS" },
+    { "tasks", 0, 0, G_OPTION_ARG_INT, &run->tasks, N_("How many tasks (default 4)"), "N" },
+    { NULL }
+  };
+  GOptionEntry hash_entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &run->paths, NULL, N_("[PATH…]") },
+    { NULL }
+  };
+  GOptionEntry resize_entries[] = {
+    { "size", 0, 0, G_OPTION_ARG_STRING, &run->size, N_("Target size (default 300x300)"), "WxH" },
+    { "keep-aspect", 0, 0, G_OPTION_ARG_NONE, &run->keep_aspect, N_("Fit inside the size, keeping the aspect ratio"), NULL },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &run->out_dir, N_("Output directory (default ./resized)"), "DIR" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &run->paths, NULL, N_("[PATH…]") },
+    { NULL }
+  };
+  GOptionEntry common_entries[] = {
+    { "workers", 'w', 0, G_OPTION_ARG_INT, &run->workers, N_("Worker processes (default: one per CPU)"), "N" },
+    { "chunksize", 0, 0, G_OPTION_ARG_INT, &run->chunksize, N_("Tasks per message (default: chosen as Python does)"), "N" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &run->mode_text, N_("map, imap, unordered or submit (default map)"), "MODE" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &run->timeout, N_("Per-task time limit"), "SECONDS" },
+    { "on-crash", 0, 0, G_OPTION_ARG_STRING, &run->on_crash, N_("When a worker dies: fail, retry[:N] or break (default fail)"), "POLICY" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &run->json, N_("Print one JSON document"), NULL },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &run->progress, N_("Show a progress bar on stderr"), NULL },
+    { "no-progress", 0, 0, G_OPTION_ARG_NONE, &run->no_progress, N_("Never show a progress bar"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parameter = NULL;
+  const GOptionEntry *entries;
+
+  run->n = g_str_equal (run->command, "fib") ? 30 : 1000000;
+  run->ms = 100;
+  run->tasks = 4;
+  run->chunksize = 0;
+  run->workers = -1;
+  run->timeout = 0;
+
+  if (is_compute)
+    entries = compute_entries;
+  else if (g_str_equal (run->command, "sleep"))
+    entries = sleep_entries;
+  else if (g_str_equal (run->command, "hash"))
+    entries = hash_entries;
+  else
+    entries = resize_entries;
+
+  parameter = g_strdup_printf ("forkyard-cli %s", run->command);
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _(command_summary (run->command)));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
+  g_option_context_set_strict_posix (context, FALSE);
+
+  /* GOptionContext names the program in --help and errors after the prgname. */
+  g_set_prgname (parameter);
+  argv[0] = parameter;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fy_cli_error ("%s: %s", run->command, error->message);
+      return FY_CLI_EXIT_USAGE;
+    }
+
+  if (!is_compute && !g_str_equal (run->command, "sleep") && argc > 1)
+    {
+      /* Remaining arguments after "--". */
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      if (run->paths != NULL)
+        g_strv_builder_addv (builder, (const char **) run->paths);
+      for (int i = 1; i < argc; i++)
+        g_strv_builder_add (builder, argv[i]);
+      g_strfreev (run->paths);
+      run->paths = g_strv_builder_end (builder);
+    }
+  else if (argc > 1)
+    {
+      fy_cli_error (_("%s: unexpected argument “%s”"), run->command, argv[1]);
+      return FY_CLI_EXIT_USAGE;
+    }
+
+  if (run->workers == 0 || run->workers < -1)
+    {
+      fy_cli_error (_("%s: --workers must be 1 or more"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->tasks < 1)
+    {
+      fy_cli_error (_("%s: --tasks must be 1 or more"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->chunksize < 0)
+    {
+      fy_cli_error (_("%s: --chunksize must be 1 or more"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->timeout < 0)
+    {
+      fy_cli_error (_("%s: --timeout must be a positive number of seconds"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->ms < 0)
+    {
+      fy_cli_error (_("%s: --ms must be 0 or more"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->mode_text != NULL && !parse_mode (run->mode_text, &run->mode))
+    {
+      fy_cli_error (_("%s: unknown --mode “%s”; use map, imap, unordered or submit"),
+                    run->command, run->mode_text);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->on_crash != NULL &&
+      !fy_crash_policy_parse (run->on_crash, &run->policy, &run->retries, &error))
+    {
+      fy_cli_error (_("%s: --on-crash: %s"), run->command, error->message);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (run->command, "resize"))
+    {
+      if (!parse_size (run->size ? run->size : "300x300", &run->width, &run->height))
+        {
+          fy_cli_error (_("%s: --size “%s” is not WxH with both between 1 and 16384"),
+                        run->command, run->size);
+          return FY_CLI_EXIT_USAGE;
+        }
+    }
+  if (is_compute && run->n < 0)
+    {
+      fy_cli_error (_("%s: --n must be 0 or more, not %lld"), run->command, (long long) run->n);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (run->command, "fib") && run->n > 92)
+    {
+      fy_cli_error (_("%s: --n %lld is above 92, the largest whose "
+                      "Fibonacci number fits a 64-bit integer"), run->command, (long long) run->n);
+      return FY_CLI_EXIT_USAGE;
+    }
+
+  run->show_progress = run->progress || (!run->no_progress && isatty (STDERR_FILENO));
+  return FY_CLI_EXIT_OK;
+}
+
+/* ---- inputs --------------------------------------------------------------- */
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Adds @path, or every file below it when it is a directory, in byte order
+ * of names. Symbolic links to directories are not followed (no loops). */
+static void
+collect_path (GPtrArray  *out,
+              const char *path)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+  const char *name;
+
+  if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      /* Missing or special files become tasks too: the workload says why
+       * they cannot be hashed, in order with the rest. */
+      g_ptr_array_add (out, g_strdup (path));
+      return;
+    }
+
+  dir = g_dir_open (path, 0, &error);
+  if (dir == NULL)
+    {
+      g_ptr_array_add (out, g_strdup (path));
+      return;
+    }
+
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *child = g_ptr_array_index (names, i);
+      g_autofree char *child_path = g_str_has_suffix (path, "/")
+        ? g_strconcat (path, child, NULL)
+        : g_strconcat (path, "/", child, NULL);
+
+      collect_path (out, child_path);
+    }
+}
+
+static gboolean
+build_tasks (Run     *run,
+             GError **error)
+{
+  g_autoptr(GVariantBuilder) builder = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  const FyWorkloadInfo *info = fy_workload_lookup (run->command);
+  g_autofree char *array_type = g_strdup_printf ("a%s", info->argument_type);
+
+  run->inputs = g_ptr_array_new_with_free_func (g_free);
+  builder = g_variant_builder_new (G_VARIANT_TYPE (array_type));
+
+  if (g_str_equal (run->command, "fib") || g_str_equal (run->command, "sumsq") ||
+      g_str_equal (run->command, "sleep"))
+    {
+      for (int i = 0; i < run->tasks; i++)
+        {
+          if (g_str_equal (run->command, "sleep"))
+            {
+              g_variant_builder_add (builder, "u", (guint32) run->ms);
+              g_ptr_array_add (run->inputs, g_strdup_printf ("%d", run->ms));
+            }
+          else
+            {
+              g_variant_builder_add (builder, "x", run->n);
+              g_ptr_array_add (run->inputs, g_strdup_printf ("%" G_GINT64_FORMAT, run->n));
+            }
+        }
+      run->arguments = g_variant_ref_sink (g_variant_builder_end (builder));
+      return TRUE;
+    }
+
+  if (run->paths == NULL || run->paths[0] == NULL)
+    {
+      FySampleSet set = g_str_equal (run->command, "hash") ? FY_SAMPLE_SET_FILES : FY_SAMPLE_SET_IMAGES;
+      g_autoptr(GPtrArray) samples = fy_sample_data_list (set, error);
+
+      if (samples == NULL)
+        return FALSE;
+      for (guint i = 0; i < samples->len; i++)
+        g_ptr_array_add (files, g_strdup (g_ptr_array_index (samples, i)));
+    }
+  else
+    {
+      for (guint i = 0; run->paths[i] != NULL; i++)
+        collect_path (files, run->paths[i]);
+    }
+
+  if (g_str_equal (run->command, "resize"))
+    {
+      if (run->out_dir == NULL)
+        run->out_dir = g_strdup ("resized");
+      if (g_mkdir_with_parents (run->out_dir, 0755) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "%s: %s", run->out_dir, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = g_ptr_array_index (files, i);
+
+      if (g_str_equal (run->command, "hash"))
+        g_variant_builder_add (builder, "@ay", g_variant_new_bytestring (path));
+      else
+        g_variant_builder_add (builder, "(^ay^ayiib)", path, run->out_dir,
+                               run->width, run->height, run->keep_aspect);
+      g_ptr_array_add (run->inputs, g_strdup (path));
+    }
+
+  run->arguments = g_variant_ref_sink (g_variant_builder_end (builder));
+  return TRUE;
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+/* sha256sum's line: names holding a backslash or a newline get a leading
+ * backslash and those two characters escaped. */
+static void
+print_hash_line (const char *digest,
+                 const char *path)
+{
+  gboolean escape = strchr (path, '\\') != NULL || strchr (path, '\n') != NULL;
+
+  if (escape)
+    putchar ('\\');
+  fputs (digest, stdout);
+  fputs ("  ", stdout);
+  for (const char *p = path; *p != '\0'; p++)
+    {
+      if (escape && *p == '\\')
+        fputs ("\\\\", stdout);
+      else if (escape && *p == '\n')
+        fputs ("\\n", stdout);
+      else
+        putchar (*p);
+    }
+  putchar ('\n');
+}
+
+static void
+print_plain (Run      *run,
+             guint     index,
+             FyFuture *future)
+{
+  const char *input = g_ptr_array_index (run->inputs, index);
+  GVariant *result = fy_future_get_result_value (future);
+
+  if (result == NULL)
+    {
+      const GError *error = fy_future_get_error (future);
+
+      fflush (stdout);
+      fy_cli_error ("%s: %s", input, error ? error->message : _("no result"));
+      return;
+    }
+
+  if (g_str_equal (run->command, "hash"))
+    print_hash_line (g_variant_get_string (result, NULL), input);
+  else if (g_str_equal (run->command, "resize"))
+    {
+      g_autofree char *out_path = NULL;
+      int w, h;
+
+      g_variant_get (result, "(^ayii)", &out_path, &w, &h);
+      printf ("%s\n", out_path);
+    }
+  else if (g_str_equal (run->command, "sumsq"))
+    printf ("%s\n", g_variant_get_string (result, NULL));
+  else if (g_str_equal (run->command, "fib"))
+    printf ("%" G_GINT64_FORMAT "\n", g_variant_get_int64 (result));
+  else
+    printf ("%u\n", g_variant_get_uint32 (result));
+}
+
+static void
+clear_progress (Run *run)
+{
+  if (run->show_progress)
+    fputs ("\r\033[K", stderr);
+}
+
+static void
+draw_progress (Run *run)
+{
+  guint total = run->inputs->len;
+  double elapsed = (g_get_monotonic_time () - run->started_at) / (double) G_USEC_PER_SEC;
+  double rate = elapsed > 0 ? run->n_finished / elapsed : 0;
+  char bar[31];
+  guint filled = total > 0 ? run->n_finished * (sizeof bar - 1) / total : 0;
+
+  if (!run->show_progress)
+    return;
+
+  for (guint i = 0; i < sizeof bar - 1; i++)
+    bar[i] = i < filled ? '#' : '.';
+  bar[sizeof bar - 1] = '\0';
+
+  if (rate > 0 && run->n_finished < total)
+    fprintf (stderr, "\r\033[K[%s] %u/%u  %.1f/s  ETA %.0f s", bar, run->n_finished, total,
+             rate, (total - run->n_finished) / rate);
+  else
+    fprintf (stderr, "\r\033[K[%s] %u/%u  %.1f/s", bar, run->n_finished, total, rate);
+  fflush (stderr);
+}
+
+static void
+record_finished (Run      *run,
+                 FyFuture *future,
+                 guint     index)
+{
+  if (g_ptr_array_index (run->futures, index) != NULL)
+    return;
+  g_ptr_array_index (run->futures, index) = g_object_ref (future);
+  run->n_finished++;
+  if (fy_future_get_state (future) != FY_FUTURE_STATE_DONE)
+    run->n_failed++;
+
+  if (run->json)
+    return;
+
+  clear_progress (run);
+  if (run->mode == RUN_MODE_UNORDERED)
+    print_plain (run, index, future);
+  else
+    /* Input order: print every finished one up to the first gap. */
+    while (run->next_to_print < run->inputs->len &&
+           g_ptr_array_index (run->futures, run->next_to_print) != NULL)
+      {
+        print_plain (run, run->next_to_print, g_ptr_array_index (run->futures, run->next_to_print));
+        run->next_to_print++;
+      }
+  fflush (stdout);
+}
+
+/* JSON strings must be UTF-8; file names need not be. Invalid bytes
+ * become U+FFFD rather than breaking the whole document. */
+static void
+add_path_value (JsonBuilder *builder,
+                const char  *path)
+{
+  g_autofree char *valid = g_utf8_make_valid (path, -1);
+
+  json_builder_add_string_value (builder, valid);
+}
+
+static JsonNode *
+result_to_json (Run      *run,
+                guint     index,
+                GVariant *result)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const char *input = g_ptr_array_index (run->inputs, index);
+
+  if (g_str_equal (run->command, "fib"))
+    {
+      JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+      json_node_set_int (node, g_variant_get_int64 (result));
+      return node;
+    }
+  if (g_str_equal (run->command, "sumsq"))
+    {
+      JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+      json_node_set_string (node, g_variant_get_string (result, NULL));
+      return node;
+    }
+  if (g_str_equal (run->command, "sleep"))
+    {
+      JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+      json_node_set_int (node, g_variant_get_uint32 (result));
+      return node;
+    }
+
+  json_builder_begin_object (builder);
+  if (g_str_equal (run->command, "hash"))
+    {
+      json_builder_set_member_name (builder, "path");
+      add_path_value (builder, input);
+      json_builder_set_member_name (builder, "sha256");
+      json_builder_add_string_value (builder, g_variant_get_string (result, NULL));
+    }
+  else
+    {
+      g_autofree char *out_path = NULL;
+      int w, h;
+
+      g_variant_get (result, "(^ayii)", &out_path, &w, &h);
+      json_builder_set_member_name (builder, "input");
+      add_path_value (builder, input);
+      json_builder_set_member_name (builder, "output");
+      add_path_value (builder, out_path);
+      json_builder_set_member_name (builder, "width");
+      json_builder_add_int_value (builder, w);
+      json_builder_set_member_name (builder, "height");
+      json_builder_add_int_value (builder, h);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static double
+cpu_seconds_used (void)
+{
+  struct rusage self, children;
+
+  getrusage (RUSAGE_SELF, &self);
+  getrusage (RUSAGE_CHILDREN, &children);
+  return self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+         children.ru_utime.tv_sec + children.ru_stime.tv_sec +
+         (self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+          children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 1e6;
+}
+
+static void
+print_json (Run    *run,
+            int     n_workers,
+            double  wall_seconds)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "workload");
+  json_builder_add_string_value (builder, run->command);
+  json_builder_set_member_name (builder, "workers");
+  json_builder_add_int_value (builder, n_workers);
+  json_builder_set_member_name (builder, "tasks");
+  json_builder_add_int_value (builder, run->inputs->len);
+  json_builder_set_member_name (builder, "completed");
+  json_builder_add_int_value (builder, run->n_finished - run->n_failed);
+  json_builder_set_member_name (builder, "interrupted");
+  json_builder_add_boolean_value (builder, run->interrupted);
+
+  json_builder_set_member_name (builder, "results");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < run->inputs->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (run->futures, i);
+      GVariant *result = future ? fy_future_get_result_value (future) : NULL;
+
+      if (result != NULL)
+        json_builder_add_value (builder, result_to_json (run, i, result));
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "failed");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < run->inputs->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (run->futures, i);
+      const GError *error;
+      int exitcode;
+
+      if (future == NULL || fy_future_get_state (future) == FY_FUTURE_STATE_DONE)
+        continue;
+      error = fy_future_get_error (future);
+      exitcode = fy_future_get_worker_exitcode (future);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "index");
+      json_builder_add_int_value (builder, i);
+      json_builder_set_member_name (builder, "input");
+      add_path_value (builder, g_ptr_array_index (run->inputs, i));
+      json_builder_set_member_name (builder, "error");
+      json_builder_add_string_value (builder, error ? error->message : "cancelled");
+      json_builder_set_member_name (builder, "worker_pid");
+      json_builder_add_int_value (builder, fy_future_get_worker_pid (future));
+      if (exitcode < 0)
+        {
+          json_builder_set_member_name (builder, "signal");
+          json_builder_add_int_value (builder, -exitcode);
+        }
+      else if (exitcode > 0)
+        {
+          json_builder_set_member_name (builder, "exit_code");
+          json_builder_add_int_value (builder, exitcode);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "wall_seconds");
+  json_builder_add_double_value (builder, wall_seconds);
+  json_builder_set_member_name (builder, "cpu_seconds");
+  json_builder_add_double_value (builder, cpu_seconds_used ());
+  json_builder_set_member_name (builder, "tasks_per_second");
+  json_builder_add_double_value (builder, wall_seconds > 0 ? run->n_finished / wall_seconds : 0);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->interrupted = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static FyFutureIter *
+start_tasks (Run     *run,
+             FyPool  *pool,
+             GError **error)
+{
+  g_autoptr(GPtrArray) futures = NULL;
+
+  switch (run->mode)
+    {
+    case RUN_MODE_IMAP:
+      return fy_pool_imap (pool, run->command, run->arguments, run->chunksize, error);
+    case RUN_MODE_UNORDERED:
+      return fy_pool_imap_unordered (pool, run->command, run->arguments, run->chunksize, error);
+    case RUN_MODE_SUBMIT:
+      futures = g_ptr_array_new_with_free_func (g_object_unref);
+      for (gsize i = 0; i < g_variant_n_children (run->arguments); i++)
+        {
+          g_autoptr(GVariant) argument = g_variant_get_child_value (run->arguments, i);
+          FyFuture *future = fy_pool_submit (pool, run->command, argument, error);
+
+          if (future == NULL)
+            return NULL;
+          g_ptr_array_add (futures, future);
+        }
+      return fy_future_as_completed (futures);
+    case RUN_MODE_MAP:
+    default:
+      futures = fy_pool_submit_map (pool, run->command, run->arguments, run->chunksize, error);
+      return futures ? fy_future_as_completed (futures) : NULL;
+    }
+}
+
+static int
+run_on_pool (Run *run)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(FyFutureIter) iter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) index_of = g_hash_table_new (NULL, NULL);
+  GPtrArray *ordered;
+  guint sigint_id, sigterm_id;
+  double wall_seconds;
+  gint64 last_draw = 0;
+  int n_workers;
+
+  if (run->workers > 0 && !fy_pool_set_n_workers (pool, run->workers, &error))
+    {
+      fy_cli_error ("%s: %s", run->command, error->message);
+      return FY_CLI_EXIT_USAGE;
+    }
+  fy_pool_set_crash_policy (pool, run->policy, run->retries);
+  if (run->timeout > 0)
+    fy_pool_set_task_timeout (pool, run->timeout);
+  n_workers = fy_pool_get_n_workers (pool);
+
+  sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, run);
+  sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, run);
+
+  run->started_at = g_get_monotonic_time ();
+  /* Slots stay NULL for tasks that never finished (an interrupted run). */
+  run->futures = g_ptr_array_new_with_free_func (unref_if_set);
+  g_ptr_array_set_size (run->futures, run->inputs->len);
+
+  if (!fy_pool_start (pool, &error) ||
+      (iter = start_tasks (run, pool, &error)) == NULL)
+    {
+      fy_cli_error ("%s: %s", run->command, error->message);
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      fy_pool_terminate (pool);
+      fy_pool_join (pool, 10, NULL);
+      return FY_CLI_EXIT_FAILED;
+    }
+
+  ordered = fy_future_iter_get_futures (iter);
+  for (guint i = 0; i < ordered->len; i++)
+    g_hash_table_insert (index_of, g_ptr_array_index (ordered, i), GUINT_TO_POINTER (i));
+
+  while (!run->interrupted)
+    {
+      g_autoptr(FyFuture) future = NULL;
+      g_autoptr(GError) next_error = NULL;
+
+      if (fy_future_iter_next (iter, 0.1, &future, &next_error))
+        record_finished (run, future,
+                         GPOINTER_TO_UINT (g_hash_table_lookup (index_of, future)));
+      else if (next_error == NULL)
+        break;
+      else if (!g_error_matches (next_error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT))
+        {
+          fy_cli_error ("%s: %s", run->command, next_error->message);
+          break;
+        }
+
+      if (g_get_monotonic_time () - last_draw > G_USEC_PER_SEC / 10)
+        {
+          draw_progress (run);
+          last_draw = g_get_monotonic_time ();
+        }
+    }
+
+  if (run->interrupted)
+    {
+      /* Stop the workers now; what finished is still reported. */
+      fy_pool_terminate (pool);
+      fy_pool_join (pool, 10, NULL);
+      for (guint i = 0; i < ordered->len; i++)
+        {
+          FyFuture *future = g_ptr_array_index (ordered, i);
+
+          if (fy_future_is_finished (future) &&
+              fy_future_get_state (future) != FY_FUTURE_STATE_CANCELLED)
+            record_finished (run, future, i);
+        }
+    }
+  else
+    {
+      fy_pool_close (pool);
+      fy_pool_join (pool, -1, NULL);
+    }
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  wall_seconds = (g_get_monotonic_time () - run->started_at) / (double) G_USEC_PER_SEC;
+  clear_progress (run);
+
+  if (run->json)
+    print_json (run, n_workers, wall_seconds);
+  fflush (stdout);
+
+  if (run->interrupted)
+    {
+      fy_cli_error (_("%s: interrupted; %u of %u tasks finished"), run->command,
+                    run->n_finished, run->inputs->len);
+      return FY_CLI_EXIT_INTERRUPTED;
+    }
+  return run->n_failed > 0 || run->n_finished < run->inputs->len
+    ? FY_CLI_EXIT_FAILED : FY_CLI_EXIT_OK;
+}
 
 int
 fy_cli_run_main (int    argc,
                  char **argv)
 {
-  fy_cli_error (_("%s: not available yet"), argv[0]);
-  return FY_CLI_EXIT_USAGE;
+  g_auto(Run) run = { 0 };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  run.command = argv[0];
+  status = parse_options (&run, argc, argv);
+  if (status != FY_CLI_EXIT_OK)
+    return status;
+
+  if (!build_tasks (&run, &error))
+    {
+      fy_cli_error ("%s: %s", run.command, error->message);
+      return FY_CLI_EXIT_FAILED;
+    }
+
+  return run_on_pool (&run);
 }

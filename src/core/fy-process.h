@@ -69,9 +69,19 @@ gboolean    fy_process_stop          (FyProcess  *self,    /* SIGSTOP */
                                       GError    **error);
 gboolean    fy_process_continue      (FyProcess  *self,    /* SIGCONT */
                                       GError    **error);
+/* What the function returned, once the child has exited 0; an error with
+ * the function's own message when it failed, or when the child died before
+ * answering. */
+GVariant   *fy_process_get_result    (FyProcess  *self,
+                                      GError    **error);
 /* Releases the pidfd and channel; an error while the child still runs. */
 gboolean    fy_process_close         (FyProcess  *self,
                                       GError    **error);
+
+/* How many idle workers each thread keeps spawned ahead, so that start ()
+ * does not wait for a worker to load (default 2, or FORKYARD_SPARE_WORKERS).
+ * 0 turns them off and ends the calling thread's idle ones. */
+void        fy_process_set_spare_workers (guint n_spares);
 
 /* Signal "exited" (int exitcode): emitted once, from a pidfd source in the
  * thread-default GMainContext of the thread that started the process. */

@@ -1,16 +1,114 @@
 /* fy-worker-main.c: the child side of the worker protocol
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Started only by fy_spawn_worker () as
+ *   forkyard-worker --mode process|pool --channel-fd N --parent-pid PID
+ *
+ * A worker must never outlive its parent. Three things make sure of it:
+ * PR_SET_PDEATHSIG (SIGKILL) kills it when the spawning thread dies; the
+ * getppid () check right after catches a parent that died before the prctl
+ * took effect; and EOF on the channel (every parent end is closed when the
+ * parent dies) ends a worker that is waiting for work.
  */
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <glib.h>
+
+#include "fy-worker.h"
+
+static void
+usage (void)
+{
+  g_printerr ("forkyard-worker: not meant to be run by hand\n"
+              "usage: forkyard-worker --mode process|pool --channel-fd N --parent-pid PID\n");
+}
+
+static gboolean
+parse_int (const char *text,
+           gint64      min,
+           gint64      max,
+           gint64     *out)
+{
+  return text != NULL && g_ascii_string_to_signed (text, 10, min, max, out, NULL);
+}
 
 int
 main (int    argc,
       char **argv)
 {
-  g_printerr ("forkyard-worker: not meant to be run by hand\n");
+  const char *mode = NULL;
+  gint64 channel_fd = -1;
+  gint64 parent_pid = 0;
+  int sock_type = 0;
+  socklen_t len = sizeof sock_type;
+  g_autoptr(FyChannel) channel = NULL;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+
+      if (g_str_equal (argv[i], "--mode") && value != NULL)
+        mode = value;
+      else if (g_str_equal (argv[i], "--channel-fd") && parse_int (value, 0, G_MAXINT, &channel_fd))
+        ;
+      else if (g_str_equal (argv[i], "--parent-pid") && parse_int (value, 1, G_MAXINT, &parent_pid))
+        ;
+      else
+        {
+          usage ();
+          return 2;
+        }
+      i++;
+    }
+
+  if (mode == NULL || channel_fd < 0 || parent_pid <= 0)
+    {
+      usage ();
+      return 2;
+    }
+
+  /* Order matters: arm the death signal first, then check the parent, so a
+   * parent dying in between cannot be missed. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    {
+      g_printerr ("forkyard-worker: PR_SET_PDEATHSIG: %s\n", g_strerror (errno));
+      return 2;
+    }
+  if (getppid () != (pid_t) parent_pid)
+    _exit (2);
+
+  /* Only a SOCK_SEQPACKET socket can be our channel: refuse anything else
+   * rather than misparse it. */
+  if (getsockopt ((int) channel_fd, SOL_SOCKET, SO_TYPE, &sock_type, &len) < 0 ||
+      sock_type != SOCK_SEQPACKET)
+    {
+      g_printerr ("forkyard-worker: fd %d is not a channel\n", (int) channel_fd);
+      return 2;
+    }
+  fcntl ((int) channel_fd, F_SETFD, FD_CLOEXEC);
+
+  /* The parent may vanish while we write to the channel: report EPIPE
+   * rather than die of SIGPIPE in the middle of a message to someone else. */
+  signal (SIGPIPE, SIG_IGN);
+
+  channel = fy_channel_new_from_fd ((int) channel_fd);
+
+  if (g_str_equal (mode, "process"))
+    return fy_worker_process_main (channel);
+  if (g_str_equal (mode, "pool"))
+    return fy_worker_pool_main (channel);
+
+  g_printerr ("forkyard-worker: unknown mode '%s'\n", mode);
   return 2;
 }

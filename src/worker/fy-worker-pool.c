@@ -1,14 +1,436 @@
-/* fy-worker-pool.c
+/* fy-worker-pool.c: the pool's task loop, inside forkyard-worker
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The protocol is described in core/fy-pool-private.h. The worker reads
+ * chunks in order, declares which items it may run (its window) before it
+ * runs them, and reports every item in order. It drains its channel at
+ * least every millisecond between items, so a cancel that arrived meanwhile
+ * skips its item instead of running it.
  */
 
 #include "config.h"
 
+#include "core/fy-pool-private.h"
+#include "workloads/fy-workload.h"
+
 #include "fy-worker.h"
+
+typedef struct
+{
+  guint64   id;
+  char     *function;
+  GVariant *arguments;   /* aav: slices of FY_POOL_SLICE_MAX */
+  GVariant *slice;       /* the slice last read from */
+  gsize     slice_index;
+  gsize     n_items;
+  guint8   *skip;        /* one flag per item */
+} Chunk;
+
+typedef struct
+{
+  FyChannel *channel;
+  GQueue     chunks;     /* received, not started */
+  Chunk     *current;
+  gint64     last_drain;
+  double     avg_item_us;   /* how long items take here, lately */
+  gboolean   quit;
+  int        status;
+} Worker;
+
+/* How often a worker busy with short items looks for cancels. */
+#define DRAIN_INTERVAL_US 1000
+
+static void
+chunk_free (Chunk *chunk)
+{
+  g_free (chunk->function);
+  g_variant_unref (chunk->arguments);
+  g_clear_pointer (&chunk->slice, g_variant_unref);
+  g_free (chunk->skip);
+  g_free (chunk);
+}
+
+static gboolean
+send_message (Worker     *worker,
+              char        tag,
+              guint64     chunk_id,
+              guint64     next,
+              guint32     index,
+              guint32     window,
+              GVariant   *body)
+{
+  g_autoptr(GVariant) message = fy_pool_message_new (tag, chunk_id, next, index, window, body);
+
+  /* A failed send: the parent is gone or closed our channel; leave. */
+  if (!fy_channel_send (worker->channel, message, NULL, NULL))
+    {
+      worker->quit = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GVariant *
+run_function (const FyWorkloadInfo  *info,
+              const char            *name,
+              GVariant              *argument,
+              GError               **error)
+{
+  g_autoptr(FyWorkloadContext) context = NULL;
+  GVariant *result;
+
+  if (info == NULL)
+    {
+      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
+                   "No workload is called “%s”", name);
+      return NULL;
+    }
+  if (info->argument_type != NULL
+      && !g_variant_is_of_type (argument, G_VARIANT_TYPE (info->argument_type)))
+    {
+      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
+                   "Workload “%s” takes a “%s”, not a “%s”",
+                   name, info->argument_type, g_variant_get_type_string (argument));
+      return NULL;
+    }
+
+  context = fy_workload_context_new (NULL, 0);
+  result = info->func (argument, context, error);
+  if (result == NULL && error != NULL && *error == NULL)
+    g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_FAILED,
+                 "Workload “%s” failed without saying why", name);
+  return result;
+}
+
+static Chunk *
+find_chunk (Worker  *worker,
+            guint64  id)
+{
+  if (worker->current != NULL && worker->current->id == id)
+    return worker->current;
+  for (GList *l = worker->chunks.head; l != NULL; l = l->next)
+    if (((Chunk *) l->data)->id == id)
+      return l->data;
+  return NULL;
+}
+
+static void
+run_initializer (Worker   *worker,
+                 GVariant *body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) argument = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *name;
+
+  if (!g_variant_is_of_type (body, G_VARIANT_TYPE ("(sv)")))
+    {
+      worker->quit = TRUE;
+      worker->status = 2;
+      return;
+    }
+  g_variant_get (body, "(&sv)", &name, &argument);
+  result = run_function (fy_workload_lookup (name), name, argument, &error);
+  if (result != NULL)
+    {
+      g_variant_ref_sink (result);
+      send_message (worker, FY_POOL_MSG_READY, 0, 0, 0, 0, NULL);
+      return;
+    }
+  send_message (worker, FY_POOL_MSG_INIT_FAILED, 0, 0, 0, 0, fy_pool_error_to_variant (error));
+  worker->quit = TRUE;
+  worker->status = 1;
+}
+
+/* FALSE when the message is not one of ours: the parent is confused or
+ * something else writes to our channel; either way we leave. */
+static gboolean
+handle_message (Worker   *worker,
+                GVariant *message)
+{
+  g_autoptr(GVariant) body = NULL;
+  FyPoolHeader header;
+
+  if (!fy_pool_message_parse (message, &header, &body))
+    return FALSE;
+
+  switch (header.tag)
+    {
+    case FY_POOL_MSG_RUN:
+      {
+        gsize n_chunks;
+
+        if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_RUN_TYPE)))
+          return FALSE;
+        n_chunks = g_variant_n_children (body);
+        for (gsize c = 0; c < n_chunks; c++)
+          {
+            g_autoptr(GVariant) fields = g_variant_get_child_value (body, c);
+            g_autoptr(GVariant) id = g_variant_get_child_value (fields, 0);
+            g_autoptr(GVariant) function = g_variant_get_child_value (fields, 1);
+            Chunk *chunk = g_new0 (Chunk, 1);
+
+            chunk->id = g_variant_get_uint64 (id);
+            chunk->function = g_variant_dup_string (function, NULL);
+            chunk->arguments = g_variant_get_child_value (fields, 2);
+            chunk->n_items = 0;
+            for (gsize k = 0; k < g_variant_n_children (chunk->arguments); k++)
+              {
+                g_autoptr(GVariant) slice = g_variant_get_child_value (chunk->arguments, k);
+                gsize n = g_variant_n_children (slice);
+
+                /* Every slice but the last is full, so item i is found at once. */
+                if (n == 0 || n > FY_POOL_SLICE_MAX
+                    || (n < FY_POOL_SLICE_MAX && k + 1 < g_variant_n_children (chunk->arguments)))
+                  {
+                    chunk_free (chunk);
+                    return FALSE;
+                  }
+                chunk->n_items += n;
+              }
+            if (chunk->n_items == 0)
+              {
+                chunk_free (chunk);
+                return FALSE;
+              }
+            chunk->skip = g_new0 (guint8, MAX (chunk->n_items, 1));
+            g_queue_push_tail (&worker->chunks, chunk);
+          }
+        return TRUE;
+      }
+
+    case FY_POOL_MSG_CANCEL:
+      {
+        Chunk *chunk = find_chunk (worker, header.chunk);
+
+        /* A cancel for a chunk already finished arrived late: harmless. */
+        if (chunk != NULL && header.index < chunk->n_items)
+          chunk->skip[header.index] = TRUE;
+        return TRUE;
+      }
+
+    case FY_POOL_MSG_INIT:
+      run_initializer (worker, body);
+      return TRUE;
+
+    case FY_POOL_MSG_QUIT:
+      worker->quit = TRUE;
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
+}
+
+/* Reads what the parent sent, waiting for it only when there is nothing
+ * else to do. */
+static void
+receive (Worker   *worker,
+         gboolean  block)
+{
+  worker->last_drain = g_get_monotonic_time ();
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) message = NULL;
+
+      message = fy_channel_receive (worker->channel, block ? -1 : 0, NULL, &error);
+      if (message == NULL)
+        {
+          if (!g_error_matches (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_TIMED_OUT))
+            worker->quit = TRUE;
+          return;
+        }
+      if (!handle_message (worker, message))
+        {
+          worker->quit = TRUE;
+          worker->status = 2;
+          return;
+        }
+      if (worker->quit)
+        return;
+      block = FALSE;
+    }
+}
+
+/* How many items of @chunk from @first on may run before the next message:
+ * one while items are slow, so the parent always knows which one runs. */
+static guint32
+choose_window (Worker *worker,
+               Chunk  *chunk,
+               gsize   first)
+{
+  gsize remaining = chunk->n_items - first;
+  double w;
+
+  if (worker->avg_item_us <= 0)
+    return 1;
+  w = FY_POOL_WINDOW_US / MAX (worker->avg_item_us, 1.0);
+  return (guint32) CLAMP (w, 1.0, (double) MIN (remaining, FY_POOL_WINDOW_MAX));
+}
+
+/* The chunk to run after the current one: its acknowledgement rides on the
+ * current chunk's last report. Looks at the channel only when nothing is
+ * queued here already. */
+static Chunk *
+next_chunk (Worker *worker)
+{
+  if (g_queue_is_empty (&worker->chunks))
+    receive (worker, FALSE);
+  return worker->quit ? NULL : g_queue_peek_head (&worker->chunks);
+}
+
+/* Sends the reports gathered since @first: alone when there is one (no
+ * array to build on the usual path), as a batch otherwise. */
+static void
+send_reports (Worker    *worker,
+              Chunk     *chunk,
+              guint64    next_id,
+              gsize      first,
+              GPtrArray *reports,
+              guint32    window)
+{
+  if (reports->len == 1)
+    {
+      GVariant *pair = g_ptr_array_index (reports, 0);
+      g_autoptr(GVariant) kind = g_variant_get_child_value (pair, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (pair, 1);
+      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+
+      send_message (worker, (char) g_variant_get_byte (kind), chunk->id, next_id, first, window, value);
+    }
+  else
+    send_message (worker, FY_POOL_MSG_BATCH, chunk->id, next_id, first, window,
+                  g_variant_new_array (G_VARIANT_TYPE ("(yv)"), (GVariant **) reports->pdata, reports->len));
+  g_ptr_array_set_size (reports, 0);
+}
+
+static GVariant *
+report (char      kind,
+        GVariant *value)
+{
+  GVariant *pair[2];
+
+  pair[0] = g_variant_new_byte ((guchar) kind);
+  pair[1] = g_variant_new_variant (value != NULL ? value : g_variant_new ("()"));
+  return g_variant_ref_sink (g_variant_new_tuple (pair, 2));
+}
+
+/* Runs the current chunk, whose start and first window were declared
+ * already. Returns the chunk it acknowledged with its last report (or NULL)
+ * and that chunk's window in @out_window. */
+static Chunk *
+run_chunk (Worker  *worker,
+           Chunk   *chunk,
+           guint32  window,
+           guint32 *out_window)
+{
+  const FyWorkloadInfo *info = fy_workload_lookup (chunk->function);
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  gsize window_end = window;
+  gsize first = 0;
+  Chunk *next;
+
+  *out_window = 0;
+  for (gsize i = 0; i < chunk->n_items && !worker->quit; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) argument = NULL;
+      GVariant *result = NULL;
+      gint64 start;
+
+      if (i == window_end)
+        {
+          guint32 w = choose_window (worker, chunk, i);
+
+          send_reports (worker, chunk, 0, first, reports, w);
+          first = i;
+          window_end = i + w;
+        }
+      if (i > 0 && g_get_monotonic_time () - worker->last_drain >= DRAIN_INTERVAL_US)
+        receive (worker, FALSE);
+      if (worker->quit)
+        break;
+
+      if (chunk->skip[i])
+        {
+          g_ptr_array_add (reports, report (FY_POOL_MSG_SKIPPED, NULL));
+          continue;
+        }
+
+      start = g_get_monotonic_time ();
+      if (chunk->slice == NULL || chunk->slice_index != i / FY_POOL_SLICE_MAX)
+        {
+          g_clear_pointer (&chunk->slice, g_variant_unref);
+          chunk->slice_index = i / FY_POOL_SLICE_MAX;
+          chunk->slice = g_variant_get_child_value (chunk->arguments, chunk->slice_index);
+        }
+      argument = g_variant_get_child_value (chunk->slice, i % FY_POOL_SLICE_MAX);
+      /* Each item travels boxed in a "v"; the function gets what is inside. */
+      if (g_variant_is_of_type (argument, G_VARIANT_TYPE_VARIANT))
+        {
+          GVariant *inner = g_variant_get_variant (argument);
+
+          g_variant_unref (argument);
+          argument = inner;
+        }
+      result = run_function (info, chunk->function, argument, &error);
+      if (result != NULL)
+        {
+          /* Workloads may return a floating or a full reference. */
+          g_variant_ref_sink (result);
+          g_ptr_array_add (reports, report (FY_POOL_MSG_RESULT, result));
+          g_variant_unref (result);
+        }
+      else
+        g_ptr_array_add (reports, report (FY_POOL_MSG_ERROR, fy_pool_error_to_variant (error)));
+
+      worker->avg_item_us = worker->avg_item_us <= 0
+                            ? (double) (g_get_monotonic_time () - start)
+                            : 0.7 * worker->avg_item_us + 0.3 * (double) (g_get_monotonic_time () - start);
+    }
+  if (worker->quit)
+    return NULL;
+
+  next = next_chunk (worker);
+  if (next != NULL)
+    *out_window = choose_window (worker, next, 0);
+  send_reports (worker, chunk, next != NULL ? next->id : 0, first, reports, *out_window);
+  return next;
+}
 
 int
 fy_worker_pool_main (FyChannel *channel)
 {
-  return 2;
+  Worker worker = { 0 };
+  Chunk *acknowledged = NULL;
+  guint32 window = 0;
+
+  worker.channel = channel;
+  g_queue_init (&worker.chunks);
+
+  while (!worker.quit)
+    {
+      if (g_queue_is_empty (&worker.chunks))
+        receive (&worker, TRUE);
+      if (worker.quit)
+        break;
+
+      worker.current = g_queue_pop_head (&worker.chunks);
+      if (worker.current == NULL)
+        continue;
+      if (worker.current != acknowledged)
+        {
+          window = choose_window (&worker, worker.current, 0);
+          if (!send_message (&worker, FY_POOL_MSG_STARTED, worker.current->id, 0, 0, window, NULL))
+            break;
+        }
+      acknowledged = run_chunk (&worker, worker.current, window, &window);
+      g_clear_pointer (&worker.current, chunk_free);
+    }
+
+  g_clear_pointer (&worker.current, chunk_free);
+  g_queue_clear_full (&worker.chunks, (GDestroyNotify) chunk_free);
+  return worker.status;
 }

@@ -1,12 +1,88 @@
-/* fy-workloads-pool.c
+/* fy-workloads-pool.c: bodies the pool's own tests and benchmarks use
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include "fy-workload.h"
 
+/* Set by pool.init-set in the worker's initializer, read by pool.init-get:
+ * proves the initializer ran in the same process before the task. */
+static gint64 init_value = -1;
+
+/* Fails with exactly the (domain, code, message) it is given, so a test can
+ * check that all three survive the trip to the parent. */
+static GVariant *
+pool_fail (GVariant           *argument,
+           FyWorkloadContext  *context,
+           GError            **error)
+{
+  const char *domain;
+  const char *message;
+  gint32 code;
+
+  g_variant_get (argument, "(&si&s)", &domain, &code, &message);
+  g_set_error_literal (error, g_quark_from_string (domain), code, message);
+  return NULL;
+}
+
+static GVariant *
+pool_pid (GVariant           *argument,
+          FyWorkloadContext  *context,
+          GError            **error)
+{
+  return g_variant_new_int32 (getpid ());
+}
+
+static GVariant *
+pool_init_set (GVariant           *argument,
+               FyWorkloadContext  *context,
+               GError            **error)
+{
+  init_value = g_variant_get_int64 (argument);
+  return g_variant_new ("()");
+}
+
+static GVariant *
+pool_init_get (GVariant           *argument,
+               FyWorkloadContext  *context,
+               GError            **error)
+{
+  return g_variant_new_int64 (init_value);
+}
+
+/* Sleeps, then answers its own pid: shows which worker ran a slow task. */
+static GVariant *
+pool_sleep_pid (GVariant           *argument,
+                FyWorkloadContext  *context,
+                GError            **error)
+{
+  g_usleep ((gulong) g_variant_get_uint32 (argument) * 1000);
+  return g_variant_new_int32 (getpid ());
+}
+
+/* An initializer for workers that must be killed the hard way: the pool's
+ * SIGTERM → SIGKILL grace is tested with it, with no race against the task
+ * installing its own handler. */
+static GVariant *
+pool_ignore_sigterm (GVariant           *argument,
+                     FyWorkloadContext  *context,
+                     GError            **error)
+{
+  signal (SIGTERM, SIG_IGN);
+  return g_variant_new ("()");
+}
+
 const FyWorkloadInfo fy_workloads_pool[] = {
+  { "pool.fail", "(sis)", "()", pool_fail, "fails with the given (domain, code, message)" },
+  { "pool.pid", "()", "i", pool_pid, "answers the worker's pid" },
+  { "pool.sleep-pid", "u", "i", pool_sleep_pid, "sleeps the given milliseconds, answers the worker's pid" },
+  { "pool.init-set", "x", "()", pool_init_set, "an initializer that remembers a number" },
+  { "pool.init-get", "()", "x", pool_init_get, "answers the number the initializer remembered, or -1" },
+  { "pool.ignore-sigterm", "()", "()", pool_ignore_sigterm, "ignores SIGTERM from now on (an initializer)" },
   { NULL },
 };

@@ -1,0 +1,228 @@
+/* fy-pool-private.h: the pool's wire protocol and its internal API
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every message on a pool worker's channel is a "(yttuuv)": a tag, a chunk
+ * id, the id of the chunk the worker starts next (0: none), an item index
+ * inside the chunk, a window size, and a body.
+ *
+ *   parent → worker
+ *     'i'  0   0  0  0  (sv)     run the initializer (function, argument)
+ *     'r'  0   0  0  0  a(tsaav) chunks: id, one function, one argument per
+ *                                item, in slices of FY_POOL_SLICE_MAX
+ *     'c'  id  0  k  0  ()       skip item k of chunk id if it has not started
+ *     'q'  0   0  0  0  ()       leave (the worker exits 0)
+ *   worker → parent
+ *     'R'  0   0  0  0  ()       the initializer succeeded
+ *     'I'  0   0  0  0  (sis)    the initializer failed (then it exits 1)
+ *     's'  id  0  0  w  ()       chunk id starts: items 0 … w-1 may run
+ *                                before the next message (its window)
+ *     'o'  id  n  k  w  v        item k's result
+ *     'e'  id  n  k  w  (sis)    item k's error: domain, code, message
+ *     'k'  id  n  k  w  ()       item k was skipped after a 'c'
+ *     'b'  id  n  k  w  a(yv)    items k, k+1 … each as ('o', result),
+ *                                ('e', (sis)) or ('k', ())
+ *   After a report, w is the next window of the same chunk, or, once the
+ *   chunk is done, the window of chunk n that starts now (n = 0: none).
+ *
+ * Chunks start in the order they were sent and report in order. The window
+ * says which items may have started: a message is always sent before an
+ * item outside it runs, so a dead worker held exactly the unreported items
+ * of its window; later ones go back to the queue untouched. A window is one
+ * item unless items take well under a millisecond; then reports are
+ * batched, and a death fails (or retries) the few unreported items of the
+ * window. The next chunk's acknowledgement rides on the last report of the
+ * previous one: at most one message per task, sent before the task runs.
+ */
+
+#pragma once
+
+#include "fy-channel.h"
+#include "fy-pool.h"
+
+G_BEGIN_DECLS
+
+#define FY_POOL_MESSAGE_TYPE "(yttuuv)"
+
+#define FY_POOL_MSG_INIT        'i'
+#define FY_POOL_MSG_RUN         'r'
+#define FY_POOL_MSG_CANCEL      'c'
+#define FY_POOL_MSG_QUIT        'q'
+#define FY_POOL_MSG_READY       'R'
+#define FY_POOL_MSG_INIT_FAILED 'I'
+#define FY_POOL_MSG_STARTED     's'
+#define FY_POOL_MSG_RESULT      'o'
+#define FY_POOL_MSG_ERROR       'e'
+#define FY_POOL_MSG_SKIPPED     'k'
+#define FY_POOL_MSG_BATCH       'b'
+
+#define FY_POOL_BATCH_TYPE      "a(yv)"
+#define FY_POOL_RUN_TYPE        "a(tsaav)"
+/* GLib 2.74 checks the offsets of an untrusted array up to the child it is
+ * asked for, so walking one of n variable-size children costs n²: arrays on
+ * the wire stay this short. */
+#define FY_POOL_SLICE_MAX       256
+/* Windows aim at this much work between two messages, and hold at most
+ * this many items. */
+#define FY_POOL_WINDOW_US       1000.0
+#define FY_POOL_WINDOW_MAX      64
+
+typedef struct
+{
+  char     tag;
+  guint64  chunk;
+  guint64  next;
+  guint32  index;
+  guint32  window;
+} FyPoolHeader;
+
+/* Messages are built and read on every task, so both ends skip GVariant's
+ * format strings: the fixed part is laid out by hand (GVariant's own
+ * serialisation of "(yttuuv)"), the body is checked by GVariant as usual.
+ * @body may be NULL (unit); a floating reference is sunk. */
+GVariant *fy_pool_message_new        (char          tag,
+                                      guint64       chunk,
+                                      guint64       next,
+                                      guint32       index,
+                                      guint32       window,
+                                      GVariant     *body);
+/* FALSE when @message is not a pool message. @out_body: a new reference. */
+gboolean  fy_pool_message_parse      (GVariant     *message,
+                                      FyPoolHeader *out_header,
+                                      GVariant    **out_body);
+
+/* An error as it crosses the channel, and back. */
+GVariant *fy_pool_error_to_variant   (const GError *error);
+GError   *fy_pool_error_from_variant (GVariant     *value);
+
+/* ---- FyFuture, as the pool drives it ------------------------------------- */
+
+struct _FyFuture
+{
+  GObject        parent_instance;
+
+  guint64        id;
+  const char    *function;       /* interned */
+  GVariant      *argument;
+  FyFutureState  state;
+  GVariant      *result;
+  GError        *error;
+  GPid           worker_pid;
+  int            worker_exitcode;
+  guint          attempts;
+  gint64         submitted_at;
+  gint64         started_at;
+  gint64         finished_at;
+
+  GMainContext  *context;
+  FyPool        *pool;           /* not a reference: the pool clears it */
+  GList         *done_callbacks; /* DoneCallback */
+
+  /* Owned by the pool. */
+  GList         *queue_link;     /* in the pool's pending queue, or NULL */
+  FyPoolWorker  *holder;         /* the worker that has it, or NULL */
+  guint64        batch;          /* futures of one map call share it */
+  guint          chunksize;
+  guint          cancel_requested : 1;
+};
+
+FyFuture *fy_future_new            (FyPool       *pool,
+                                    GMainContext *context,
+                                    const char   *function,
+                                    GVariant     *argument);
+void      fy_future_set_state      (FyFuture      *self,
+                                    FyFutureState  state);
+void      fy_future_mark_started   (FyFuture      *self,
+                                    GPid           pid);
+/* These two only record the outcome and notify; the pool calls
+ * fy_future_run_done_callbacks () once its own bookkeeping is consistent. */
+void      fy_future_set_result     (FyFuture      *self,
+                                    GVariant      *result);
+void      fy_future_set_error      (FyFuture      *self,
+                                    FyFutureState  state,
+                                    GError        *error);    /* takes it */
+void      fy_future_run_done_callbacks (FyFuture  *self);
+/* Waits until @check returns TRUE or the timeout (< 0: none) expires,
+ * iterating @context. TRUE when @check held. */
+gboolean  fy_pool_wait_context     (GMainContext *context,
+                                    double        timeout_seconds,
+                                    gboolean    (*check) (gpointer data),
+                                    gpointer      data);
+FyFutureIter *fy_future_iter_new   (GPtrArray    *futures,
+                                    gboolean      ordered);
+
+/* ---- FyPoolWorker, as the pool drives it ---------------------------------- */
+
+typedef enum
+{
+  FY_POOL_WORKER_REASON_NONE,    /* an unexpected death: the crash policy applies */
+  FY_POOL_WORKER_REASON_RETIRE,  /* recycled or closed: it was told to leave */
+  FY_POOL_WORKER_REASON_TIMEOUT, /* its task ran out of time */
+  FY_POOL_WORKER_REASON_CANCEL,  /* its task was cancelled */
+  FY_POOL_WORKER_REASON_POOL,    /* terminate, break or dispose */
+  FY_POOL_WORKER_REASON_PROTOCOL,/* it sent garbage */
+} FyPoolWorkerReason;
+
+struct _FyPoolWorker
+{
+  GObject             parent_instance;
+
+  guint               slot;
+  GPid                pid;
+  int                 pidfd;
+  FyPoolWorkerState   state;
+  gboolean            stopped;
+  FyFuture           *current_task;
+  guint               tasks_done;
+  gint64              started_at;
+  gboolean            exited;
+  int                 exitcode;
+  double              kill_grace;
+  guint               grace_id;
+
+  /* Owned by the pool. */
+  FyPool             *pool;             /* not a reference */
+  FyChannel          *channel;
+  guint               pidfd_watch;
+  guint               channel_watch;
+  guint               eof_kill_id;
+  guint               timeout_id;
+  GQueue              sent;             /* of FyPoolChunk, oldest first */
+  guint               in_flight_items;
+  guint               chunks_sent;
+  double              avg_item_us;
+  gint64              last_progress;
+  FyPoolWorkerReason  reason;
+  FyFuture           *reason_future;    /* the task timed out or cancelled */
+  char               *reason_message;
+};
+
+FyPoolWorker *fy_pool_worker_new               (guint              slot,
+                                                GPid               pid,
+                                                int                pidfd,
+                                                double             kill_grace);
+void          fy_pool_worker_set_state         (FyPoolWorker      *self,
+                                                FyPoolWorkerState  state);
+void          fy_pool_worker_set_current_task  (FyPoolWorker      *self,
+                                                FyFuture          *task);
+void          fy_pool_worker_add_task_done     (FyPoolWorker      *self);
+/* Closes the pidfd and stops the grace timer. */
+void          fy_pool_worker_set_exited        (FyPoolWorker      *self,
+                                                int                exitcode);
+/* SIGTERM now, SIGKILL once the grace has passed. */
+gboolean      fy_pool_worker_terminate_with_grace (FyPoolWorker   *self,
+                                                   GError        **error);
+
+/* ---- FyPool, for its futures ------------------------------------------------ */
+
+gboolean      fy_pool_cancel_future            (FyPool            *self,
+                                                FyFuture          *future);
+
+/* ---- FyPool test hooks ------------------------------------------------------ */
+
+/* The @n-th spawn from now (1 = the next one) fails, as if the system had
+ * refused it. 0 turns it off. */
+void          fy_pool_set_spawn_fault          (FyPool            *self,
+                                                guint              n);
+
+G_END_DECLS

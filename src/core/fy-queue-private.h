@@ -1,0 +1,19 @@
+/* fy-queue-private.h: the queue's ring, for inspection and fault tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "fy-queue.h"
+
+G_BEGIN_DECLS
+
+/* The byte ring and its positions as currently published (call with the
+ * queue's lock held to get a stable picture). */
+guint8 *fy_queue_peek_ring (FyQueue *self,
+                            guint64 *out_ring_size,
+                            guint64 *out_head,
+                            guint64 *out_tail);
+
+G_END_DECLS

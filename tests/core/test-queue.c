@@ -1,0 +1,645 @@
+/* test-queue.c: Queue and JoinableQueue, in one process and across several
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * CPython's Queue tests (Full / Empty with and without timeouts, qsize,
+ * FIFO, JoinableQueue.join), no feeder thread, close, and the faults: a
+ * producer killed while holding the queue's lock, or at random points of a
+ * put, never leaves a partial item or a stuck queue.
+ */
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "core/fy-list.h"
+#include "core/fy-process.h"
+#include "core/fy-queue.h"
+
+static FyProcess *
+spawn (const char *function,
+       GVariant   *argument,
+       ...)
+{
+  g_autoptr(GError) error = NULL;
+  FyProcess *process = fy_process_new (function, argument);
+  va_list args;
+  int fd;
+
+  va_start (args, argument);
+  while ((fd = va_arg (args, int)) >= 0)
+    fy_process_add_fd (process, fd);
+  va_end (args);
+
+  g_assert_true (fy_process_start (process, &error));
+  g_assert_no_error (error);
+  return process;
+}
+
+static void
+join_ok (FyProcess *process)
+{
+  g_autoptr(GError) error = NULL;
+  int code = -1000;
+
+  g_assert_true (fy_process_join (process, 120, &error));
+  g_assert_no_error (error);
+  g_assert_true (fy_process_get_exitcode (process, &code));
+  g_assert_cmpint (code, ==, 0);
+}
+
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
+static void
+put_int (FyQueue *queue,
+         gint64   n)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (fy_queue_put (queue, g_variant_new_int64 (n), 0, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+get_int (FyQueue *queue,
+         double   timeout)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) item = fy_queue_get (queue, timeout, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (item, G_VARIANT_TYPE_INT64));
+  return g_variant_get_int64 (item);
+}
+
+static void
+test_full_and_empty (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 6, &error);
+  g_autoptr(GVariant) item = NULL;
+  gint64 start;
+  double elapsed;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (fy_queue_get_maxsize (queue), ==, 6);
+  for (gint64 i = 0; i < 6; i++)
+    put_int (queue, i);
+  g_assert_true (fy_queue_is_full (queue));
+
+  start = g_get_monotonic_time ();
+  g_assert_false (fy_queue_put (queue, g_variant_new_int64 (6), 0, &error));
+  elapsed = seconds_since (start);
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpfloat (elapsed, <, 1);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (fy_queue_put (queue, g_variant_new_int64 (6), 0.1, &error));
+  elapsed = seconds_since (start);
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpfloat (elapsed, >=, 0.09);
+  g_assert_cmpfloat (elapsed, <, 2);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 6);
+
+  for (gint64 i = 0; i < 6; i++)
+    g_assert_cmpint (get_int (queue, 0), ==, i);
+  g_assert_true (fy_queue_is_empty (queue));
+
+  start = g_get_monotonic_time ();
+  item = fy_queue_get (queue, 0, &error);
+  elapsed = seconds_since (start);
+  g_assert_null (item);
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_cmpfloat (elapsed, <, 1);
+
+  start = g_get_monotonic_time ();
+  item = fy_queue_get (queue, 0.1, &error);
+  elapsed = seconds_since (start);
+  g_assert_null (item);
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
+  g_assert_cmpfloat (elapsed, >=, 0.09);
+  g_assert_cmpfloat (elapsed, <, 2);
+}
+
+static void
+test_qsize (void)
+{
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
+  g_assert_true (fy_queue_is_empty (queue));
+  put_int (queue, 5);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 1);
+  g_assert_false (fy_queue_is_empty (queue));
+  put_int (queue, 6);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 2);
+  g_assert_cmpint (get_int (queue, 0), ==, 5);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 1);
+  g_assert_cmpint (get_int (queue, 0), ==, 6);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
+  g_assert_true (fy_queue_is_empty (queue));
+  /* Unbounded by count: never full. */
+  g_assert_false (fy_queue_is_full (queue));
+}
+
+static void
+test_items_of_every_shape (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 256 * 1024, FALSE, &error);
+  g_autoptr(GVariant) big = NULL;
+  guint8 *bytes = g_malloc (64 * 1024);
+  GVariant *items[4];
+
+  for (guint i = 0; i < 64 * 1024; i++)
+    bytes[i] = i * 7;
+  big = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, bytes, 64 * 1024,
+                                                     TRUE, g_free, bytes));
+  items[0] = g_variant_ref_sink (g_variant_new_string ("hello"));
+  items[1] = g_variant_ref_sink (g_variant_new_parsed ("{'a': <1>, 'b': <(2.5, 'x')>}"));
+  items[2] = g_variant_ref_sink (g_variant_new ("()"));
+  items[3] = g_variant_ref (big);
+
+  /* Many rounds through a ring that holds only three big items, so the
+   * records wrap around its end at every possible offset. */
+  for (guint round = 0; round < 40; round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+        g_assert_true (fy_queue_put (queue, g_variant_ref (items[i]), 0, &error));
+      for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+        {
+          g_autoptr(GVariant) got = fy_queue_get (queue, 0, &error);
+
+          g_assert_no_error (error);
+          /* Byte for byte: g_variant_equal () prints untrusted values. */
+          g_assert_cmpstr (g_variant_get_type_string (got), ==, g_variant_get_type_string (items[i]));
+          g_assert_cmpmem (g_variant_get_data (got), g_variant_get_size (got),
+                           g_variant_get_data (items[i]), g_variant_get_size (items[i]));
+        }
+      g_assert_true (fy_queue_put (queue, g_variant_new_byte (round), 0, &error));
+      g_assert_cmpint (g_variant_get_byte (fy_queue_get (queue, 0, &error)), ==, round);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    g_variant_unref (items[i]);
+}
+
+/* Python's "an item that fails to pickle does not stop the queue": here,
+ * an item that can never fit the ring. */
+static void
+test_bad_item (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 4096, FALSE, &error);
+  guint8 *bytes = g_malloc0 (8192);
+
+  put_int (queue, 1);
+  g_assert_false (fy_queue_put (queue,
+                                g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, bytes, 8192,
+                                                         TRUE, g_free, bytes),
+                                -1, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TOO_BIG);
+  put_int (queue, 2);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 2);
+  g_assert_cmpint (get_int (queue, 0), ==, 1);
+  g_assert_cmpint (get_int (queue, 0), ==, 2);
+}
+
+static guint32
+snapshot_u (FyQueue    *queue,
+            const char *key)
+{
+  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
+  guint32 value = 0;
+
+  g_assert_true (g_variant_lookup (snapshot, key, "u", &value));
+  return value;
+}
+
+typedef struct
+{
+  FyQueue *queue;
+  GError  *error;
+  double   elapsed;
+} Getter;
+
+static gpointer
+getter_thread (gpointer data)
+{
+  Getter *g = data;
+  gint64 start = g_get_monotonic_time ();
+  GVariant *item = fy_queue_get (g->queue, 60, &g->error);
+
+  g->elapsed = seconds_since (start);
+  g_assert_null (item);
+  return NULL;
+}
+
+static void
+test_close (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  Getter getter = { .queue = queue };
+  GThread *thread;
+
+  /* A getter blocked on the empty queue is woken by close. */
+  thread = g_thread_new ("getter", getter_thread, &getter);
+  while (snapshot_u (queue, "get-waiters") == 0)
+    g_usleep (1000);
+  fy_queue_close (queue);
+  g_thread_join (thread);
+  g_assert_error (getter.error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED);
+  g_clear_error (&getter.error);
+  g_assert_cmpfloat (getter.elapsed, <, 30);
+  g_assert_true (fy_queue_is_closed (queue));
+
+  g_assert_false (fy_queue_put (queue, g_variant_new_int64 (1), 0, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_null (fy_queue_get (queue, -1, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED);
+  g_clear_error (&error);
+}
+
+static void
+test_close_drains (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+
+  put_int (queue, 7);
+  fy_queue_close (queue);
+  g_assert_cmpint (get_int (queue, 0), ==, 7);
+  g_assert_null (fy_queue_get (queue, 0, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED);
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/* A waiter blocked on an empty queue sleeps; it does not spin. */
+static void
+test_blocked_does_not_spin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(GVariant) item = NULL;
+  double cpu = cpu_seconds ();
+  gint64 start = g_get_monotonic_time ();
+
+  item = fy_queue_get (queue, 0.6, &error);
+  g_assert_null (item);
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
+  g_assert_cmpfloat (seconds_since (start), >=, 0.59);
+  /* A spinning wait would burn about 0.6 s of CPU. */
+  g_assert_cmpfloat (cpu_seconds () - cpu, <, 0.2);
+}
+
+static void
+test_fifo_two_producers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 100, NULL);
+  g_autoptr(FyProcess) a = NULL;
+  g_autoptr(FyProcess) b = NULL;
+  gint64 next_a = 0, next_b = 1000000;
+  const gint64 n = 3000;
+
+  a = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, n, 0, FALSE),
+             fy_queue_get_fd (queue), -1);
+  b = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 1000000, n, 0, FALSE),
+             fy_queue_get_fd (queue), -1);
+  for (gint64 i = 0; i < 2 * n; i++)
+    {
+      gint64 v = get_int (queue, 60);
+
+      /* Each producer's items arrive in the order it put them. */
+      if (v < 1000000)
+        g_assert_cmpint (v, ==, next_a++);
+      else
+        g_assert_cmpint (v, ==, next_b++);
+    }
+  g_assert_cmpint (next_a, ==, n);
+  g_assert_cmpint (next_b, ==, 1000000 + n);
+  join_ok (a);
+  join_ok (b);
+  g_assert_true (fy_queue_is_empty (queue));
+}
+
+/* No feeder thread: a producer can be joined before anyone drains. */
+static void
+test_no_feeder (void)
+{
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(FyProcess) producer = NULL;
+
+  producer = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, (gint64) 100, 1000, FALSE),
+                    fy_queue_get_fd (queue), -1);
+  join_ok (producer);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 100);
+  for (gint64 i = 0; i < 100; i++)
+    {
+      g_autoptr(GVariant) item = fy_queue_get (queue, 0, NULL);
+      g_autoptr(GVariant) bytes = NULL;
+      gint64 seq = -1;
+
+      g_variant_get (item, "(x@ay)", &seq, &bytes);
+      g_assert_cmpint (seq, ==, i);
+      g_assert_cmpuint (g_variant_n_children (bytes), ==, 1000);
+    }
+}
+
+/* The seed: a producer puts 0..4 and a None sentinel, a consumer takes
+ * them until the sentinel. */
+static void
+test_seed_producer_consumer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(FyList) consumed = fy_list_new (NULL, 0, 0, NULL);
+  g_autoptr(FyProcess) producer = NULL;
+  g_autoptr(FyProcess) consumer = NULL;
+  g_autoptr(GVariant) all = NULL;
+
+  producer = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, (gint64) 5, 0, TRUE),
+                    fy_queue_get_fd (queue), -1);
+  consumer = spawn ("ipc-queue-collect", g_variant_new_int64 (-1),
+                    fy_queue_get_fd (queue), fy_list_get_fd (consumed), -1);
+  join_ok (producer);
+  join_ok (consumer);
+
+  all = fy_list_to_variant (consumed);
+  g_assert_cmpuint (g_variant_n_children (all), ==, 5);
+  for (gint64 i = 0; i < 5; i++)
+    {
+      g_autoptr(GVariant) item = fy_list_get (consumed, i, &error);
+
+      g_assert_cmpint (g_variant_get_int64 (item), ==, i);
+    }
+  g_assert_true (fy_queue_is_empty (queue));
+}
+
+static void
+test_joinable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new_joinable (NULL, 0, &error);
+  g_autoptr(FyList) results = fy_list_new (NULL, 0, 0, NULL);
+  g_autoptr(GVariant) all = NULL;
+  FyProcess *workers[4];
+  gint64 sum = 0;
+
+  g_assert_true (fy_queue_is_joinable (queue));
+  /* Nothing put: join returns at once. */
+  g_assert_true (fy_queue_join (queue, 0, &error));
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    workers[i] = spawn ("ipc-queue-worker", NULL, fy_queue_get_fd (queue),
+                        fy_list_get_fd (results), -1);
+  for (gint64 i = 0; i < 10; i++)
+    put_int (queue, i);
+  g_assert_true (fy_queue_join (queue, 60, &error));
+  g_assert_no_error (error);
+  /* join returned: every item was marked done, after its result was
+   * written. */
+  g_assert_cmpuint (fy_list_get_length (results), ==, 10);
+  all = fy_list_to_variant (results);
+  for (gsize i = 0; i < 10; i++)
+    {
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (all, i);
+      g_autoptr(GVariant) v = g_variant_get_variant (boxed);
+
+      sum += g_variant_get_int64 (v);
+    }
+  g_assert_cmpint (sum, ==, 2 * 45);
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    g_assert_true (fy_queue_put (queue, g_variant_new ("()"), 0, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      join_ok (workers[i]);
+      g_object_unref (workers[i]);
+    }
+  g_assert_true (fy_queue_join (queue, 0, &error));
+}
+
+static void
+test_task_done_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) plain = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(FyQueue) queue = fy_queue_new_joinable (NULL, 0, NULL);
+  gint64 start;
+
+  g_assert_false (fy_queue_task_done (plain, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_NOT_JOINABLE);
+  g_clear_error (&error);
+
+  put_int (queue, 1);
+  g_assert_cmpint (get_int (queue, 0), ==, 1);
+  /* Taken but not done: join waits. */
+  start = g_get_monotonic_time ();
+  g_assert_false (fy_queue_join (queue, 0.1, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_assert_cmpfloat (seconds_since (start), >=, 0.09);
+  g_assert_true (fy_queue_task_done (queue, &error));
+  g_assert_true (fy_queue_join (queue, 0, &error));
+  /* One task_done too many, as Python's ValueError. */
+  g_assert_false (fy_queue_task_done (queue, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TASK_DONE);
+}
+
+/* A process SIGKILLed while it holds the queue's lock, over a half-written
+ * record: the next put and get succeed within a second and nothing
+ * partial comes out. */
+static void
+test_killed_holding_lock (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(FyProcess) victim = NULL;
+  gint64 start;
+  int code = 0;
+
+  for (gint64 i = 0; i < 3; i++)
+    put_int (queue, i);
+  victim = spawn ("ipc-queue-die-locked", NULL, fy_queue_get_fd (queue), -1);
+  start = g_get_monotonic_time ();
+  while (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) != fy_process_get_pid (victim))
+    {
+      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_usleep (1000);
+    }
+  g_assert_true (fy_process_kill (victim, &error));
+  g_assert_true (fy_process_join (victim, 30, &error));
+  g_assert_true (fy_process_get_exitcode (victim, &code));
+  g_assert_cmpint (code, ==, -9);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (fy_queue_put (queue, g_variant_new_int64 (3), 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (seconds_since (start), <, 1);
+  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 4);
+  for (gint64 i = 0; i < 4; i++)
+    g_assert_cmpint (get_int (queue, 1), ==, i);
+  g_assert_true (fy_queue_is_empty (queue));
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
+}
+
+static void
+check_item (GVariant *item,
+            gint64    expected_seq,
+            guint     payload)
+{
+  g_autoptr(GVariant) bytes = NULL;
+  const guint8 *data;
+  gsize length;
+  gint64 seq = -1;
+
+  g_assert_true (g_variant_is_of_type (item, G_VARIANT_TYPE ("(xay)")));
+  g_variant_get (item, "(x@ay)", &seq, &bytes);
+  g_assert_cmpint (seq, ==, expected_seq);
+  data = g_variant_get_fixed_array (bytes, &length, 1);
+  g_assert_cmpuint (length, ==, payload);
+  for (gsize i = 0; i < length; i++)
+    if (data[i] != (guint8) (seq & 0xff))
+      g_assert_cmpuint (data[i], ==, (guint8) (seq & 0xff));
+}
+
+/* The state letter of /proc/PID/stat ('T' once stopped). */
+static char
+proc_state (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  paren = strrchr (contents, ')');
+  if (paren == NULL || paren[1] == '\0' || paren[2] == '\0')
+    return 0;
+  return paren[2];
+}
+
+/* Takes everything, or only what is there now while a writer keeps
+ * adding more. */
+static void
+drain_and_check (FyQueue *queue,
+                 gint64  *next,
+                 guint    payload,
+                 gboolean writer_alive)
+{
+  for (guint n = fy_queue_get_qsize (queue); n > 0 || !writer_alive; n--)
+    {
+      g_autoptr(GVariant) item = fy_queue_get (queue, 0, NULL);
+
+      if (item == NULL)
+        break;
+      check_item (item, (*next)++, payload);
+    }
+}
+
+/* A writer streaming large items is killed at 50 random points, each one
+ * inside a put: it is stopped at random moments until it is caught
+ * holding the queue's lock, then SIGKILLed. Every item that comes out is
+ * whole and in order, and the queue stays consistent. */
+static void
+test_killed_mid_put (void)
+{
+  g_autoptr(GError) error = NULL;
+  const guint payload = 64 * 1024;
+  g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 32 * 1024 * 1024, FALSE, &error);
+  guint attempts = 0;
+
+  for (guint round = 0; round < 50; round++)
+    {
+      g_autoptr(FyProcess) writer = NULL;
+      gint64 next = 0, start;
+      GPid pid;
+      int code = 0;
+
+      writer = spawn ("ipc-queue-flood", g_variant_new_uint32 (payload), fy_queue_get_fd (queue), -1);
+      pid = fy_process_get_pid (writer);
+      start = g_get_monotonic_time ();
+      while (fy_queue_is_empty (queue))
+        {
+          g_assert_cmpfloat (seconds_since (start), <, 30);
+          g_usleep (100);
+        }
+
+      for (;;)
+        {
+          attempts++;
+          g_assert_cmpfloat (seconds_since (start), <, 60);
+          g_usleep (g_test_rand_int_range (20, 400));
+          g_assert_true (fy_process_stop (writer, &error));
+          while (proc_state (pid) != 'T')
+            g_usleep (50);
+          if (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) == pid)
+            break;
+          /* Keep room in the ring so the writer is busy putting, not
+           * asleep on a full queue. It runs again first: stopped a few
+           * instructions before or after the holder pid is written, it
+           * may hold the lock all the same. */
+          g_assert_true (fy_process_continue (writer, &error));
+          if (fy_queue_get_qsize (queue) > 300)
+            drain_and_check (queue, &next, payload, TRUE);
+        }
+
+      g_assert_true (fy_process_kill (writer, &error));
+      g_assert_true (fy_process_join (writer, 30, &error));
+      g_assert_true (fy_process_get_exitcode (writer, &code));
+      g_assert_cmpint (code, ==, -9);
+
+      drain_and_check (queue, &next, payload, FALSE);
+      g_assert_cmpint (next, >, 0);
+      g_assert_true (fy_queue_is_empty (queue));
+      g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
+      /* The kill happened with the lock held: this drain recovered it. */
+      g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, round + 1);
+    }
+  g_test_message ("50 kills inside a put took %u stops", attempts);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/core/queue/full-and-empty", test_full_and_empty);
+  g_test_add_func ("/core/queue/qsize", test_qsize);
+  g_test_add_func ("/core/queue/items", test_items_of_every_shape);
+  g_test_add_func ("/core/queue/bad-item", test_bad_item);
+  g_test_add_func ("/core/queue/close", test_close);
+  g_test_add_func ("/core/queue/close-drains", test_close_drains);
+  g_test_add_func ("/core/queue/blocked-does-not-spin", test_blocked_does_not_spin);
+  g_test_add_func ("/core/queue/fifo-two-producers", test_fifo_two_producers);
+  g_test_add_func ("/core/queue/no-feeder", test_no_feeder);
+  g_test_add_func ("/core/queue/seed-producer-consumer", test_seed_producer_consumer);
+  g_test_add_func ("/core/queue/joinable", test_joinable);
+  g_test_add_func ("/core/queue/task-done-errors", test_task_done_errors);
+  g_test_add_func ("/core/queue/killed-holding-lock", test_killed_holding_lock);
+  g_test_add_func ("/core/queue/killed-mid-put", test_killed_mid_put);
+
+  return g_test_run ();
+}

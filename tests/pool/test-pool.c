@@ -1,0 +1,798 @@
+/* test-pool.c: FyPool and FyFuture against the behaviours CPython checks
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "core/fy-pool-private.h"
+#include "test-pool-common.h"
+
+static void
+test_apply (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = fy_pool_apply (pool, "square", g_variant_new_int64 (7), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (result), ==, 49);
+}
+
+static void
+test_map (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) chunked = NULL;
+
+  results = fy_pool_map (pool, "square", range_variant (10), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 10);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, i * i);
+
+  /* CPython's test_map_chunksize: 100 items in chunks of 20. */
+  chunked = fy_pool_map (pool, "square", range_variant (100), 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunked->len, ==, 100);
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (chunked, i)), ==, i * i);
+}
+
+static void
+test_starmap (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  static const gint64 expected[] = { 3, 7, 11 };
+
+  results = fy_pool_starmap (pool, "add", g_variant_new_parsed ("[(@x 1, @x 2), (3, 4), (5, 6)]"), 0, &error);
+  g_assert_no_error (error);
+  assert_results_x (results, expected, 3);
+
+  /* Each item must be a tuple. */
+  g_assert_null (fy_pool_starmap (pool, "add", range_variant (3), 0, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_imap (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFutureIter) iter = NULL;
+  GVariant *value = NULL;
+
+  iter = fy_pool_imap (pool, "square", range_variant (20), 3, &error);
+  g_assert_no_error (error);
+  for (gint64 i = 0; i < 20; i++)
+    {
+      g_assert_true (fy_future_iter_next_result (iter, -1, &value, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_variant_get_int64 (value), ==, i * i);
+      g_variant_unref (value);
+    }
+  /* Then the end: FALSE without an error, and again. */
+  g_assert_false (fy_future_iter_next_result (iter, -1, &value, &error));
+  g_assert_no_error (error);
+  g_assert_null (value);
+  g_assert_false (fy_future_iter_next_result (iter, 1, &value, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_imap_unordered (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFutureIter) iter = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  GVariant *value = NULL;
+
+  iter = fy_pool_imap_unordered (pool, "square", range_variant (50), 1, &error);
+  g_assert_no_error (error);
+  while (fy_future_iter_next_result (iter, -1, &value, &error))
+    {
+      g_hash_table_add (seen, GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (value)));
+      g_variant_unref (value);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 50);
+  for (gsize i = 0; i < 50; i++)
+    g_assert_true (g_hash_table_contains (seen, GSIZE_TO_POINTER (i * i)));
+}
+
+typedef struct
+{
+  guint      calls;
+  GPtrArray *results;
+  GError    *error;
+} MapAsyncData;
+
+static void
+map_async_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  MapAsyncData *data = user_data;
+
+  data->calls++;
+  data->results = fy_pool_map_finish (FY_POOL (source), result, &data->error);
+}
+
+static gboolean
+check_called (gpointer user_data)
+{
+  return ((MapAsyncData *) user_data)->calls > 0;
+}
+
+static void
+test_map_async (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  MapAsyncData ok = { 0 };
+  MapAsyncData bad = { 0 };
+  GVariant *failing;
+
+  fy_pool_map_async (pool, "square", range_variant (30), 0, NULL, map_async_cb, &ok);
+  failing = g_variant_new_parsed ("[('g-io-error-quark', 1, 'no'), ('g-io-error-quark', 2, 'nope')]");
+  fy_pool_map_async (pool, "pool.fail", failing, 1, NULL, map_async_cb, &bad);
+
+  g_assert_true (fy_pool_wait_context (NULL, 20, check_called, &ok));
+  g_assert_true (fy_pool_wait_context (NULL, 20, check_called, &bad));
+  /* Give a stray second call every chance to happen. */
+  fy_pool_wait_context (NULL, 0.1, check_called, &(MapAsyncData) { 0 });
+
+  g_assert_cmpuint (ok.calls, ==, 1);
+  g_assert_no_error (ok.error);
+  g_assert_cmpuint (ok.results->len, ==, 30);
+  g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (ok.results, 29)), ==, 29 * 29);
+
+  g_assert_cmpuint (bad.calls, ==, 1);
+  g_assert_null (bad.results);
+  /* The first error in input order. */
+  g_assert_error (bad.error, G_IO_ERROR, 1);
+  g_assert_cmpstr (bad.error->message, ==, "no");
+
+  g_ptr_array_unref (ok.results);
+  g_error_free (bad.error);
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) starred = NULL;
+  g_autoptr(FyFutureIter) iter = NULL;
+  MapAsyncData data = { 0 };
+  GVariant *value = NULL;
+
+  results = fy_pool_map (pool, "square", range_variant (0), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+
+  starred = fy_pool_starmap (pool, "add", g_variant_new_parsed ("@a(xx) []"), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (starred->len, ==, 0);
+
+  iter = fy_pool_imap (pool, "square", range_variant (0), 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (fy_future_iter_next_result (iter, 1, &value, &error));
+  g_assert_no_error (error);
+
+  fy_pool_map_async (pool, "square", range_variant (0), 0, NULL, map_async_cb, &data);
+  g_assert_true (fy_pool_wait_context (NULL, 10, check_called, &data));
+  g_assert_no_error (data.error);
+  g_assert_cmpuint (data.results->len, ==, 0);
+  g_ptr_array_unref (data.results);
+}
+
+static void
+test_invalid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyPool) pool = fy_pool_new ();
+
+  g_assert_null (fy_pool_new_started (0, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (fy_pool_new_started (-1, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_false (fy_pool_set_max_tasks_per_child (pool, 0, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (fy_pool_set_max_tasks_per_child (pool, -3, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_null (fy_pool_map (pool, "square", range_variant (3), -1, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* An unknown workload fails its task, not the pool. */
+  g_assert_null (fy_pool_apply (pool, "no-such-workload", NULL, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (fy_pool_apply (pool, "square", g_variant_new_string ("seven"), &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (fy_pool_get_state (pool), ==, FY_POOL_STATE_RUNNING);
+}
+
+static void
+test_crash_policy_parse (void)
+{
+  g_autoptr(GError) error = NULL;
+  FyCrashPolicy policy;
+  guint retries;
+
+  g_assert_true (fy_crash_policy_parse ("fail", &policy, &retries, &error));
+  g_assert_cmpint (policy, ==, FY_CRASH_POLICY_FAIL);
+  g_assert_true (fy_crash_policy_parse ("retry 2", &policy, &retries, &error));
+  g_assert_cmpint (policy, ==, FY_CRASH_POLICY_RETRY);
+  g_assert_cmpuint (retries, ==, 2);
+  g_assert_true (fy_crash_policy_parse ("break", &policy, &retries, &error));
+  g_assert_cmpint (policy, ==, FY_CRASH_POLICY_BREAK);
+  g_assert_no_error (error);
+  g_assert_false (fy_crash_policy_parse ("retry 2.5", &policy, &retries, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_get_timeout (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) future = fy_pool_submit (pool, "sleep", g_variant_new_uint32 (400), &error);
+  g_autoptr(GVariant) result = NULL;
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  g_assert_no_error (error);
+  g_assert_null (fy_future_result (future, 0.05, &error));
+  elapsed = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT);
+  g_assert_cmpfloat (elapsed, >=, 0.045);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+  g_clear_error (&error);
+
+  /* The task went on; its result is still there to get. */
+  result = fy_future_result (future, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_get_uint32 (result), ==, 400);
+}
+
+static void
+test_error_domain (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (fy_pool_apply (pool, "pool.fail",
+                                g_variant_new ("(sis)", "g-io-error-quark", G_IO_ERROR_PERMISSION_DENIED, "no entry"),
+                                &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpstr (error->message, ==, "no entry");
+  g_clear_error (&error);
+
+  /* A domain this process never registered still comes back by name. */
+  g_assert_null (fy_pool_apply (pool, "pool.fail",
+                                g_variant_new ("(sis)", "forkyard-test-made-up-quark", 77, "made up"),
+                                &error));
+  g_assert_cmpstr (g_quark_to_string (error->domain), ==, "forkyard-test-made-up-quark");
+  g_assert_cmpint (error->code, ==, 77);
+  g_assert_cmpstr (error->message, ==, "made up");
+}
+
+static void
+test_closed (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+
+  fy_pool_close (pool);
+  g_assert_null (fy_pool_submit (pool, "square", g_variant_new_int64 (1), &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_null (fy_pool_map (pool, "square", range_variant (3), 0, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_null (fy_pool_apply_async (pool, "square", g_variant_new_int64 (1), NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_true (fy_pool_join (pool, 10, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+}
+
+static void
+test_join_running (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (fy_pool_join (pool, 1, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_terminate_pending (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = NULL;
+  gint64 start;
+  double elapsed;
+  guint n_cancelled = 0;
+
+  futures = fy_pool_submit_map (pool, "sleep", repeat_u (10, 10000), 1, &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  fy_pool_terminate (pool);
+  g_assert_true (fy_pool_join (pool, 10, &error));
+  g_assert_no_error (error);
+  elapsed = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_cmpfloat (elapsed, <, 5.0);
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+
+      g_assert_true (fy_future_is_finished (future));
+      if (fy_future_get_state (future) == FY_FUTURE_STATE_CANCELLED)
+        n_cancelled++;
+    }
+  g_assert_cmpuint (n_cancelled, >, 9900);
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+}
+
+static GPtrArray *
+pids_of (GPtrArray *futures)
+{
+  GPtrArray *pids = g_ptr_array_new ();
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      GPid pid = fy_future_get_worker_pid (g_ptr_array_index (futures, i));
+
+      if (!g_ptr_array_find (pids, GINT_TO_POINTER (pid), NULL))
+        g_ptr_array_add (pids, GINT_TO_POINTER (pid));
+    }
+  return pids;
+}
+
+static void
+test_max_tasks_10 (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) pids = NULL;
+  g_autoptr(GHashTable) per_pid = g_hash_table_new (NULL, NULL);
+
+  g_assert_true (fy_pool_set_n_workers (pool, 2, &error));
+  g_assert_true (fy_pool_set_max_tasks_per_child (pool, 10, &error));
+  g_assert_true (fy_pool_start (pool, &error));
+  for (guint i = 0; i < 100; i++)
+    g_ptr_array_add (futures, fy_pool_submit (pool, "pool.pid", NULL, &error));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 60, NULL, NULL));
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      g_autoptr(GVariant) pid = fy_future_result (g_ptr_array_index (futures, i), 0, &error);
+      gpointer key;
+      guint n;
+
+      g_assert_no_error (error);
+      key = GINT_TO_POINTER (g_variant_get_int32 (pid));
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (per_pid, key)) + 1;
+      g_hash_table_insert (per_pid, key, GUINT_TO_POINTER (n));
+      g_assert_cmpuint (n, <=, 10);
+    }
+  pids = pids_of (futures);
+  g_assert_cmpuint (pids->len, >=, 10);
+  g_assert_cmpuint (g_hash_table_size (per_pid), >=, 10);
+}
+
+static void
+test_max_tasks_1_close (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_assert_true (fy_pool_set_n_workers (pool, 2, &error));
+  g_assert_true (fy_pool_set_max_tasks_per_child (pool, 1, &error));
+  for (gint64 i = 0; i < 6; i++)
+    g_ptr_array_add (futures, fy_pool_apply_async (pool, "square", g_variant_new_int64 (i),
+                                                   NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  fy_pool_close (pool);
+  g_assert_true (fy_pool_join (pool, 60, &error));
+  g_assert_no_error (error);
+
+  for (gint64 i = 0; i < 6; i++)
+    {
+      g_autoptr(GVariant) result = fy_future_result (g_ptr_array_index (futures, i), 0, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (g_variant_get_int64 (result), ==, i * i);
+    }
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+}
+
+static void
+test_max_tasks_3 (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  GPid pids[4];
+
+  g_assert_true (fy_pool_set_n_workers (pool, 1, &error));
+  g_assert_true (fy_pool_set_max_tasks_per_child (pool, 3, &error));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GVariant) pid = fy_pool_apply (pool, "pool.pid", NULL, &error);
+
+      g_assert_no_error (error);
+      pids[i] = g_variant_get_int32 (pid);
+    }
+  g_assert_cmpint (pids[0], ==, pids[1]);
+  g_assert_cmpint (pids[1], ==, pids[2]);
+  g_assert_cmpint (pids[3], !=, pids[2]);
+}
+
+static void
+count_children_cb (FyPool   *pool,
+                   FyFuture *future,
+                   gpointer  user_data)
+{
+  guint *most = user_data;
+
+  *most = MAX (*most, count_children (TRUE));
+}
+
+static void
+test_no_extra_processes (void)
+{
+  const int n_workers = 2;
+  g_autoptr(FyPool) pool = new_pool (n_workers);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) pids = NULL;
+  guint most = 0;
+
+  g_signal_connect (pool, "task-started", G_CALLBACK (count_children_cb), &most);
+  for (int i = 0; i < 15 * n_workers; i++)
+    g_ptr_array_add (futures, fy_pool_submit (pool, "pool.sleep-pid", g_variant_new_uint32 (10), &error));
+  g_assert_no_error (error);
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 60, NULL, NULL));
+
+  pids = pids_of (futures);
+  g_assert_cmpuint (pids->len, <=, n_workers);
+  g_assert_cmpuint (most, >, 0);
+  g_assert_cmpuint (most, <=, n_workers);
+}
+
+static void
+test_spawn_failure (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (fy_pool_set_n_workers (pool, 3, &error));
+  fy_pool_set_spawn_fault (pool, 3);
+  g_assert_false (fy_pool_start (pool, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_SPAWN_FAILED);
+  g_clear_error (&error);
+
+  /* The two started before the failure are gone and reaped already. */
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+  g_assert_cmpint (fy_pool_get_state (pool), ==, FY_POOL_STATE_BROKEN);
+  g_assert_null (fy_pool_submit (pool, "square", g_variant_new_int64 (1), &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_initializer (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(FyPool) failing = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  g_assert_true (fy_pool_set_n_workers (pool, 2, &error));
+  fy_pool_set_initializer (pool, "pool.init-set", g_variant_new_int64 (42));
+  results = fy_pool_map (pool, "pool.init-get", g_variant_new_parsed ("[(), (), (), (), ()]"), 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 5);
+  for (guint i = 0; i < results->len; i++)
+    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, 42);
+
+  /* An initializer that fails breaks the pool rather than respawning forever. */
+  g_assert_true (fy_pool_set_n_workers (failing, 1, &error));
+  fy_pool_set_initializer (failing, "pool.fail", g_variant_new ("(sis)", "g-io-error-quark", 1, "sandbox refused"));
+  result = fy_pool_apply (failing, "square", g_variant_new_int64 (2), &error);
+  g_assert_null (result);
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_BROKEN);
+  g_assert_nonnull (strstr (error->message, "sandbox refused"));
+  g_assert_cmpint (fy_pool_get_state (failing), ==, FY_POOL_STATE_BROKEN);
+}
+
+static void
+test_wait_modes (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) done = NULL;
+  g_autoptr(GPtrArray) not_done = NULL;
+  FyFuture *slow;
+
+  g_ptr_array_add (futures, fy_pool_submit (pool, "sleep", g_variant_new_uint32 (1), &error));
+  g_ptr_array_add (futures, slow = fy_pool_submit (pool, "sleep", g_variant_new_uint32 (30000), &error));
+  g_assert_no_error (error);
+
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_FIRST_COMPLETED, 20, &done, &not_done));
+  g_assert_cmpuint (done->len, ==, 1);
+  g_assert_cmpuint (not_done->len, ==, 1);
+  g_assert_true (g_ptr_array_index (not_done, 0) == slow);
+  g_clear_pointer (&done, g_ptr_array_unref);
+  g_clear_pointer (&not_done, g_ptr_array_unref);
+
+  /* ALL_COMPLETED times out while the slow one runs. */
+  g_assert_false (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 0.05, NULL, NULL));
+
+  /* FIRST_EXCEPTION returns on a failure though the slow one still runs. */
+  g_ptr_array_add (futures, fy_pool_submit (pool, "pool.fail",
+                                            g_variant_new ("(sis)", "g-io-error-quark", 1, "x"), &error));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_FIRST_EXCEPTION, 20, &done, &not_done));
+  g_assert_cmpuint (done->len, ==, 2);
+  g_assert_cmpuint (not_done->len, ==, 1);
+
+  g_assert_true (fy_future_cancel (slow));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 20, NULL, NULL));
+  g_assert_cmpint (fy_future_get_state (slow), ==, FY_FUTURE_STATE_CANCELLED);
+}
+
+static void
+test_shutdown_cancel (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (futures, fy_pool_submit (pool, "sleep", g_variant_new_uint32 (200), &error));
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (futures, fy_pool_submit (pool, "sleep", g_variant_new_uint32 (200), &error));
+  g_assert_no_error (error);
+  while (fy_future_get_state (g_ptr_array_index (futures, 0)) != FY_FUTURE_STATE_RUNNING)
+    g_main_context_iteration (NULL, TRUE);
+
+  fy_pool_shutdown (pool, TRUE, TRUE);
+  g_assert_cmpint (fy_future_get_state (g_ptr_array_index (futures, 0)), ==, FY_FUTURE_STATE_DONE);
+  for (guint i = 1; i < futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+
+      g_assert_cmpint (fy_future_get_state (future), ==, FY_FUTURE_STATE_CANCELLED);
+      g_assert_cmpint (fy_future_get_started_at (future), ==, 0);
+    }
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+}
+
+typedef struct
+{
+  guint ok;
+  guint failed;
+  gint64 value;
+} ApplyData;
+
+static void
+apply_ok_cb (GVariant *result,
+             gpointer  user_data)
+{
+  ApplyData *data = user_data;
+
+  data->ok++;
+  data->value = g_variant_get_int64 (result);
+}
+
+static void
+apply_error_cb (const GError *error,
+                gpointer      user_data)
+{
+  ((ApplyData *) user_data)->failed++;
+}
+
+static void
+test_apply_async_callbacks (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) good = NULL;
+  g_autoptr(FyFuture) bad = NULL;
+  ApplyData good_data = { 0 };
+  ApplyData bad_data = { 0 };
+
+  good = fy_pool_apply_async (pool, "square", g_variant_new_int64 (9), apply_ok_cb, apply_error_cb, &good_data, NULL, &error);
+  bad = fy_pool_apply_async (pool, "pool.fail", g_variant_new ("(sis)", "g-io-error-quark", 1, "x"),
+                             apply_ok_cb, apply_error_cb, &bad_data, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (fy_future_wait (good, 20));
+  g_assert_true (fy_future_wait (bad, 20));
+  g_assert_cmpuint (good_data.ok, ==, 1);
+  g_assert_cmpuint (good_data.failed, ==, 0);
+  g_assert_cmpint (good_data.value, ==, 81);
+  g_assert_cmpuint (bad_data.ok, ==, 0);
+  g_assert_cmpuint (bad_data.failed, ==, 1);
+}
+
+typedef struct
+{
+  guint started;
+  guint finished;
+  guint spawned;
+} SignalCounts;
+
+static void
+task_started_cb (FyPool *pool, FyFuture *future, SignalCounts *counts)
+{
+  counts->started++;
+  g_assert_cmpint (fy_future_get_state (future), ==, FY_FUTURE_STATE_RUNNING);
+}
+
+static void
+task_finished_cb (FyPool *pool, FyFuture *future, SignalCounts *counts)
+{
+  counts->finished++;
+  g_assert_true (fy_future_is_finished (future));
+}
+
+static void
+worker_spawned_cb (FyPool *pool, FyPoolWorker *worker, SignalCounts *counts)
+{
+  counts->spawned++;
+}
+
+static void
+test_models (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  GListModel *workers = fy_pool_get_workers (pool);
+  SignalCounts counts = { 0 };
+  guint total_done = 0;
+
+  g_signal_connect (pool, "task-started", G_CALLBACK (task_started_cb), &counts);
+  g_signal_connect (pool, "task-finished", G_CALLBACK (task_finished_cb), &counts);
+  g_signal_connect (pool, "worker-spawned", G_CALLBACK (worker_spawned_cb), &counts);
+  g_assert_true (fy_pool_set_n_workers (pool, 3, &error));
+  g_assert_true (fy_pool_start (pool, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (workers), ==, 3);
+  g_assert_cmpuint (counts.spawned, ==, 3);
+
+  results = fy_pool_map (pool, "square", range_variant (25), 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 25);
+  g_assert_cmpuint (counts.started, ==, 25);
+  g_assert_cmpuint (counts.finished, ==, 25);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(FyPoolWorker) worker = g_list_model_get_item (workers, i);
+
+      g_assert_cmpint (fy_pool_worker_get_pid (worker), >, 0);
+      g_assert_cmpuint (fy_pool_worker_get_slot (worker), ==, i);
+      g_assert_true (fy_pool_find_worker (pool, fy_pool_worker_get_pid (worker)) == worker);
+      g_assert_cmpint (fy_pool_worker_get_state (worker), ==, FY_POOL_WORKER_STATE_IDLE);
+      g_assert_null (fy_pool_worker_get_current_task (worker));
+      total_done += fy_pool_worker_get_tasks_done (worker);
+    }
+  g_assert_cmpuint (total_done, ==, 25);
+}
+
+static void
+test_stop_continue (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyPoolWorker) worker = g_list_model_get_item (fy_pool_get_workers (pool), 0);
+  g_autoptr(FyFuture) future = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  g_assert_true (fy_pool_worker_stop (worker, &error));
+  g_assert_cmpint (fy_pool_worker_get_state (worker), ==, FY_POOL_WORKER_STATE_STOPPED);
+  future = fy_pool_submit (pool, "square", g_variant_new_int64 (5), &error);
+  /* A stopped worker cannot answer. */
+  g_assert_false (fy_future_wait (future, 0.2));
+  g_assert_true (fy_pool_worker_continue (worker, &error));
+  g_assert_no_error (error);
+  result = fy_future_result (future, 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (result), ==, 25);
+}
+
+/* The hand-made message layout must be exactly GVariant's own. */
+static void
+test_message_layout (void)
+{
+  g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new_parsed ("('fy-pool-error-quark', 3, 'some text')"));
+  g_autoptr(GVariant) ours = fy_pool_message_new ('e', 77, G_MAXUINT64 - 5, 12, 64, body);
+  g_autoptr(GVariant) theirs = NULL;
+  g_autoptr(GVariant) parsed_body = NULL;
+  g_autoptr(GVariant) garbage = NULL;
+  g_autoptr(GVariant) unit = fy_pool_message_new ('q', 0, 0, 0, 0, NULL);
+  FyPoolHeader header;
+
+  theirs = g_variant_ref_sink (g_variant_new ("(yttuuv)", 'e', (guint64) 77, G_MAXUINT64 - 5,
+                                              (guint32) 12, (guint32) 64, body));
+  g_assert_cmpuint (g_variant_get_size (ours), ==, g_variant_get_size (theirs));
+  g_assert_cmpmem (g_variant_get_data (ours), g_variant_get_size (ours),
+                   g_variant_get_data (theirs), g_variant_get_size (theirs));
+  g_assert_true (g_variant_is_normal_form (ours));
+
+  g_assert_true (fy_pool_message_parse (theirs, &header, &parsed_body));
+  g_assert_cmpint (header.tag, ==, 'e');
+  g_assert_cmpuint (header.chunk, ==, 77);
+  g_assert_cmpuint (header.next, ==, G_MAXUINT64 - 5);
+  g_assert_cmpuint (header.index, ==, 12);
+  g_assert_cmpuint (header.window, ==, 64);
+  g_assert_true (g_variant_equal (parsed_body, body));
+  g_clear_pointer (&parsed_body, g_variant_unref);
+
+  g_assert_true (fy_pool_message_parse (unit, &header, &parsed_body));
+  g_assert_true (g_variant_is_of_type (parsed_body, G_VARIANT_TYPE_UNIT));
+  g_clear_pointer (&parsed_body, g_variant_unref);
+
+  garbage = g_variant_ref_sink (g_variant_new ("(yttuus)", 'e', (guint64) 1, (guint64) 2, 3, 4, "x"));
+  g_assert_false (fy_pool_message_parse (garbage, &header, &parsed_body));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/pool/api/message-layout", test_message_layout);
+  g_test_add_func ("/pool/api/apply", test_apply);
+  g_test_add_func ("/pool/api/map", test_map);
+  g_test_add_func ("/pool/api/starmap", test_starmap);
+  g_test_add_func ("/pool/api/imap", test_imap);
+  g_test_add_func ("/pool/api/imap-unordered", test_imap_unordered);
+  g_test_add_func ("/pool/api/map-async", test_map_async);
+  g_test_add_func ("/pool/api/empty", test_empty);
+  g_test_add_func ("/pool/api/invalid", test_invalid);
+  g_test_add_func ("/pool/api/crash-policy-parse", test_crash_policy_parse);
+  g_test_add_func ("/pool/api/get-timeout", test_get_timeout);
+  g_test_add_func ("/pool/api/error-domain", test_error_domain);
+  g_test_add_func ("/pool/api/closed", test_closed);
+  g_test_add_func ("/pool/api/join-running", test_join_running);
+  g_test_add_func ("/pool/api/terminate-pending", test_terminate_pending);
+  g_test_add_func ("/pool/api/max-tasks-10", test_max_tasks_10);
+  g_test_add_func ("/pool/api/max-tasks-1-close", test_max_tasks_1_close);
+  g_test_add_func ("/pool/api/max-tasks-3", test_max_tasks_3);
+  g_test_add_func ("/pool/api/no-extra-processes", test_no_extra_processes);
+  g_test_add_func ("/pool/api/spawn-failure", test_spawn_failure);
+  g_test_add_func ("/pool/api/initializer", test_initializer);
+  g_test_add_func ("/pool/api/wait-modes", test_wait_modes);
+  g_test_add_func ("/pool/api/shutdown-cancel", test_shutdown_cancel);
+  g_test_add_func ("/pool/api/apply-async-callbacks", test_apply_async_callbacks);
+  g_test_add_func ("/pool/api/models", test_models);
+  g_test_add_func ("/pool/api/stop-continue", test_stop_continue);
+
+  return g_test_run ();
+}
