@@ -8,6 +8,8 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "core/fy-core.h"
+
 #include "fy-application.h"
 
 int
@@ -15,16 +17,9 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(FyApplication) app = NULL;
-  const char *localedir;
-
-  /* An uninstalled run (meson devenv, the tests) points at the catalogs
-   * compiled into the build tree. */
-  localedir = g_getenv ("FORKYARD_LOCALEDIR");
-  if (localedir == NULL || *localedir == '\0')
-    localedir = LOCALEDIR;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bindtextdomain (GETTEXT_PACKAGE, fy_core_get_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -9,6 +9,8 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "core/fy-core.h"
+
 #include "fy-cli.h"
 
 typedef struct
@@ -55,7 +57,7 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, fy_core_get_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

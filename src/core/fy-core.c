@@ -12,3 +12,13 @@ fy_core_get_version (void)
 {
   return PACKAGE_VERSION;
 }
+
+const char *
+fy_core_get_localedir (void)
+{
+  const char *localedir = g_getenv ("FORKYARD_LOCALEDIR");
+
+  if (localedir == NULL || *localedir == '\0')
+    return LOCALEDIR;
+  return localedir;
+}

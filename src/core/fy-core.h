@@ -9,6 +9,9 @@
 
 G_BEGIN_DECLS
 
-const char *fy_core_get_version (void);
+const char *fy_core_get_version   (void);
+/* Where gettext finds Forkyard's catalogs: FORKYARD_LOCALEDIR when set (an
+ * uninstalled run: meson devenv, the tests), else the installed locale dir. */
+const char *fy_core_get_localedir (void);
 
 G_END_DECLS
