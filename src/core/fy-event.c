@@ -11,9 +11,10 @@
 
 typedef struct
 {
-  guint32 flag;      /* the futex word: 0 clear, 1 set */
+  guint32 flag;      /* 0 clear, 1 set */
   guint32 waiters;
-  guint32 sets;
+  guint32 sets;      /* the futex word, bumped by every set: a waiter that
+                      * slept through a set and a clear still returns TRUE */
 } EventData;
 
 struct _FyEvent
@@ -108,10 +109,10 @@ fy_event_set (FyEvent *self)
 {
   g_return_if_fail (FY_IS_EVENT (self));
 
-  __atomic_add_fetch (&self->data->sets, 1, __ATOMIC_RELAXED);
-  if (__atomic_exchange_n (&self->data->flag, 1, __ATOMIC_SEQ_CST) == 0 &&
-      __atomic_load_n (&self->data->waiters, __ATOMIC_SEQ_CST) > 0)
-    fy_futex_wake (&self->data->flag, G_MAXINT);
+  __atomic_store_n (&self->data->flag, 1, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch (&self->data->sets, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n (&self->data->waiters, __ATOMIC_SEQ_CST) > 0)
+    fy_futex_wake (&self->data->sets, G_MAXINT);
 }
 
 void
@@ -133,19 +134,25 @@ fy_event_wait (FyEvent *self,
                double   timeout_seconds)
 {
   gint64 deadline;
+  guint32 start;
 
   g_return_val_if_fail (FY_IS_EVENT (self), FALSE);
 
   deadline = fy_deadline_from_timeout (timeout_seconds);
-  while (__atomic_load_n (&self->data->flag, __ATOMIC_ACQUIRE) == 0)
+  start = __atomic_load_n (&self->data->sets, __ATOMIC_ACQUIRE);
+  for (;;)
     {
+      guint32 seen = __atomic_load_n (&self->data->sets, __ATOMIC_ACQUIRE);
       int rc;
 
+      if (__atomic_load_n (&self->data->flag, __ATOMIC_ACQUIRE) != 0 || seen != start)
+        return TRUE;
+
       __atomic_add_fetch (&self->data->waiters, 1, __ATOMIC_SEQ_CST);
-      rc = fy_futex_wait (&self->data->flag, 0, deadline);
+      rc = fy_futex_wait (&self->data->sets, seen, deadline);
       __atomic_sub_fetch (&self->data->waiters, 1, __ATOMIC_SEQ_CST);
       if (rc != 0)
-        return __atomic_load_n (&self->data->flag, __ATOMIC_ACQUIRE) != 0;
+        return __atomic_load_n (&self->data->flag, __ATOMIC_ACQUIRE) != 0 ||
+               __atomic_load_n (&self->data->sets, __ATOMIC_ACQUIRE) != start;
     }
-  return TRUE;
 }

@@ -530,6 +530,31 @@ ipc_manager_worker (GVariant           *argument,
   return unit ();
 }
 
+/* fd 0: FyDict. (payload): sets k0 … k31 round-robin to checkable
+ * (seq, bytes) values of @payload bytes until killed; the dict's log fills
+ * and is compacted over and over. */
+static GVariant *
+ipc_dict_flood (GVariant           *argument,
+                FyWorkloadContext  *context,
+                GError            **error)
+{
+  g_autoptr(FyDict) dict = NULL;
+  guint32 payload = g_variant_get_uint32 (argument);
+  char key[16];
+  int fd;
+
+  if ((fd = need_fd (context, 0, error)) < 0 ||
+      (dict = fy_dict_new_from_fd (fd, error)) == NULL)
+    return NULL;
+
+  for (gint64 seq = 0;; seq++)
+    {
+      g_snprintf (key, sizeof key, "k%u", (guint) (seq % 32));
+      if (!fy_dict_set (dict, key, make_item (seq, payload), error))
+        return NULL;
+    }
+}
+
 /* fd 0: FyDict; fd 1: FyValue (double). (n): n sets then n gets over 1000
  * keys, checking each value read; stores the seconds it took. */
 static GVariant *
@@ -605,6 +630,8 @@ const FyWorkloadInfo fy_workloads_ipc[] = {
     "fd 0 lock: takes it and sleeps until killed" },
   { "ipc-manager-worker", "x", "()", ipc_manager_worker,
     "fd 0 dict, fd 1 list: the seed's Manager worker" },
+  { "ipc-dict-flood", "u", "()", ipc_dict_flood,
+    "fd 0 dict: sets 32 keys to checkable values of n bytes until killed" },
   { "ipc-dict-ops", "u", "()", ipc_dict_ops,
     "fd 0 dict, fd 1 double value: n sets and n gets, stores the seconds" },
   { NULL },

@@ -4,12 +4,14 @@
  *
  * Python's dict and list semantics for the operations offered, the fixed
  * capacity (compaction first, then a clear FULL error), a child's sets and
- * gets, and the seed's Manager example across processes.
+ * gets, a writer killed inside its sets, and the seed's Manager example
+ * across processes.
  */
 
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "core/fy-dict.h"
 #include "core/fy-list.h"
@@ -309,6 +311,108 @@ test_dict_from_child (void)
   g_assert_cmpfloat (fy_value_get_double (elapsed), >, 0);
 }
 
+static char
+proc_state (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  paren = strrchr (contents, ')');
+  if (paren == NULL || paren[1] == '\0' || paren[2] == '\0')
+    return 0;
+  return paren[2];
+}
+
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
+/* Every key holds a whole value: (seq, payload bytes all equal to seq). */
+static void
+check_dict (FyDict *dict,
+            guint   payload)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) keys = fy_dict_get_keys (dict);
+
+  g_assert_cmpuint (g_strv_length (keys), ==, fy_dict_get_size (dict));
+  g_assert_cmpuint (g_strv_length (keys), <=, 32);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = fy_dict_get (dict, keys[i], &error);
+      g_autoptr(GVariant) bytes = NULL;
+      const guint8 *data;
+      gsize length;
+      gint64 seq;
+
+      g_assert_no_error (error);
+      g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE ("(xay)")));
+      g_variant_get (value, "(x@ay)", &seq, &bytes);
+      g_assert_cmpint (seq % 32, ==, g_ascii_strtoll (keys[i] + 1, NULL, 10));
+      data = g_variant_get_fixed_array (bytes, &length, 1);
+      g_assert_cmpuint (length, ==, payload);
+      for (gsize j = 0; j < length; j++)
+        if (data[j] != (guint8) (seq & 0xff))
+          g_assert_cmpuint (data[j], ==, (guint8) (seq & 0xff));
+    }
+}
+
+/* A writer SIGKILLed 20 times inside a set (stopped at random moments
+ * until caught holding the lock), while its sets keep filling and
+ * compacting the log: the dict stays whole and usable. */
+static void
+test_dict_killed_mid_set (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyDict) dict = fy_dict_new (NULL, 256 * 1024, &error);
+  const guint payload = 2000;
+
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(FyProcess) writer = NULL;
+      g_autoptr(GVariant) snapshot = NULL;
+      guint32 recoveries = 0;
+      gint64 start;
+      GPid pid;
+      int code = 0;
+
+      writer = spawn ("ipc-dict-flood", g_variant_new_uint32 (payload), fy_dict_get_fd (dict), -1);
+      pid = fy_process_get_pid (writer);
+      start = g_get_monotonic_time ();
+      for (;;)
+        {
+          g_assert_cmpfloat (seconds_since (start), <, 60);
+          g_usleep (g_test_rand_int_range (20, 400));
+          g_assert_true (fy_process_stop (writer, &error));
+          while (proc_state (pid) != 'T')
+            {
+              g_assert_cmpfloat (seconds_since (start), <, 60);
+              g_usleep (50);
+            }
+          if (fy_shm_get_holder_pid (fy_dict_get_shm (dict)) == pid)
+            break;
+          g_assert_true (fy_process_continue (writer, &error));
+        }
+      g_assert_true (fy_process_kill (writer, &error));
+      g_assert_true (fy_process_join (writer, 30, &error));
+      g_assert_true (fy_process_get_exitcode (writer, &code));
+      g_assert_cmpint (code, ==, -9);
+
+      check_dict (dict, payload);
+      snapshot = fy_shm_snapshot (fy_dict_get_shm (dict));
+      g_assert_true (g_variant_lookup (snapshot, "recoveries", "u", &recoveries));
+      g_assert_cmpuint (recoveries, ==, round + 1);
+    }
+  g_assert_true (fy_dict_set (dict, "after", g_variant_new_int64 (1), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (get_int (dict, "after"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -320,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/core/dict/capacity", test_dict_capacity);
   g_test_add_func ("/core/dict/from-child", test_dict_from_child);
   g_test_add_func ("/core/dict/seed-manager", test_seed_manager);
+  g_test_add_func ("/core/dict/killed-mid-set", test_dict_killed_mid_set);
   g_test_add_func ("/core/list/basics", test_list_basics);
   g_test_add_func ("/core/list/capacity", test_list_capacity);
 

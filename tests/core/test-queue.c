@@ -593,7 +593,10 @@ test_killed_mid_put (void)
           g_usleep (g_test_rand_int_range (20, 400));
           g_assert_true (fy_process_stop (writer, &error));
           while (proc_state (pid) != 'T')
-            g_usleep (50);
+            {
+              g_assert_cmpfloat (seconds_since (start), <, 60);
+              g_usleep (50);
+            }
           if (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) == pid)
             break;
           /* Keep room in the ring so the writer is busy putting, not

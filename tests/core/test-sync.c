@@ -97,6 +97,49 @@ test_event_basics (void)
   g_assert_false (fy_event_wait (event, 0));
 }
 
+typedef struct
+{
+  FyEvent  *event;
+  gboolean  result;
+} EventWait;
+
+static gpointer
+event_wait_thread (gpointer data)
+{
+  EventWait *w = data;
+
+  w->result = fy_event_wait (w->event, 60);
+  return NULL;
+}
+
+/* A set immediately followed by a clear still wakes a waiter with TRUE,
+ * as Python's Event.wait () returns True for any set during the wait. */
+static void
+test_event_set_then_clear (void)
+{
+  g_autoptr(FyEvent) event = fy_event_new (NULL, NULL);
+  EventWait w = { event, FALSE };
+  GThread *thread = g_thread_new ("wait", event_wait_thread, &w);
+  gint64 start = g_get_monotonic_time ();
+
+  for (;;)
+    {
+      g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_event_get_shm (event));
+      guint32 waiters = 0;
+
+      g_assert_true (g_variant_lookup (snapshot, "waiters", "u", &waiters));
+      if (waiters == 1)
+        break;
+      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_usleep (1000);
+    }
+  fy_event_set (event);
+  fy_event_clear (event);
+  g_thread_join (thread);
+  g_assert_true (w.result);
+  g_assert_false (fy_event_is_set (event));
+}
+
 static void
 test_event_across_processes (void)
 {
@@ -382,6 +425,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/core/event/basics", test_event_basics);
+  g_test_add_func ("/core/event/set-then-clear", test_event_set_then_clear);
   g_test_add_func ("/core/event/across-processes", test_event_across_processes);
   g_test_add_func ("/core/condition/timeout", test_condition_timeout);
   g_test_add_func ("/core/condition/not-held", test_condition_not_held);
