@@ -10,50 +10,11 @@
 
 #include "config.h"
 
-#include <stdarg.h>
-
 #include "core/fy-array.h"
 #include "core/fy-barrier.h"
-#include "core/fy-process.h"
 #include "core/fy-value.h"
 
-static FyProcess *
-spawn (const char *function,
-       GVariant   *argument,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  FyProcess *process = fy_process_new (function, argument);
-  va_list args;
-  int fd;
-
-  va_start (args, argument);
-  while ((fd = va_arg (args, int)) >= 0)
-    fy_process_add_fd (process, fd);
-  va_end (args);
-
-  g_assert_true (fy_process_start (process, &error));
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1000;
-
-  g_assert_true (fy_process_join (process, 120, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-}
+#include "fy-test-process.h"
 
 static void
 wait_for_n_waiting (FyBarrier *barrier,
@@ -63,7 +24,7 @@ wait_for_n_waiting (FyBarrier *barrier,
 
   while (fy_barrier_get_n_waiting (barrier) != n)
     {
-      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
       g_usleep (1000);
     }
 }
@@ -113,7 +74,7 @@ test_indices_and_action (void)
       gboolean seen[5] = { FALSE };
 
       for (guint i = 0; i < 3; i++)
-        processes[i] = spawn ("ipc-barrier-wait", g_variant_new ("(ud)", i, 60.0),
+        processes[i] = fy_test_spawn ("ipc-barrier-wait", g_variant_new ("(ud)", i, 60.0),
                               fy_barrier_get_fd (barrier), fy_array_get_fd (indices),
                               fy_value_get_fd (actions), -1);
       for (guint i = 0; i < 2; i++)
@@ -131,7 +92,7 @@ test_indices_and_action (void)
         {
           gint64 index;
 
-          join_ok (processes[i]);
+          fy_test_join_ok (processes[i]);
           g_object_unref (processes[i]);
           index = fy_array_get_int (indices, i);
           g_assert_cmpint (index, >=, 0);
@@ -157,7 +118,7 @@ test_timeout_breaks (void)
   double elapsed;
 
   g_assert_cmpint (fy_barrier_wait (barrier, 0.1, &error), ==, -1);
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_error (error, FY_BARRIER_ERROR, FY_BARRIER_ERROR_BROKEN);
   g_clear_error (&error);
   g_assert_cmpfloat (elapsed, >=, 0.09);
@@ -188,8 +149,8 @@ test_default_timeout (void)
 
   g_assert_cmpint (fy_barrier_wait (barrier, -1, &error), ==, -1);
   g_assert_error (error, FY_BARRIER_ERROR, FY_BARRIER_ERROR_BROKEN);
-  g_assert_cmpfloat (seconds_since (start), >=, 0.09);
-  g_assert_cmpfloat (seconds_since (start), <, 2);
+  g_assert_cmpfloat (fy_test_seconds_since (start), >=, 0.09);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 2);
 }
 
 static void
@@ -249,11 +210,11 @@ test_lockstep (void)
   FyProcess *processes[5];
 
   for (guint i = 0; i < 5; i++)
-    processes[i] = spawn ("ipc-barrier-steps", g_variant_new ("(uu)", i, 1000),
+    processes[i] = fy_test_spawn ("ipc-barrier-steps", g_variant_new ("(uu)", i, 1000),
                           fy_barrier_get_fd (barrier), fy_array_get_fd (steps), -1);
   for (guint i = 0; i < 5; i++)
     {
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
       g_assert_cmpint (fy_array_get_int (steps, i), ==, 1000);
     }
@@ -276,10 +237,10 @@ test_party_killed (void)
   int code = 0;
 
   fy_array_set_int (indices, 1, 12345);
-  victim = spawn ("ipc-barrier-wait", g_variant_new ("(ud)", 0, 60.0),
+  victim = fy_test_spawn ("ipc-barrier-wait", g_variant_new ("(ud)", 0, 60.0),
                   fy_barrier_get_fd (barrier), fy_array_get_fd (indices), -1);
   wait_for_n_waiting (barrier, 1);
-  survivor = spawn ("ipc-barrier-wait", g_variant_new ("(ud)", 1, 0.5),
+  survivor = fy_test_spawn ("ipc-barrier-wait", g_variant_new ("(ud)", 1, 0.5),
                     fy_barrier_get_fd (barrier), fy_array_get_fd (indices), -1);
   wait_for_n_waiting (barrier, 2);
   g_assert_true (fy_process_kill (victim, &error));
@@ -288,8 +249,8 @@ test_party_killed (void)
   g_assert_cmpint (code, ==, -9);
 
   start = g_get_monotonic_time ();
-  join_ok (survivor);
-  g_assert_cmpfloat (seconds_since (start), <, 10);
+  fy_test_join_ok (survivor);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 10);
   g_assert_cmpint (fy_array_get_int (indices, 1), ==, -1);
   g_assert_true (fy_barrier_is_broken (barrier));
 

@@ -10,45 +10,13 @@
 
 #include "config.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "core/fy-dict.h"
 #include "core/fy-list.h"
-#include "core/fy-process.h"
 #include "core/fy-value.h"
 
-static FyProcess *
-spawn (const char *function,
-       GVariant   *argument,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  FyProcess *process = fy_process_new (function, argument);
-  va_list args;
-  int fd;
-
-  va_start (args, argument);
-  while ((fd = va_arg (args, int)) >= 0)
-    fy_process_add_fd (process, fd);
-  va_end (args);
-
-  g_assert_true (fy_process_start (process, &error));
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1000;
-
-  g_assert_true (fy_process_join (process, 120, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
+#include "fy-test-process.h"
 
 static gint64
 get_int (FyDict     *dict,
@@ -265,11 +233,11 @@ test_seed_manager (void)
   gboolean seen[4] = { FALSE };
 
   for (gint64 i = 0; i < 4; i++)
-    processes[i] = spawn ("ipc-manager-worker", g_variant_new_int64 (i),
+    processes[i] = fy_test_spawn ("ipc-manager-worker", g_variant_new_int64 (i),
                           fy_dict_get_fd (dict), fy_list_get_fd (list), -1);
   for (guint i = 0; i < 4; i++)
     {
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
     }
 
@@ -303,9 +271,9 @@ test_dict_from_child (void)
   g_autoptr(FyValue) elapsed = fy_value_new (NULL, FY_VALUE_TYPE_DOUBLE, FALSE, NULL);
   g_autoptr(FyProcess) child = NULL;
 
-  child = spawn ("ipc-dict-ops", g_variant_new_uint32 (5000),
+  child = fy_test_spawn ("ipc-dict-ops", g_variant_new_uint32 (5000),
                  fy_dict_get_fd (dict), fy_value_get_fd (elapsed), -1);
-  join_ok (child);
+  fy_test_join_ok (child);
   g_assert_cmpuint (fy_dict_get_size (dict), ==, 1000);
   g_assert_cmpint (get_int (dict, "key-999"), ==, 4999);
   g_assert_cmpfloat (fy_value_get_double (elapsed), >, 0);
@@ -324,12 +292,6 @@ proc_state (GPid pid)
   if (paren == NULL || paren[1] == '\0' || paren[2] == '\0')
     return 0;
   return paren[2];
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 }
 
 /* Every key holds a whole value: (seq, payload bytes all equal to seq). */
@@ -381,17 +343,17 @@ test_dict_killed_mid_set (void)
       GPid pid;
       int code = 0;
 
-      writer = spawn ("ipc-dict-flood", g_variant_new_uint32 (payload), fy_dict_get_fd (dict), -1);
+      writer = fy_test_spawn ("ipc-dict-flood", g_variant_new_uint32 (payload), fy_dict_get_fd (dict), -1);
       pid = fy_process_get_pid (writer);
       start = g_get_monotonic_time ();
       for (;;)
         {
-          g_assert_cmpfloat (seconds_since (start), <, 60);
+          g_assert_cmpfloat (fy_test_seconds_since (start), <, 60);
           g_usleep (g_test_rand_int_range (20, 400));
           g_assert_true (fy_process_stop (writer, &error));
           while (proc_state (pid) != 'T')
             {
-              g_assert_cmpfloat (seconds_since (start), <, 60);
+              g_assert_cmpfloat (fy_test_seconds_since (start), <, 60);
               g_usleep (50);
             }
           if (fy_shm_get_holder_pid (fy_dict_get_shm (dict)) == pid)

@@ -8,53 +8,16 @@
 
 #include "config.h"
 
-#include <stdarg.h>
 #include <unistd.h>
 
 #include "core/fy-lock.h"
-#include "core/fy-process.h"
 #include "core/fy-rlock.h"
 #include "core/fy-semaphore.h"
 #include "core/fy-value.h"
 
+#include "fy-test-process.h"
+
 /* Starts @function with the fds that follow, up to -1. */
-static FyProcess *
-spawn (const char *function,
-       GVariant   *argument,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  FyProcess *process = fy_process_new (function, argument);
-  va_list args;
-  int fd;
-
-  va_start (args, argument);
-  while ((fd = va_arg (args, int)) >= 0)
-    fy_process_add_fd (process, fd);
-  va_end (args);
-
-  g_assert_true (fy_process_start (process, &error));
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1000;
-
-  g_assert_true (fy_process_join (process, 120, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-}
 
 static void
 test_lock_basics (void)
@@ -95,7 +58,7 @@ try_lock_thread (gpointer data)
   gint64 start = g_get_monotonic_time ();
 
   t->result = fy_lock_acquire (t->lock, t->timeout, &t->error);
-  t->elapsed = seconds_since (start);
+  t->elapsed = fy_test_seconds_since (start);
   if (t->result)
     fy_lock_release (t->lock, NULL);
   return NULL;
@@ -228,7 +191,7 @@ test_semaphore (void)
 
   start = g_get_monotonic_time ();
   g_assert_false (fy_semaphore_acquire (sem, 0.1, &error));
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_error (error, FY_SEMAPHORE_ERROR, FY_SEMAPHORE_ERROR_TIMED_OUT);
   g_clear_error (&error);
   g_assert_cmpfloat (elapsed, >=, 0.09);
@@ -290,11 +253,11 @@ test_seed_locked_counter (void)
 
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
-    processes[i] = spawn ("ipc-increment", g_variant_new ("(ub)", 10000, TRUE),
+    processes[i] = fy_test_spawn ("ipc-increment", g_variant_new ("(ub)", 10000, TRUE),
                           fy_value_get_fd (counter), fy_lock_get_fd (lock), -1);
   for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
     {
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
     }
   g_assert_cmpint (fy_value_get_int (counter), ==, 40000);
@@ -311,11 +274,11 @@ test_seed_read_sleep_write (void)
   FyProcess *processes[10];
 
   for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
-    processes[i] = spawn ("ipc-read-sleep-write", g_variant_new_uint32 (100),
+    processes[i] = fy_test_spawn ("ipc-read-sleep-write", g_variant_new_uint32 (100),
                           fy_value_get_fd (value), fy_lock_get_fd (lock), -1);
   for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
     {
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
     }
   g_assert_cmpint (fy_value_get_int (value), ==, 10);
@@ -329,7 +292,7 @@ wait_for_holder (FyLock *lock,
 
   while (fy_lock_get_holder (lock) != pid)
     {
-      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
       g_usleep (1000);
     }
 }
@@ -340,7 +303,7 @@ test_lock_dead_process (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FyLock) lock = fy_lock_new (NULL, &error);
-  g_autoptr(FyProcess) holder = spawn ("ipc-lock-hold", NULL, fy_lock_get_fd (lock), -1);
+  g_autoptr(FyProcess) holder = fy_test_spawn ("ipc-lock-hold", NULL, fy_lock_get_fd (lock), -1);
   int code = 0;
   gint64 start;
 
@@ -357,7 +320,7 @@ test_lock_dead_process (void)
   start = g_get_monotonic_time ();
   g_assert_true (fy_lock_acquire (lock, 1, &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (seconds_since (start), <, 1);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
   g_assert_cmpint (fy_lock_get_holder (lock), ==, getpid ());
   g_assert_true (fy_lock_release (lock, &error));
 }

@@ -10,51 +10,13 @@
 
 #include "config.h"
 
-#include <stdarg.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "core/fy-list.h"
-#include "core/fy-process.h"
 #include "core/fy-queue.h"
 
-static FyProcess *
-spawn (const char *function,
-       GVariant   *argument,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  FyProcess *process = fy_process_new (function, argument);
-  va_list args;
-  int fd;
-
-  va_start (args, argument);
-  while ((fd = va_arg (args, int)) >= 0)
-    fy_process_add_fd (process, fd);
-  va_end (args);
-
-  g_assert_true (fy_process_start (process, &error));
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1000;
-
-  g_assert_true (fy_process_join (process, 120, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-}
+#include "fy-test-process.h"
 
 static void
 put_int (FyQueue *queue,
@@ -95,14 +57,14 @@ test_full_and_empty (void)
 
   start = g_get_monotonic_time ();
   g_assert_false (fy_queue_put (queue, g_variant_new_int64 (6), 0, &error));
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_FULL);
   g_clear_error (&error);
   g_assert_cmpfloat (elapsed, <, 1);
 
   start = g_get_monotonic_time ();
   g_assert_false (fy_queue_put (queue, g_variant_new_int64 (6), 0.1, &error));
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_FULL);
   g_clear_error (&error);
   g_assert_cmpfloat (elapsed, >=, 0.09);
@@ -115,7 +77,7 @@ test_full_and_empty (void)
 
   start = g_get_monotonic_time ();
   item = fy_queue_get (queue, 0, &error);
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_null (item);
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
   g_clear_error (&error);
@@ -123,7 +85,7 @@ test_full_and_empty (void)
 
   start = g_get_monotonic_time ();
   item = fy_queue_get (queue, 0.1, &error);
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_null (item);
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
   g_assert_cmpfloat (elapsed, >=, 0.09);
@@ -238,7 +200,7 @@ getter_thread (gpointer data)
   gint64 start = g_get_monotonic_time ();
   GVariant *item = fy_queue_get (g->queue, 60, &g->error);
 
-  g->elapsed = seconds_since (start);
+  g->elapsed = fy_test_seconds_since (start);
   g_assert_null (item);
   return NULL;
 }
@@ -306,7 +268,7 @@ test_blocked_does_not_spin (void)
   item = fy_queue_get (queue, 0.6, &error);
   g_assert_null (item);
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
-  g_assert_cmpfloat (seconds_since (start), >=, 0.59);
+  g_assert_cmpfloat (fy_test_seconds_since (start), >=, 0.59);
   /* A spinning wait would burn about 0.6 s of CPU. */
   g_assert_cmpfloat (cpu_seconds () - cpu, <, 0.2);
 }
@@ -321,9 +283,9 @@ test_fifo_two_producers (void)
   gint64 next_a = 0, next_b = 1000000;
   const gint64 n = 3000;
 
-  a = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, n, 0, FALSE),
+  a = fy_test_spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, n, 0, FALSE),
              fy_queue_get_fd (queue), -1);
-  b = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 1000000, n, 0, FALSE),
+  b = fy_test_spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 1000000, n, 0, FALSE),
              fy_queue_get_fd (queue), -1);
   for (gint64 i = 0; i < 2 * n; i++)
     {
@@ -337,8 +299,8 @@ test_fifo_two_producers (void)
     }
   g_assert_cmpint (next_a, ==, n);
   g_assert_cmpint (next_b, ==, 1000000 + n);
-  join_ok (a);
-  join_ok (b);
+  fy_test_join_ok (a);
+  fy_test_join_ok (b);
   g_assert_true (fy_queue_is_empty (queue));
 }
 
@@ -349,9 +311,9 @@ test_no_feeder (void)
   g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
   g_autoptr(FyProcess) producer = NULL;
 
-  producer = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, (gint64) 100, 1000, FALSE),
+  producer = fy_test_spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, (gint64) 100, 1000, FALSE),
                     fy_queue_get_fd (queue), -1);
-  join_ok (producer);
+  fy_test_join_ok (producer);
   g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 100);
   for (gint64 i = 0; i < 100; i++)
     {
@@ -377,12 +339,12 @@ test_seed_producer_consumer (void)
   g_autoptr(FyProcess) consumer = NULL;
   g_autoptr(GVariant) all = NULL;
 
-  producer = spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, (gint64) 5, 0, TRUE),
+  producer = fy_test_spawn ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, (gint64) 5, 0, TRUE),
                     fy_queue_get_fd (queue), -1);
-  consumer = spawn ("ipc-queue-collect", g_variant_new_int64 (-1),
+  consumer = fy_test_spawn ("ipc-queue-collect", g_variant_new_int64 (-1),
                     fy_queue_get_fd (queue), fy_list_get_fd (consumed), -1);
-  join_ok (producer);
-  join_ok (consumer);
+  fy_test_join_ok (producer);
+  fy_test_join_ok (consumer);
 
   all = fy_list_to_variant (consumed);
   g_assert_cmpuint (g_variant_n_children (all), ==, 5);
@@ -410,7 +372,7 @@ test_joinable (void)
   g_assert_true (fy_queue_join (queue, 0, &error));
 
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
-    workers[i] = spawn ("ipc-queue-worker", NULL, fy_queue_get_fd (queue),
+    workers[i] = fy_test_spawn ("ipc-queue-worker", NULL, fy_queue_get_fd (queue),
                         fy_list_get_fd (results), -1);
   for (gint64 i = 0; i < 10; i++)
     put_int (queue, i);
@@ -433,7 +395,7 @@ test_joinable (void)
     g_assert_true (fy_queue_put (queue, g_variant_new ("()"), 0, &error));
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     {
-      join_ok (workers[i]);
+      fy_test_join_ok (workers[i]);
       g_object_unref (workers[i]);
     }
   g_assert_true (fy_queue_join (queue, 0, &error));
@@ -458,7 +420,7 @@ test_task_done_errors (void)
   g_assert_false (fy_queue_join (queue, 0.1, &error));
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TIMED_OUT);
   g_clear_error (&error);
-  g_assert_cmpfloat (seconds_since (start), >=, 0.09);
+  g_assert_cmpfloat (fy_test_seconds_since (start), >=, 0.09);
   g_assert_true (fy_queue_task_done (queue, &error));
   g_assert_true (fy_queue_join (queue, 0, &error));
   /* One task_done too many, as Python's ValueError. */
@@ -480,11 +442,11 @@ test_killed_holding_lock (void)
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
-  victim = spawn ("ipc-queue-die-locked", NULL, fy_queue_get_fd (queue), -1);
+  victim = fy_test_spawn ("ipc-queue-die-locked", NULL, fy_queue_get_fd (queue), -1);
   start = g_get_monotonic_time ();
   while (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) != fy_process_get_pid (victim))
     {
-      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
       g_usleep (1000);
     }
   g_assert_true (fy_process_kill (victim, &error));
@@ -495,7 +457,7 @@ test_killed_holding_lock (void)
   start = g_get_monotonic_time ();
   g_assert_true (fy_queue_put (queue, g_variant_new_int64 (3), 1, &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (seconds_since (start), <, 1);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
   g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
   g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 4);
   for (gint64 i = 0; i < 4; i++)
@@ -577,24 +539,24 @@ test_killed_mid_put (void)
       GPid pid;
       int code = 0;
 
-      writer = spawn ("ipc-queue-flood", g_variant_new_uint32 (payload), fy_queue_get_fd (queue), -1);
+      writer = fy_test_spawn ("ipc-queue-flood", g_variant_new_uint32 (payload), fy_queue_get_fd (queue), -1);
       pid = fy_process_get_pid (writer);
       start = g_get_monotonic_time ();
       while (fy_queue_is_empty (queue))
         {
-          g_assert_cmpfloat (seconds_since (start), <, 30);
+          g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
           g_usleep (100);
         }
 
       for (;;)
         {
           attempts++;
-          g_assert_cmpfloat (seconds_since (start), <, 60);
+          g_assert_cmpfloat (fy_test_seconds_since (start), <, 60);
           g_usleep (g_test_rand_int_range (20, 400));
           g_assert_true (fy_process_stop (writer, &error));
           while (proc_state (pid) != 'T')
             {
-              g_assert_cmpfloat (seconds_since (start), <, 60);
+              g_assert_cmpfloat (fy_test_seconds_since (start), <, 60);
               g_usleep (50);
             }
           if (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) == pid)

@@ -10,50 +10,11 @@
 
 #include "config.h"
 
-#include <stdarg.h>
-
 #include "core/fy-condition.h"
 #include "core/fy-event.h"
-#include "core/fy-process.h"
 #include "core/fy-value.h"
 
-static FyProcess *
-spawn (const char *function,
-       GVariant   *argument,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  FyProcess *process = fy_process_new (function, argument);
-  va_list args;
-  int fd;
-
-  va_start (args, argument);
-  while ((fd = va_arg (args, int)) >= 0)
-    fy_process_add_fd (process, fd);
-  va_end (args);
-
-  g_assert_true (fy_process_start (process, &error));
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1000;
-
-  g_assert_true (fy_process_join (process, 120, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-}
+#include "fy-test-process.h"
 
 /* Polls @value until it reaches @expected (generous bound: a sanity
  * check, not a timing assertion). */
@@ -66,7 +27,7 @@ wait_for_value (FyValue *value,
   while (fy_value_get_int (value) != expected)
     {
       g_assert_cmpint (fy_value_get_int (value), <, expected);
-      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
       g_usleep (1000);
     }
 }
@@ -84,7 +45,7 @@ test_event_basics (void)
   g_assert_false (fy_event_wait (event, 0));
   start = g_get_monotonic_time ();
   g_assert_false (fy_event_wait (event, 0.1));
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_cmpfloat (elapsed, >=, 0.09);
   g_assert_cmpfloat (elapsed, <, 2);
 
@@ -130,7 +91,7 @@ test_event_set_then_clear (void)
       g_assert_true (g_variant_lookup (snapshot, "waiters", "u", &waiters));
       if (waiters == 1)
         break;
-      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
       g_usleep (1000);
     }
   fy_event_set (event);
@@ -151,24 +112,24 @@ test_event_across_processes (void)
   g_autoptr(FyProcess) late = NULL;
 
   /* Set by another process: wakes this one. */
-  setter = spawn ("ipc-event-set", g_variant_new_uint32 (50), fy_event_get_fd (event), -1);
+  setter = fy_test_spawn ("ipc-event-set", g_variant_new_uint32 (50), fy_event_get_fd (event), -1);
   g_assert_true (fy_event_wait (event, 60));
-  join_ok (setter);
+  fy_test_join_ok (setter);
 
   /* Set here: wakes a waiter in another process. */
   fy_event_clear (event);
-  waiter = spawn ("ipc-event-wait", g_variant_new_double (60), fy_event_get_fd (event),
+  waiter = fy_test_spawn ("ipc-event-wait", g_variant_new_double (60), fy_event_get_fd (event),
                   fy_value_get_fd (result), -1);
   g_usleep (G_USEC_PER_SEC / 20);
   fy_event_set (event);
-  join_ok (waiter);
+  fy_test_join_ok (waiter);
   g_assert_cmpint (fy_value_get_int (result), ==, 1);
 
   /* Never set: the other process's wait times out. */
   fy_event_clear (event);
-  late = spawn ("ipc-event-wait", g_variant_new_double (0.1), fy_event_get_fd (event),
+  late = fy_test_spawn ("ipc-event-wait", g_variant_new_double (0.1), fy_event_get_fd (event),
                 fy_value_get_fd (result), -1);
-  join_ok (late);
+  fy_test_join_ok (late);
   g_assert_cmpint (fy_value_get_int (result), ==, 2);
 }
 
@@ -185,7 +146,7 @@ test_condition_timeout (void)
   start = g_get_monotonic_time ();
   g_assert_false (fy_condition_wait (cond, 0.1, &error));
   g_assert_no_error (error);
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_cmpfloat (elapsed, >=, 0.09);
   g_assert_cmpfloat (elapsed, <, 2);
   /* The lock is held again after the wait. */
@@ -255,7 +216,7 @@ wait_for_waiting (FyCondition *cond,
 
   while (fy_condition_get_n_waiting (cond) != n)
     {
-      g_assert_cmpfloat (seconds_since (start), <, 30);
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
       g_usleep (1000);
     }
 }
@@ -272,7 +233,7 @@ test_condition_notify (void)
 
   for (guint i = 0; i < 3; i++)
     {
-      processes[i] = spawn ("ipc-condition-wait", g_variant_new_double (60),
+      processes[i] = fy_test_spawn ("ipc-condition-wait", g_variant_new_double (60),
                             fy_condition_get_fd (cond), fy_value_get_fd (sleeping),
                             fy_value_get_fd (woken), -1);
       threads[i] = g_thread_new ("waiter", waiter_thread, &w);
@@ -299,7 +260,7 @@ test_condition_notify (void)
   for (guint i = 0; i < 3; i++)
     {
       g_thread_join (threads[i]);
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
     }
   g_assert_cmpuint (fy_condition_get_n_waiting (cond), ==, 0);
@@ -309,7 +270,7 @@ test_condition_notify (void)
   fy_value_set_int (woken, 0);
   for (guint i = 0; i < 3; i++)
     {
-      processes[i] = spawn ("ipc-condition-wait", g_variant_new_double (60),
+      processes[i] = fy_test_spawn ("ipc-condition-wait", g_variant_new_double (60),
                             fy_condition_get_fd (cond), fy_value_get_fd (sleeping),
                             fy_value_get_fd (woken), -1);
       threads[i] = g_thread_new ("waiter", waiter_thread, &w);
@@ -320,7 +281,7 @@ test_condition_notify (void)
   for (guint i = 0; i < 3; i++)
     {
       g_thread_join (threads[i]);
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
     }
   g_assert_cmpint (fy_value_get_int (sleeping), ==, 6);
@@ -371,7 +332,7 @@ test_condition_wait_for (void)
   start = g_get_monotonic_time ();
   g_assert_false (fy_condition_wait_for (cond, value_reached_3, &p, 0.1, &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (seconds_since (start), >=, 0.09);
+  g_assert_cmpfloat (fy_test_seconds_since (start), >=, 0.09);
 
   thread = g_thread_new ("bump", bump_thread, &p);
   g_assert_true (fy_condition_wait_for (cond, value_reached_3, &p, 60, &error));
@@ -394,7 +355,7 @@ test_condition_waiter_killed (void)
   int code = 0;
 
   for (guint i = 0; i < 3; i++)
-    processes[i] = spawn ("ipc-condition-wait", g_variant_new_double (60),
+    processes[i] = fy_test_spawn ("ipc-condition-wait", g_variant_new_double (60),
                           fy_condition_get_fd (cond), fy_value_get_fd (sleeping),
                           fy_value_get_fd (woken), -1);
   wait_for_waiting (cond, 3);
@@ -407,7 +368,7 @@ test_condition_waiter_killed (void)
   notify (cond, G_MAXUINT);
   wait_for_value (woken, 2);
   for (guint i = 1; i < 3; i++)
-    join_ok (processes[i]);
+    fy_test_join_ok (processes[i]);
   for (guint i = 0; i < 3; i++)
     g_object_unref (processes[i]);
 

@@ -10,44 +10,12 @@
 
 #include "config.h"
 
-#include <stdarg.h>
 #include <unistd.h>
 
 #include "core/fy-array.h"
-#include "core/fy-process.h"
 #include "core/fy-value.h"
 
-static FyProcess *
-spawn (const char *function,
-       GVariant   *argument,
-       ...)
-{
-  g_autoptr(GError) error = NULL;
-  FyProcess *process = fy_process_new (function, argument);
-  va_list args;
-  int fd;
-
-  va_start (args, argument);
-  while ((fd = va_arg (args, int)) >= 0)
-    fy_process_add_fd (process, fd);
-  va_end (args);
-
-  g_assert_true (fy_process_start (process, &error));
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1000;
-
-  g_assert_true (fy_process_join (process, 120, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
+#include "fy-test-process.h"
 
 static void
 test_type_codes (void)
@@ -138,8 +106,8 @@ test_value_from_child (void)
   g_autoptr(FyProcess) child = NULL;
 
   fy_value_set_int (value, 41);
-  child = spawn ("ipc-increment", g_variant_new ("(ub)", 1, TRUE), fy_value_get_fd (value), -1);
-  join_ok (child);
+  child = fy_test_spawn ("ipc-increment", g_variant_new ("(ub)", 1, TRUE), fy_value_get_fd (value), -1);
+  fy_test_join_ok (child);
   g_assert_cmpint (fy_value_get_int (value), ==, 42);
 }
 
@@ -214,8 +182,8 @@ test_seed_array_doubled (void)
   double end[4];
 
   g_assert_true (fy_array_set_doubles (array, 0, 4, start, &error));
-  child = spawn ("ipc-array-update", g_variant_new ("(sd)", "scale", 2.0), fy_array_get_fd (array), -1);
-  join_ok (child);
+  child = fy_test_spawn ("ipc-array-update", g_variant_new ("(sd)", "scale", 2.0), fy_array_get_fd (array), -1);
+  fy_test_join_ok (child);
   g_assert_true (fy_array_get_doubles (array, 0, 4, end, &error));
   for (guint i = 0; i < 4; i++)
     g_assert_cmpfloat (end[i], ==, 2 * start[i]);
@@ -236,14 +204,14 @@ test_seed_value_and_array (void)
   g_assert_true (fy_array_set_ints (array, 0, 5, start, &error));
   for (guint i = 0; i < 2; i++)
     {
-      processes[i] = spawn ("ipc-increment", g_variant_new ("(ub)", 1000, TRUE),
+      processes[i] = fy_test_spawn ("ipc-increment", g_variant_new ("(ub)", 1000, TRUE),
                             fy_value_get_fd (value), -1);
-      processes[2 + i] = spawn ("ipc-array-update", g_variant_new ("(sd)", "add", 1.0),
+      processes[2 + i] = fy_test_spawn ("ipc-array-update", g_variant_new ("(sd)", "add", 1.0),
                                 fy_array_get_fd (array), -1);
     }
   for (guint i = 0; i < 4; i++)
     {
-      join_ok (processes[i]);
+      fy_test_join_ok (processes[i]);
       g_object_unref (processes[i]);
     }
   g_assert_cmpint (fy_value_get_int (value), ==, 2000);
