@@ -50,8 +50,9 @@ gboolean   fy_channel_send          (FyChannel   *self,
  * Returns a new reference, or NULL with FY_CHANNEL_ERROR_EOF, _TIMED_OUT …
  * Anything malformed (bad frame or type, truncated datagram, fds the frame
  * does not announce, an unsealed memfd) is FY_CHANNEL_ERROR_INVALID, and
- * the channel stays usable. A NULL @out_fds says no fds are expected: a
- * message that carries some is INVALID (its fds are closed). */
+ * the channel stays usable. On success *@out_fds is set to a list, empty
+ * when the message carried no fds. A NULL @out_fds says no fds are
+ * expected: a message that carries some is INVALID (its fds are closed). */
 GVariant  *fy_channel_receive       (FyChannel    *self,
                                      double        timeout_seconds,
                                      GUnixFDList **out_fds,

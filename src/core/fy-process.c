@@ -84,8 +84,9 @@ spare_free (gpointer data)
 {
   FySpawnedWorker *worker = data;
 
-  /* Closing its channel is enough: an idle spare exits at EOF. Reap it
-   * so that it does not linger as a zombie. */
+  /* An idle spare holds no work: kill it rather than wait for it to
+   * finish loading and see EOF, and reap it so no zombie lingers. */
+  pidfd_send_signal (worker->pidfd, SIGKILL, NULL, 0);
   g_clear_pointer (&worker->channel, fy_channel_unref);
   fy_spawn_reap (worker->pidfd, TRUE, NULL);
   close (worker->pidfd);

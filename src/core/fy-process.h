@@ -42,8 +42,10 @@ const char *fy_process_get_function  (FyProcess  *self);
 const char *fy_process_get_name      (FyProcess  *self);
 void        fy_process_set_name      (FyProcess  *self,
                                       const char *name);
-/* Daemon children are killed when their FyProcess is disposed or the parent
- * exits; non-daemon ones are joined on dispose. Only before start. */
+/* Daemon children are killed when their FyProcess is disposed; non-daemon
+ * ones are joined on dispose. Only before start. Every worker, daemon or
+ * not, dies with the thread that started it (PR_SET_PDEATHSIG), so none
+ * outlives the parent process. */
 gboolean    fy_process_get_daemon    (FyProcess  *self);
 void        fy_process_set_daemon    (FyProcess  *self,
                                       gboolean    daemon);
