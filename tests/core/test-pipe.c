@@ -13,11 +13,7 @@
 #include "core/fy-pipe.h"
 #include "core/fy-process.h"
 
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-}
+#include "fy-test-process.h"
 
 /* Starts @function with @end as its fd 0; our copy of @end is closed so
  * that the child's is the only one left. */
@@ -37,18 +33,6 @@ start_with_pipe (const char *function,
 }
 
 static void
-join_ok (FyProcess *process)
-{
-  g_autoptr(GError) error = NULL;
-  int code = -1;
-
-  g_assert_true (fy_process_join (process, 60.0, &error));
-  g_assert_no_error (error);
-  g_assert_true (fy_process_get_exitcode (process, &code));
-  g_assert_cmpint (code, ==, 0);
-}
-
-static void
 test_poll_timeout (void)
 {
   g_autoptr(FyPipe) a = NULL;
@@ -62,7 +46,7 @@ test_poll_timeout (void)
 
   start = g_get_monotonic_time ();
   g_assert_false (fy_pipe_poll (a, 0.1));
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_cmpfloat (elapsed, >=, 0.09);
   g_assert_cmpfloat (elapsed, <, 2.0);
 
@@ -104,7 +88,7 @@ test_large_round_trip (void)
   g_assert_true (g_bytes_equal (sent, received));
 
   fy_pipe_close (ours);
-  join_ok (echo);
+  fy_test_join_ok (echo);
   count = fy_process_get_result (echo, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_variant_get_uint64 (count), ==, 1);
@@ -153,7 +137,7 @@ test_eof_from_child (void)
   message = fy_pipe_recv (reader, 30.0, &error);
   g_assert_null (message);
   g_assert_error (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_EOF);
-  join_ok (child);
+  fy_test_join_ok (child);
 }
 
 static void
@@ -252,8 +236,8 @@ test_seed_sender_receiver (void)
   g_assert_true (fy_pipe_new_pair (TRUE, &parent_conn, &child_conn, &error));
   sender = start_with_pipe ("pipe-sender", NULL, parent_conn);
   receiver = start_with_pipe ("pipe-receiver", NULL, child_conn);
-  join_ok (sender);
-  join_ok (receiver);
+  fy_test_join_ok (sender);
+  fy_test_join_ok (receiver);
 
   response = fy_process_get_result (sender, &error);
   g_assert_no_error (error);
@@ -379,7 +363,7 @@ test_garbage_from_worker (void)
     }
   g_assert_null (fy_pipe_recv (reader, 30.0, &error));
   g_assert_error (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_EOF);
-  join_ok (child);
+  fy_test_join_ok (child);
 }
 
 int

@@ -18,6 +18,8 @@
 #include "core/fy-pipe.h"
 #include "core/fy-process.h"
 
+#include "fy-test-process.h"
+
 static FyProcess *
 start_process (const char *function,
                GVariant   *argument)
@@ -44,12 +46,6 @@ run_to_exit (const char *function,
   g_assert_false (fy_process_is_alive (process));
   g_assert_true (fy_process_get_exitcode (process, &code));
   return code;
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 }
 
 /* The state letter of /proc/PID/stat, or 0 when the process is gone. */
@@ -83,7 +79,7 @@ test_join_zero (void)
   start = g_get_monotonic_time ();
   g_assert_false (fy_process_join (process, 0, &error));
   g_assert_error (error, FY_PROCESS_ERROR, FY_PROCESS_ERROR_TIMED_OUT);
-  g_assert_cmpfloat (seconds_since (start), <, 1.0);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1.0);
   g_assert_true (fy_process_is_alive (process));
   g_assert_true (fy_process_is_alive (process));
   g_assert_false (fy_process_get_exitcode (process, NULL));
@@ -107,7 +103,7 @@ test_timed_join (void)
 
   start = g_get_monotonic_time ();
   g_assert_false (fy_process_join (process, 0.2, &error));
-  elapsed = seconds_since (start);
+  elapsed = fy_test_seconds_since (start);
   g_assert_error (error, FY_PROCESS_ERROR, FY_PROCESS_ERROR_TIMED_OUT);
   g_assert_cmpfloat (elapsed, >=, 0.19);
   g_assert_cmpfloat (elapsed, <, 3.0);
@@ -256,7 +252,7 @@ wait_for_state (GPid     pid,
 {
   gint64 start = g_get_monotonic_time ();
 
-  while (seconds_since (start) < 10.0)
+  while (fy_test_seconds_since (start) < 10.0)
     {
       if ((proc_state (pid) == 'T') == stopped)
         return TRUE;
@@ -314,7 +310,7 @@ test_daemon_dispose (void)
 
   start = g_get_monotonic_time ();
   g_object_unref (process);
-  g_assert_cmpfloat (seconds_since (start), <, 5.0);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 5.0);
 
   g_assert_cmpint (pidfd_send_signal (pidfd, 0, NULL, 0), ==, -1);
   g_assert_cmpint (errno, ==, ESRCH);
@@ -329,8 +325,8 @@ test_nondaemon_dispose_joins (void)
 
   /* Disposing a non-daemon waits for it instead of killing it. */
   g_object_unref (process);
-  g_assert_cmpfloat (seconds_since (start), >=, 0.05);
-  g_assert_cmpfloat (seconds_since (start), <, 10.0);
+  g_assert_cmpfloat (fy_test_seconds_since (start), >=, 0.05);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 10.0);
 }
 
 typedef struct
@@ -631,7 +627,7 @@ test_parent_death (void)
   while (poll (&pfd, 1, 1000) < 0 && errno == EINTR)
     ;
   g_assert_cmpint (pfd.revents & POLLIN, !=, 0);
-  g_assert_cmpfloat (seconds_since (start), <, 1.5);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1.5);
   close (pidfd);
 }
 
