@@ -180,7 +180,7 @@ def cpu_speedup(ctx):
     # 2 workers; the ceiling is what the machine gives two independent busy
     # processes doing the same work with the same function, right now.
     fib_n = 32
-    count = 8 if ctx.quick else 24
+    count = 8 if ctx.quick else 48
     r = _repeat(ctx)
     one, _ = _c(ctx, "fib", fib_n, 2 * count, 1, repeat=r)
     two, _ = _c(ctx, "fib", fib_n, 2 * count, 2, repeat=r)

@@ -763,6 +763,9 @@ attach_fd (FyPool       *self,
   guint id;
 
   g_source_set_priority (source, priority);
+  /* A done callback may wait for another task (fy_pool_apply () inside it):
+   * that wait must still hear from this very worker. */
+  g_source_set_can_recurse (source, TRUE);
   g_source_set_callback (source, G_SOURCE_FUNC (func), data, NULL);
   id = g_source_attach (source, self->context);
   g_source_unref (source);

@@ -1,4 +1,4 @@
-/* test-pool-common.h: small helpers shared by the pool's test programs
+/* test-pool-common.h: small functions the pool's test programs share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -78,6 +78,23 @@ count_children (gboolean any)
         n++;
     }
   return n;
+}
+
+/* Waits (iterating the default context) until no child is a zombie: one
+ * killed an instant ago is reaped as soon as the pool hears of it. */
+static inline gboolean
+wait_no_zombies (double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (count_children (FALSE) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  return TRUE;
 }
 
 /* Waits (iterating the default context) until no child is left. */

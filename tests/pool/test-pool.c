@@ -704,6 +704,51 @@ test_models (void)
   g_assert_cmpuint (total_done, ==, 25);
 }
 
+typedef struct
+{
+  FyPool  *pool;
+  gint64   nested;
+  gboolean called;
+} Nested;
+
+static void
+nested_apply_cb (FyFuture *future,
+                 gpointer  user_data)
+{
+  Nested *nested = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) inner = fy_pool_submit (nested->pool, "square", g_variant_new_int64 (12), &error);
+  g_autoptr(GVariant) result = NULL;
+
+  g_assert_no_error (error);
+  /* The only worker is the one whose report is being handled right now. */
+  result = fy_future_result (inner, 20, &error);
+  g_assert_no_error (error);
+  nested->nested = g_variant_get_int64 (result);
+  nested->called = TRUE;
+}
+
+static gboolean
+check_nested (gpointer data)
+{
+  return ((Nested *) data)->called;
+}
+
+static void
+test_wait_in_callback (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) outer = fy_pool_submit (pool, "square", g_variant_new_int64 (2), &error);
+  Nested nested = { pool, 0, FALSE };
+
+  g_assert_no_error (error);
+  fy_future_add_done_callback (outer, nested_apply_cb, &nested, NULL);
+  g_assert_true (fy_future_wait (outer, 20));
+  g_assert_true (fy_pool_wait_context (NULL, 20, check_nested, &nested));
+  g_assert_cmpint (nested.nested, ==, 144);
+}
+
 static void
 test_stop_continue (void)
 {
@@ -793,6 +838,7 @@ main (int    argc,
   g_test_add_func ("/pool/api/apply-async-callbacks", test_apply_async_callbacks);
   g_test_add_func ("/pool/api/models", test_models);
   g_test_add_func ("/pool/api/stop-continue", test_stop_continue);
+  g_test_add_func ("/pool/api/wait-in-callback", test_wait_in_callback);
 
   return g_test_run ();
 }
