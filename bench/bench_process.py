@@ -58,7 +58,7 @@ if __name__ == "__main__":
 """
 
 PY_THROUGHPUT = r"""
-import json, multiprocessing as mp, sys, time
+import array, fcntl, json, multiprocessing as mp, sys, termios, time
 
 def sink(r, w):
     w.close()
@@ -77,6 +77,12 @@ if __name__ == "__main__":
     p = ctx.Process(target=sink, args=(r, w))
     p.start()
     r.close()
+    # The clock starts once the child has read a first message.
+    w.send_bytes(payload)
+    pending = array.array("i", [1])
+    while pending[0]:
+        fcntl.ioctl(w.fileno(), termios.FIONREAD, pending, True)
+        time.sleep(0.0001)
     t0 = time.perf_counter()
     for _ in range(n):
         w.send_bytes(payload)

@@ -4,8 +4,14 @@
  *
  * One message is one datagram, so a reader never sees half of one: either
  * the whole message arrives or nothing does. Messages larger than a socket
- * datagram travel in a sealed memfd passed with SCM_RIGHTS. File descriptors
- * ride along with a message in a GUnixFDList.
+ * datagram travel in shared memory named by the datagram: up to 2 MiB
+ * through the sending end's reusable arena, out of which the receiver
+ * copies them; larger ones (or all, while the arena is full) in a sealed
+ * memfd of their own. File descriptors ride along with a message in a
+ * GUnixFDList.
+ *
+ * Any number of threads may send on one end; receive from one thread at a
+ * time per end (several processes may share a receiving end).
  */
 
 #pragma once
@@ -49,8 +55,9 @@ gboolean   fy_channel_send          (FyChannel   *self,
 /* Waits up to @timeout_seconds (< 0: forever, 0: poll) for one message.
  * Returns a new reference, or NULL with FY_CHANNEL_ERROR_EOF, _TIMED_OUT …
  * Anything malformed (bad frame or type, truncated datagram, fds the frame
- * does not announce, an unsealed memfd) is FY_CHANNEL_ERROR_INVALID, and
- * the channel stays usable. On success *@out_fds is set to a list, empty
+ * does not announce, an unsealed memfd, an arena reference out of bounds or
+ * to chunks not in flight) is FY_CHANNEL_ERROR_INVALID, and the channel
+ * stays usable. On success *@out_fds is set to a list, empty
  * when the message carried no fds. A NULL @out_fds says no fds are
  * expected: a message that carries some is INVALID (its fds are closed). */
 GVariant  *fy_channel_receive       (FyChannel    *self,
