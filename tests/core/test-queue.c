@@ -520,7 +520,7 @@ drain_and_check (FyQueue *queue,
     }
 }
 
-/* A writer streaming large items is killed at 50 random points, each one
+/* A writer streaming large items is killed at 20 random points, each one
  * inside a put: it is stopped at random moments until it is caught
  * holding the queue's lock, then SIGKILLed. Every item that comes out is
  * whole and in order, and the queue stays consistent. */
@@ -532,7 +532,7 @@ test_killed_mid_put (void)
   g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 32 * 1024 * 1024, FALSE, &error);
   guint attempts = 0;
 
-  for (guint round = 0; round < 50; round++)
+  for (guint round = 0; round < 20; round++)
     {
       g_autoptr(FyProcess) writer = NULL;
       gint64 next = 0, start;
@@ -551,12 +551,12 @@ test_killed_mid_put (void)
       for (;;)
         {
           attempts++;
-          g_assert_cmpfloat (fy_test_seconds_since (start), <, 60);
+          g_assert_cmpfloat (fy_test_seconds_since (start), <, 120);
           g_usleep (g_test_rand_int_range (20, 400));
           g_assert_true (fy_process_stop (writer, &error));
           while (proc_state (pid) != 'T')
             {
-              g_assert_cmpfloat (fy_test_seconds_since (start), <, 60);
+              g_assert_cmpfloat (fy_test_seconds_since (start), <, 120);
               g_usleep (50);
             }
           if (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) == pid)
@@ -582,7 +582,7 @@ test_killed_mid_put (void)
       /* The kill happened with the lock held: this drain recovered it. */
       g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, round + 1);
     }
-  g_test_message ("50 kills inside a put took %u stops", attempts);
+  g_test_message ("20 kills inside a put took %u stops", attempts);
 }
 
 int
