@@ -68,14 +68,16 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (fy-process-error-quark, fy_process_error)
 
-/* Spare workers: loading forkyard-worker (the dynamic linker mapping and
- * relocating GLib, GIO and the workloads' libraries) costs far more than
- * the spawn itself. Each thread that starts processes keeps a few workers
- * already spawned and loading, waiting for their task; start () hands the
- * task to the oldest one and spawns a replacement. They are per thread
- * because PR_SET_PDEATHSIG follows the spawning thread. An idle spare ends
- * on EOF when its thread's queue is freed or the parent exits. */
-#define FY_DEFAULT_SPARE_WORKERS 2
+/* Spare workers: when workers are exec'ed (FORKYARD_FORKSERVER=0), loading
+ * forkyard-worker (the dynamic linker mapping and relocating GLib, GIO and
+ * the workloads' libraries) costs far more than the spawn itself, and a few
+ * workers spawned ahead hide it: start () hands the task to the oldest one
+ * and spawns a replacement. They are per thread because PR_SET_PDEATHSIG
+ * follows the spawning thread. An idle spare ends on EOF when its thread's
+ * queue is freed or the parent exits. The fork server starts a worker in
+ * well under a millisecond, so by default there are none: idle processes
+ * would cost CPU and show up in the monitor for nothing. */
+#define FY_DEFAULT_SPARE_WORKERS 0
 
 static gint spare_target = -1;
 

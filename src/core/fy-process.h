@@ -44,8 +44,8 @@ void        fy_process_set_name      (FyProcess  *self,
                                       const char *name);
 /* Daemon children are killed when their FyProcess is disposed; non-daemon
  * ones are joined on dispose. Only before start. Every worker, daemon or
- * not, dies with the thread that started it (PR_SET_PDEATHSIG), so none
- * outlives the parent process. */
+ * not, dies with the parent process (PR_SET_PDEATHSIG, channel EOF and a
+ * parent pid check), so none outlives it. */
 gboolean    fy_process_get_daemon    (FyProcess  *self);
 void        fy_process_set_daemon    (FyProcess  *self,
                                       gboolean    daemon);
@@ -81,7 +81,8 @@ gboolean    fy_process_close         (FyProcess  *self,
                                       GError    **error);
 
 /* How many idle workers each thread keeps spawned ahead, so that start ()
- * does not wait for a worker to load (default 2, or FORKYARD_SPARE_WORKERS).
+ * does not wait for a worker to load (default 0, or FORKYARD_SPARE_WORKERS;
+ * worth it only when the fork server is off).
  * 0 turns them off and ends the calling thread's idle ones. */
 void        fy_process_set_spare_workers (guint n_spares);
 

@@ -451,10 +451,10 @@ server_receive_reply (GPid *out_pid,
 }
 
 /* Whether workers come from the fork server when FORKYARD_FORKSERVER is
- * not set ("0" always spawns, anything else uses the fork server). Off for
- * now: the fork server is one more child of the application, which code
- * that counts its children as workers has to leave out. */
-#define FY_FORKSERVER_BY_DEFAULT FALSE
+ * not set ("0" always spawns, anything else uses the fork server). It is
+ * one more child of the application: code that counts its children as
+ * workers leaves out fy_spawn_get_forkserver_pid (). */
+#define FY_FORKSERVER_BY_DEFAULT TRUE
 
 static gboolean
 forkserver_wanted (void)

@@ -39,7 +39,7 @@ def fib(n):
 
 
 def children_of(pid):
-    """Pids whose parent is pid, from /proc."""
+    """Pids whose parent is pid, from /proc; not its fork server."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -50,7 +50,7 @@ def children_of(pid):
         except OSError:
             continue
         fields = stat[stat.rindex(b")") + 2:].split()
-        if int(fields[1]) == pid:
+        if int(fields[1]) == pid and b"(fy-forkserver)" not in stat:
             found.append(int(entry))
     return found
 

@@ -17,6 +17,7 @@
 
 #include "core/fy-pipe.h"
 #include "core/fy-process.h"
+#include "core/fy-spawn.h"
 
 #include "fy-test-process.h"
 
@@ -505,6 +506,9 @@ test_dead_spares (void)
         continue;
       paren = strrchr (contents, ')');
       if (paren == NULL || sscanf (paren + 1, " %c %d", &state, &ppid) != 2 || ppid != getpid ())
+        continue;
+      /* The fork server is a child too, but no spare. */
+      if (atoi (name) == fy_spawn_get_forkserver_pid ())
         continue;
 
       /* Wait for it to die, without reaping it: that is FyProcess's job. */

@@ -7,10 +7,12 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/fy-pool.h"
+#include "core/fy-spawn.h"
 
 /* Python's range (n) as an "ax". */
 static inline GVariant *
@@ -73,6 +75,9 @@ count_children (gboolean any)
       /* The command name may hold spaces and parentheses: parse after the last ')'. */
       close_paren = strrchr (contents, ')');
       if (close_paren == NULL || sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2)
+        continue;
+      /* The fork server is a child too, but no worker. */
+      if (atoi (name) == fy_spawn_get_forkserver_pid ())
         continue;
       if (ppid == getpid () && (any || state == 'Z'))
         n++;
