@@ -61,6 +61,27 @@ use_path (gconstpointer path)
   return TRUE;
 }
 
+/* A worker forked by the fork server starts as a copy of it (its name, its
+ * /dev/null stdio) and sets itself up, then takes its own name: read its
+ * state from /proc only after that. */
+static void
+wait_until_set_up (GPid pid)
+{
+  g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *comm = NULL;
+
+      g_assert_true (g_file_get_contents (comm_path, &comm, NULL, NULL));
+      if (g_str_equal (g_strchomp (comm), "forkyard-worker"))
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+}
+
 /* A worker in process mode that has been given its task, and @fd when it
  * is not -1. */
 static FySpawnedWorker
@@ -355,6 +376,7 @@ test_clean_inheritance (gconstpointer path)
 
   lister = start_task (path, "list-fds", NULL);
   sleeper = start_task (path, "sleep-ms", g_variant_new_uint32 (60000));
+  wait_until_set_up (sleeper.pid);
 
   g_assert_no_errno (g_chdir (old_dir));
   g_assert_no_errno (sigprocmask (SIG_SETMASK, &old_mask, NULL));
@@ -391,9 +413,17 @@ test_clean_inheritance (gconstpointer path)
 
   proc_path = g_strdup_printf ("/proc/%d/environ", (int) sleeper.pid);
   expected_env = g_strdup_printf ("FY_TEST_SPAWN_TOKEN=%s", token);
-  g_assert_true (g_file_get_contents (proc_path, &environment, &env_len, NULL));
-  for (gsize i = 0; i < env_len; i += strlen (environment + i) + 1)
-    env_found |= g_str_equal (environment + i, expected_env);
+  /* Read until found, within a generous bound: what is checked is the
+   * environment the worker runs with, not how soon /proc shows it. */
+  for (guint attempt = 0; !env_found && attempt < 500; attempt++)
+    {
+      g_clear_pointer (&environment, g_free);
+      g_assert_true (g_file_get_contents (proc_path, &environment, &env_len, NULL));
+      for (gsize i = 0; i < env_len; i += strlen (environment + i) + 1)
+        env_found |= g_str_equal (environment + i, expected_env);
+      if (!env_found)
+        g_usleep (10000);
+    }
   g_assert_true (env_found);
 
   /* SIGTERM is deadly in the worker, though ignored here at its start. */
