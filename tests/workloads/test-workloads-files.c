@@ -200,6 +200,251 @@ test_hash_truncated (void)
   g_assert_true (seen_error);
 }
 
+/* ---- hash-batch ----------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean  ok;
+  char     *text;
+} BatchOutcome;
+
+static void
+batch_outcome_clear (gpointer data)
+{
+  BatchOutcome *outcome = data;
+
+  g_free (outcome->text);
+}
+
+/* Runs hash-batch on @paths; one outcome per path, in order. */
+static GArray *
+hash_batch (const char *const *paths,
+            guint              n_paths)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  GArray *outcomes = g_array_new (FALSE, TRUE, sizeof (BatchOutcome));
+  GVariantIter iter;
+  BatchOutcome outcome;
+
+  g_array_set_clear_func (outcomes, batch_outcome_clear);
+
+  result = run ("hash-batch", g_variant_new_bytestring_array (paths, n_paths), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_cmpuint (g_variant_n_children (result), ==, n_paths);
+
+  g_variant_iter_init (&iter, result);
+  while (g_variant_iter_next (&iter, "(bs)", &outcome.ok, &outcome.text))
+    g_array_append_val (outcomes, outcome);
+  return outcomes;
+}
+
+static char *
+write_random_file (const char *dir,
+                   guint       index,
+                   gsize       len,
+                   GRand      *rand,
+                   char      **out_digest)
+{
+  g_autofree guint8 *data = g_malloc (len + 1);
+  char *path = g_strdup_printf ("%s/f%03u", dir, index);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) len, NULL));
+  /* GLib's own SHA-256: a reference that shares no code with either of ours. */
+  *out_digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  return path;
+}
+
+static void
+check_batches_against_glib (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (256);
+  /* Around the block and buffer sizes, then anything up to 3 MiB. */
+  static const gsize fixed[] = { 0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 300,
+                                 128 * 1024 - 1, 128 * 1024, 128 * 1024 + 1, 256 * 1024 + 64 };
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func (g_free);
+  guint next = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixed) + 20; i++)
+    {
+      gsize len = i < G_N_ELEMENTS (fixed) ? fixed[i]
+        : i % 2 ? (gsize) g_rand_int_range (rand, 0, 301) : (gsize) g_rand_int_range (rand, 0, 3 << 20);
+      char *digest = NULL;
+
+      g_ptr_array_add (paths, write_random_file (dir, i, len, rand, &digest));
+      g_ptr_array_add (digests, digest);
+    }
+
+  /* Batches of every size from 1 to 11 (more than eight lanes), each
+   * mixing lengths so that lanes run out at different blocks. */
+  for (guint size = 1; size <= 11; size++)
+    {
+      const char *batch[11];
+      g_autoptr(GArray) outcomes = NULL;
+
+      for (guint i = 0; i < size; i++)
+        batch[i] = g_ptr_array_index (paths, (next + i * 7) % paths->len);
+      outcomes = hash_batch (batch, size);
+      for (guint i = 0; i < size; i++)
+        {
+          BatchOutcome *o = &g_array_index (outcomes, BatchOutcome, i);
+
+          g_assert_true (o->ok);
+          g_assert_cmpstr (o->text, ==, g_ptr_array_index (digests, (next + i * 7) % paths->len));
+        }
+      next += size;
+    }
+
+  /* Two lanes, the longer going on alone after 2048 blocks side by side:
+   * the hand-over from the lanes to a single stream mid-file. */
+  {
+    const char *pair[] = { g_ptr_array_index (paths, 13), g_ptr_array_index (paths, 14) };
+    g_autoptr(GArray) outcomes = hash_batch (pair, 2);
+
+    for (guint i = 0; i < 2; i++)
+      {
+        BatchOutcome *o = &g_array_index (outcomes, BatchOutcome, i);
+
+        g_assert_true (o->ok);
+        g_assert_cmpstr (o->text, ==, g_ptr_array_index (digests, 13 + i));
+      }
+  }
+}
+
+static void
+test_hash_batch_matches (void)
+{
+  check_batches_against_glib ();
+}
+
+static void
+test_hash_batch_matches_avx2 (void)
+{
+  /* Where the CPU has AVX-512VL, the AVX2 rounds still need a run. */
+  g_setenv ("FY_SHA256_NO_AVX512", "1", TRUE);
+  check_batches_against_glib ();
+  g_unsetenv ("FY_SHA256_NO_AVX512");
+}
+
+static void
+test_hash_batch_matches_portable (void)
+{
+  /* The same batches through OpenSSL, one file at a time. */
+  g_setenv ("FY_SHA256_PORTABLE", "1", TRUE);
+  check_batches_against_glib ();
+  g_unsetenv ("FY_SHA256_PORTABLE");
+}
+
+static void
+test_hash_batch_bad_inputs (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_autofree char *sock_path = g_build_filename (dir, "sock", NULL);
+  g_autofree char *good = g_build_filename (dir, "good", NULL);
+  g_autofree char *big = g_build_filename (dir, "big", NULL);
+  g_autofree char *big_digest = NULL;
+  g_autofree guint8 *big_data = g_malloc (1 << 20);
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  const char *batch[] = { missing, good, dir, "/dev/null", "", fifo, sock_path, big, good };
+  static const char *const expect[] = { "No such file", NULL, "Is a directory", "device",
+                                        "empty path", "FIFO", "socket", NULL, NULL };
+  g_autoptr(GArray) outcomes = NULL;
+  int sock;
+
+  for (gsize i = 0; i < (1 << 20); i++)
+    big_data[i] = (guint8) (i * 31 + (i >> 12));
+  g_assert_true (g_file_set_contents (big, (const char *) big_data, 1 << 20, NULL));
+  big_digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, big_data, 1 << 20);
+  g_assert_true (g_file_set_contents (good, "abc", 3, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  sock = socket (AF_UNIX, SOCK_STREAM, 0);
+  g_assert_cmpint (sock, >=, 0);
+  g_strlcpy (addr.sun_path, sock_path, sizeof addr.sun_path);
+  g_assert_cmpint (bind (sock, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+
+  /* Nine paths: a first lane group of eight and a lone ninth. */
+  outcomes = hash_batch (batch, G_N_ELEMENTS (batch));
+  for (guint i = 0; i < G_N_ELEMENTS (batch); i++)
+    {
+      BatchOutcome *o = &g_array_index (outcomes, BatchOutcome, i);
+
+      if (expect[i] == NULL)
+        {
+          g_assert_true (o->ok);
+          g_assert_cmpstr (o->text, ==, batch[i] == big ? big_digest
+                           : "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        }
+      else
+        {
+          g_assert_false (o->ok);
+          if (strstr (o->text, expect[i]) == NULL)
+            g_error ("“%s” does not mention “%s”", o->text, expect[i]);
+        }
+    }
+  close (sock);
+}
+
+static void
+test_hash_batch_truncated (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "shrinking", NULL);
+  g_autofree char *steady = g_build_filename (dir, "steady", NULL);
+  const char *batch[] = { steady, path, steady };
+  gboolean seen_error = FALSE;
+  int fd;
+
+  /* 8 MiB of zeros beside the shrinking file, in the lanes either side. */
+  fd = open (steady, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 8 << 20), ==, 0);
+  close (fd);
+
+  for (guint attempt = 0; attempt < 50 && !seen_error; attempt++)
+    {
+      TruncateJob job = { path, 0 };
+      g_autoptr(GArray) outcomes = NULL;
+      BatchOutcome *o;
+      GThread *thread;
+
+      fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (ftruncate (fd, 64 << 20), ==, 0);
+      close (fd);
+
+      thread = g_thread_new ("truncate", truncate_thread, &job);
+      g_atomic_int_set (&job.go, 1);
+      outcomes = hash_batch (batch, G_N_ELEMENTS (batch));
+      g_thread_join (thread);
+
+      for (guint i = 0; i < G_N_ELEMENTS (batch); i += 2)
+        {
+          o = &g_array_index (outcomes, BatchOutcome, i);
+          g_assert_true (o->ok);
+          g_assert_cmpstr (o->text, ==, "2daeb1f36095b44b318410b3f4e8b5d989dcc7bb023d1426c492dab0a3053e74");
+        }
+
+      o = &g_array_index (outcomes, BatchOutcome, 1);
+      if (!o->ok)
+        {
+          g_assert_nonnull (strstr (o->text, "truncated"));
+          seen_error = TRUE;
+        }
+      else
+        g_assert_true (g_str_equal (o->text, "ad7facb2586fc6e966c004d7d1d16b024f5805ff7cb47c7a85dabd8b48892ca7") ||
+                       g_str_equal (o->text, "3b6a07d0d404fab4e23b6d34bc6696a6a312dd92821332385e5af7c01c421351"));
+    }
+
+  g_assert_true (seen_error);
+}
+
 /* ---- resize ------------------------------------------------------------- */
 
 /* Test directories come without a MIME database, so gdk-pixbuf cannot
@@ -623,6 +868,11 @@ main (int    argc,
   g_test_add_func ("/workloads/hash/known-answers", test_hash_known_answers);
   g_test_add_func ("/workloads/hash/bad-inputs", test_hash_bad_inputs);
   g_test_add_func ("/workloads/hash/truncated", test_hash_truncated);
+  g_test_add_func ("/workloads/hash/batch-matches", test_hash_batch_matches);
+  g_test_add_func ("/workloads/hash/batch-matches-avx2", test_hash_batch_matches_avx2);
+  g_test_add_func ("/workloads/hash/batch-matches-portable", test_hash_batch_matches_portable);
+  g_test_add_func ("/workloads/hash/batch-bad-inputs", test_hash_batch_bad_inputs);
+  g_test_add_func ("/workloads/hash/batch-truncated", test_hash_batch_truncated);
   g_test_add_func ("/workloads/resize/good", test_resize_good);
   g_test_add_func ("/workloads/resize/bad-inputs", test_resize_bad_inputs);
   g_test_add_func ("/workloads/resize/bad-size", test_resize_bad_size);
