@@ -7,6 +7,8 @@
  * inside the chunk, a window size, and a body.
  *
  *   parent → worker
+ *     'm'  0   0  0  0  ()       map the shared word block (the one fd sent
+ *                                with it); always the first message
  *     'i'  0   0  0  0  (sv)     run the initializer (function, argument)
  *     'r'  0   0  0  0  a(tsaav) chunks: id, one function, one argument per
  *                                item, in slices of FY_POOL_SLICE_MAX
@@ -20,19 +22,32 @@
  *     'o'  id  n  k  w  v        item k's result
  *     'e'  id  n  k  w  (sis)    item k's error: domain, code, message
  *     'k'  id  n  k  w  ()       item k was skipped after a 'c'
- *     'b'  id  n  k  w  a(yv)    items k, k+1 … each as ('o', result),
- *                                ('e', (sis)) or ('k', ())
+ *     'b'  id  n  k  w  (ayav)   items k, k+1 …: a kind each ('o', 'e' or
+ *                                'k'), then a value each (the result, an
+ *                                error (sis), or () when skipped)
  *   After a report, w is the next window of the same chunk, or, once the
  *   chunk is done, the window of chunk n that starts now (n = 0: none).
  *
  * Chunks start in the order they were sent and report in order. The window
- * says which items may have started: a message is always sent before an
- * item outside it runs, so a dead worker held exactly the unreported items
- * of its window; later ones go back to the queue untouched. A window is one
- * item unless items take well under a millisecond; then reports are
- * batched, and a death fails (or retries) the few unreported items of the
- * window. The next chunk's acknowledgement rides on the last report of the
- * previous one: at most one message per task, sent before the task runs.
+ * says which items may have started; the pool shows them as running. A
+ * window is one item unless items take well under a millisecond; then
+ * reports are batched. The next chunk's acknowledgement rides on the last
+ * report of the previous one.
+ *
+ * Which item runs is known exactly from shared memory, not from messages:
+ * items are numbered in the order the pool sent them to the worker (from
+ * 0, across chunks), and the worker stores n + 1 in FyPoolShared.running
+ * when it takes item n: before any message shows the item as started, and
+ * before it runs it. A dead worker therefore held exactly the item that
+ * word names, unless it was reported already; every other unreported item
+ * goes back to the queue (the ones before it ran, but their results died
+ * with the worker). That store costs no system call, so a worker whose
+ * items are short may skip the 's' of a chunk: its first report then
+ * acknowledges it. It never does so while the pool asks for every start
+ * (FyPoolShared.want_starts: a task timeout needs to know when a task
+ * began). Without the shared block (it could not be made) the worker
+ * declares every window and a death fails the unreported items of the
+ * window, as the window is all the pool knows.
  */
 
 #pragma once
@@ -44,6 +59,7 @@ G_BEGIN_DECLS
 
 #define FY_POOL_MESSAGE_TYPE "(yttuuv)"
 
+#define FY_POOL_MSG_SHARED      'm'
 #define FY_POOL_MSG_INIT        'i'
 #define FY_POOL_MSG_RUN         'r'
 #define FY_POOL_MSG_CANCEL      'c'
@@ -56,7 +72,9 @@ G_BEGIN_DECLS
 #define FY_POOL_MSG_SKIPPED     'k'
 #define FY_POOL_MSG_BATCH       'b'
 
-#define FY_POOL_BATCH_TYPE      "a(yv)"
+/* Kinds and values apart: the kinds are one fixed array read in place, and
+ * each value costs the parent two GVariants instead of four. */
+#define FY_POOL_BATCH_TYPE      "(ayav)"
 #define FY_POOL_RUN_TYPE        "a(tsaav)"
 /* GLib 2.74 checks the offsets of an untrusted array up to the child it is
  * asked for, so walking one of n variable-size children costs n²: arrays on
@@ -65,7 +83,18 @@ G_BEGIN_DECLS
 /* Windows aim at this much work between two messages, and hold at most
  * this many items. */
 #define FY_POOL_WINDOW_US       1000.0
-#define FY_POOL_WINDOW_MAX      64
+#define FY_POOL_WINDOW_MAX      256
+
+/* The block a pool shares with each worker, in a sealed memfd of
+ * FY_POOL_SHARED_SIZE bytes. Words are read and written with atomics. */
+typedef struct
+{
+  guint64  running;       /* worker: 1 + number of the item it took last; 0: none */
+  guint32  want_starts;   /* pool: 1 = declare every window by message */
+  guint32  reserved;
+} FyPoolShared;
+
+#define FY_POOL_SHARED_SIZE     4096
 
 typedef struct
 {
@@ -90,6 +119,12 @@ GVariant *fy_pool_message_new        (char          tag,
 gboolean  fy_pool_message_parse      (GVariant     *message,
                                       FyPoolHeader *out_header,
                                       GVariant    **out_body);
+
+/* The "av" holding @values (not consumed), serialised by hand: what
+ * g_variant_new_array () of g_variant_new_variant () makes, byte for byte,
+ * at a fraction of the cost. Returns a floating reference. */
+GVariant *fy_pool_variants_to_av     (GVariant * const *values,
+                                      guint             n);
 
 /* An error as it crosses the channel, and back. */
 GVariant *fy_pool_error_to_variant   (const GError *error);
@@ -188,9 +223,12 @@ struct _FyPoolWorker
   guint               eof_kill_id;
   guint               timeout_id;
   GQueue              sent;             /* of FyPoolChunk, oldest first */
+  FyPoolShared       *shared;           /* mapped, or NULL */
+  guint64             next_seq;         /* number of the next item sent */
   guint               in_flight_items;
   guint               chunks_sent;
   double              avg_item_us;
+  const char         *avg_function;     /* interned: what avg_item_us measured */
   gint64              last_progress;
   FyPoolWorkerReason  reason;
   FyFuture           *reason_future;    /* the task timed out or cancelled */

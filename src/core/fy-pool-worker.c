@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -94,6 +95,8 @@ fy_pool_worker_finalize (GObject *object)
   g_clear_object (&self->current_task);
   g_clear_pointer (&self->reason_message, g_free);
   g_clear_pointer (&self->channel, fy_channel_unref);
+  if (self->shared != NULL)
+    munmap (self->shared, FY_POOL_SHARED_SIZE);
 
   G_OBJECT_CLASS (fy_pool_worker_parent_class)->finalize (object);
 }

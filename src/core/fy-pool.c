@@ -7,17 +7,21 @@
  * handed to workers. A worker receives more chunks before it finished the
  * first only while its tasks are short (that hides the round trip); those
  * have not started, so its death sends them back to the queue untouched.
- * What may have started is always known exactly: the window the worker
- * declared (see fy-pool-private.h).
+ * Which one runs is always known exactly: the worker names it in a word
+ * of memory it shares with the pool before it runs it (see
+ * fy-pool-private.h), so tiny tasks need no message each.
  */
 
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#include <gio/gunixfdlist.h>
 
 #include "fy-pool.h"
 #include "fy-pool-private.h"
@@ -31,10 +35,13 @@
 /* Messages handled per wake-up of one channel, so one busy worker cannot
  * starve the others or the user interface. */
 #define MESSAGES_PER_DISPATCH 256
+/* Most items one merged chunk carries. */
+#define MERGE_MAX_ITEMS       4096
 
 typedef struct
 {
   guint64    id;
+  guint64    first_seq;   /* the worker's number for item 0 */
   GPtrArray *items;       /* FyFuture, owned */
   guint      n_reported;
   guint      window_end;  /* items before it may have started */
@@ -67,6 +74,7 @@ struct _FyPool
   GPtrArray     *finished;      /* to announce once bookkeeping is done */
   gboolean       flushing;
   guint          spawn_fault;
+  guint          dispatch_id;   /* a dispatch is due at the next iteration */
 };
 
 G_DEFINE_FINAL_TYPE (FyPool, fy_pool, G_TYPE_OBJECT)
@@ -565,16 +573,42 @@ handle_reports (FyPool             *self,
                 GVariant           *body)
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
+  g_autoptr(GVariant) kinds_variant = NULL;
+  g_autoptr(GVariant) values = NULL;
+  const guint8 *kinds = NULL;
   gsize n = 1;
   gint64 now;
 
-  if (chunk == NULL || !chunk->acked || chunk->id != header->chunk || chunk->n_reported != header->index)
+  if (chunk == NULL || chunk->id != header->chunk || chunk->n_reported != header->index
+      || (!chunk->acked && worker->shared == NULL))
     goto out_of_turn;
   if (header->tag == FY_POOL_MSG_BATCH)
     {
+      gsize n_kinds = 0;
+
       if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
         goto out_of_turn;
-      n = g_variant_n_children (body);
+      /* A batch found in normal form (one pass) is marked trusted, and
+       * reading its children then skips GLib's checks of every offset
+       * before each child. One that is not (a result made from odd
+       * data) is simply read the slower way. */
+      g_variant_is_normal_form (body);
+      kinds_variant = g_variant_get_child_value (body, 0);
+      values = g_variant_get_child_value (body, 1);
+      kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
+      n = g_variant_n_children (values);
+      if (n != n_kinds)
+        goto out_of_turn;
+    }
+  if (!chunk->acked)
+    {
+      /* A chunk of short items starts without its own message (see
+       * fy-pool-private.h): this first report acknowledges it. */
+      if (header->index != 0 || n == 0 || n > chunk->items->len)
+        goto out_of_turn;
+      chunk->acked = TRUE;
+      chunk->window_end = n;
+      start_window (self, worker);
     }
   if (n > chunk->window_end - chunk->n_reported)
     goto out_of_turn;
@@ -583,8 +617,14 @@ handle_reports (FyPool             *self,
   if (n > 0)
     {
       double per_item = (double) (now - worker->last_progress) / (double) n;
+      const char *function = FY_FUTURE (g_ptr_array_index (chunk->items, 0))->function;
 
-      worker->avg_item_us = worker->avg_item_us <= 0 ? per_item : 0.8 * worker->avg_item_us + 0.2 * per_item;
+      /* The speed of another function says nothing about this one. */
+      if (worker->avg_item_us <= 0 || worker->avg_function != function)
+        worker->avg_item_us = per_item;
+      else
+        worker->avg_item_us = 0.8 * worker->avg_item_us + 0.2 * per_item;
+      worker->avg_function = function;
     }
   worker->last_progress = now;
 
@@ -597,13 +637,11 @@ handle_reports (FyPool             *self,
   else
     for (gsize i = 0; i < n; i++)
       {
-        g_autoptr(GVariant) item = g_variant_get_child_value (body, i);
-        g_autoptr(GVariant) kind = g_variant_get_child_value (item, 0);
-        g_autoptr(GVariant) boxed = g_variant_get_child_value (item, 1);
+        g_autoptr(GVariant) boxed = g_variant_get_child_value (values, i);
         g_autoptr(GVariant) value = g_variant_get_variant (boxed);
 
         if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported),
-                            (char) g_variant_get_byte (kind), value))
+                            (char) kinds[i], value))
           goto out_of_turn;
         chunk->n_reported++;
       }
@@ -772,6 +810,55 @@ attach_fd (FyPool       *self,
   return id;
 }
 
+/* The worker's number of the item it took last, plus one; 0 when it took
+ * none or has no shared block. */
+static guint64
+shared_running (FyPoolWorker *worker)
+{
+  return worker->shared != NULL ? __atomic_load_n (&worker->shared->running, __ATOMIC_ACQUIRE) : 0;
+}
+
+static void
+update_want_starts (FyPool       *self,
+                    FyPoolWorker *worker)
+{
+  if (worker->shared != NULL)
+    __atomic_store_n (&worker->shared->want_starts, self->task_timeout > 0 ? 1 : 0, __ATOMIC_RELEASE);
+}
+
+/* Maps a new sealed block and hands it to the worker. Without it the
+ * worker still runs, with the coarser ownership of windows: so a failure
+ * here is not fatal. */
+static void
+share_block (FyPool       *self,
+             FyPoolWorker *worker)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) message = NULL;
+  gpointer data;
+  int fd;
+
+  fd = memfd_create ("forkyard-pool-worker", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return;
+  if (ftruncate (fd, FY_POOL_SHARED_SIZE) < 0
+      || fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0
+      || (data = mmap (NULL, FY_POOL_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+    {
+      close (fd);
+      return;
+    }
+  fds = g_unix_fd_list_new_from_array (&fd, 1);
+  message = fy_pool_message_new (FY_POOL_MSG_SHARED, 0, 0, 0, 0, NULL);
+  if (!fy_channel_send (worker->channel, message, fds, NULL))
+    {
+      munmap (data, FY_POOL_SHARED_SIZE);
+      return;
+    }
+  worker->shared = data;
+  update_want_starts (self, worker);
+}
+
 static FyPoolWorker *
 spawn_worker (FyPool  *self,
               guint    slot,
@@ -805,6 +892,7 @@ spawn_worker (FyPool  *self,
   worker->pidfd_watch = attach_fd (self, worker->pidfd, pidfd_ready_cb, worker,
                                    G_PRIORITY_DEFAULT_IDLE);
   self->n_live++;
+  share_block (self, worker);
 
   if (self->init_function != NULL)
     {
@@ -855,29 +943,39 @@ worker_died (FyPool       *self,
   FyPoolChunk *chunk;
   gboolean crashed = FALSE;
   guint n_front = 0;
+  guint64 running;
 
   /* Results it sent before it died are still in the socket. */
   if (worker->channel != NULL)
     drain_channel (self, worker, G_MAXUINT);
   detach_worker (worker);
 
-  /* Unreported items inside the window may have run; later ones did not. */
+  /* With the shared block, the one unreported item the worker last
+   * started is the one it ran; without it, any unreported item of the
+   * window may have. */
+  running = shared_running (worker);
   while ((chunk = g_queue_pop_head (&worker->sent)) != NULL)
     {
       for (guint i = chunk->n_reported; i < chunk->items->len; i++)
         {
           FyFuture *future = g_ptr_array_index (chunk->items, i);
+          gboolean ran = worker->shared != NULL ? chunk->first_seq + i + 1 == running
+                                                : chunk->acked && i < chunk->window_end;
 
           self->n_in_flight--;
           future->holder = NULL;
           if (fy_future_is_finished (future))
             continue;
-          if (chunk->acked && i < chunk->window_end)
+          if (ran)
             g_ptr_array_add (victims, g_object_ref (future));
           else if (future->cancel_requested)
             finish_cancelled (self, future, "cancelled before it started");
           else
             {
+              /* Shown as started with its window, but it did not run here
+               * (or its result died with the worker): not an attempt. */
+              if (future->state == FY_FUTURE_STATE_RUNNING && future->attempts > 0)
+                future->attempts--;
               fy_future_set_state (future, FY_FUTURE_STATE_PENDING);
               g_ptr_array_add (requeue, g_object_ref (future));
             }
@@ -891,6 +989,12 @@ worker_died (FyPool       *self,
     {
       FyFuture *victim = g_ptr_array_index (victims, v);
 
+      /* A short task may have started without a message: it did start. */
+      if (victim->state != FY_FUTURE_STATE_RUNNING)
+        {
+          fy_future_mark_started (victim, worker->pid);
+          g_signal_emit (self, signals[TASK_STARTED], 0, victim);
+        }
       victim->worker_exitcode = exitcode;
       if (worker->reason == FY_POOL_WORKER_REASON_TIMEOUT)
         finish_error (self, victim, FY_FUTURE_STATE_FAILED,
@@ -986,6 +1090,8 @@ static gboolean
 can_send (FyPool       *self,
           FyPoolWorker *worker)
 {
+  FyFuture *head;
+
   if (!worker_is_live (worker) || worker->channel == NULL)
     return FALSE;
   if (worker->state == FY_POOL_WORKER_STATE_EXITING || worker->reason != FY_POOL_WORKER_REASON_NONE)
@@ -994,72 +1100,159 @@ can_send (FyPool       *self,
     return FALSE;
   if (g_queue_is_empty (&worker->sent))
     return TRUE;
+  /* Prefetch on the speed of the same function only: after a warm-up of
+   * tiny tasks, a worker would otherwise take a whole batch of slow ones
+   * and leave the others idle. */
+  head = g_queue_peek_head (&self->pending);
+  if (head != NULL && head->function != worker->avg_function)
+    return FALSE;
   if (worker->sent.length >= PREFETCH_MAX_CHUNKS || worker->avg_item_us <= 0
       || worker->avg_item_us > PREFETCH_MAX_ITEM_US)
     return FALSE;
   return worker->in_flight_items * worker->avg_item_us < PREFETCH_AHEAD_US;
 }
 
-/* Takes the next chunk off the queue for @worker and adds it to @batch. */
-static GVariant *
-take_chunk (FyPool       *self,
-            FyPoolWorker *worker)
+/* Moves the next user chunk (chunksize items of one map call, or one
+ * submitted task) off the queue into @chunk. */
+static void
+take_items (FyPool       *self,
+            FyPoolWorker *worker,
+            FyPoolChunk  *chunk)
 {
-  FyPoolChunk *chunk = g_new0 (FyPoolChunk, 1);
   FyFuture *head = g_queue_pop_head (&self->pending);
   FyFuture *next;
-  GVariant **arguments;
-  GVariant **slices;
-  GVariant *fields[3];
-  guint n_slices;
+  guint n = 1;
 
-  chunk->id = ++self->next_chunk_id;
-  chunk->items = g_ptr_array_new_full (head->chunksize, g_object_unref);
   g_ptr_array_add (chunk->items, head);
-  while (chunk->items->len < head->chunksize
+  while (n < head->chunksize
          && (next = g_queue_peek_head (&self->pending)) != NULL
          && next->batch == head->batch && head->batch != 0)
-    g_ptr_array_add (chunk->items, g_queue_pop_head (&self->pending));
-
-  arguments = g_new (GVariant *, chunk->items->len);
-  for (guint i = 0; i < chunk->items->len; i++)
+    {
+      g_ptr_array_add (chunk->items, g_queue_pop_head (&self->pending));
+      n++;
+    }
+  for (guint i = chunk->items->len - n; i < chunk->items->len; i++)
     {
       FyFuture *future = g_ptr_array_index (chunk->items, i);
 
       future->queue_link = NULL;
       future->holder = worker;
       fy_future_set_state (future, FY_FUTURE_STATE_QUEUED);
-      arguments[i] = g_variant_new_variant (future->argument);
     }
+  g_queue_push_tail (&worker->sent, chunk);
+  worker->next_seq += n;
+  worker->in_flight_items += n;
+  worker->chunks_sent++;
+  self->n_in_flight += n;
+}
+
+GVariant *
+fy_pool_variants_to_av (GVariant * const *values,
+                        guint             n)
+{
+  gsize body = 0;
+  gsize offset_size;
+  gsize size;
+  guint8 *data;
+  gsize at = 0;
+
+  /* Each child: aligned to 8, its value, a zero byte, its type string. */
+  for (guint i = 0; i < n; i++)
+    body = ((body + 7) & ~(gsize) 7) + g_variant_get_size (values[i]) + 1
+           + strlen (g_variant_get_type_string (values[i]));
+  /* Then the end of each child, in the smallest offset size that can
+   * address the whole array. */
+  for (offset_size = 1; offset_size < 8; offset_size *= 2)
+    if (body + n * offset_size <= (G_GUINT64_CONSTANT (1) << (8 * offset_size)) - 1)
+      break;
+  size = body + n * offset_size;
+  data = g_malloc0 (MAX (size, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      const char *type = g_variant_get_type_string (values[i]);
+      gsize type_len = strlen (type);
+      guint64 end;
+
+      at = (at + 7) & ~(gsize) 7;
+      g_variant_store (values[i], data + at);
+      at += g_variant_get_size (values[i]);
+      data[at++] = 0;
+      memcpy (data + at, type, type_len);
+      at += type_len;
+      end = GUINT64_TO_LE (at);
+      memcpy (data + body + i * offset_size, &end, offset_size);
+    }
+  g_assert (at == body);
+  return g_variant_new_from_data (G_VARIANT_TYPE ("av"), data, size, FALSE, g_free, data);
+}
+
+/* The wire form of @chunk: "(tsaav)". The arguments are serialised by
+ * hand, straight into their slices: building a variant per argument and
+ * letting GVariant serialise the tree cost more than the task. */
+static GVariant *
+chunk_to_variant (FyPoolChunk *chunk)
+{
+  GVariant **arguments = g_new (GVariant *, MIN (chunk->items->len, FY_POOL_SLICE_MAX));
+  GVariant **slices;
+  GVariant *fields[3];
+  guint n_slices;
+
   n_slices = (chunk->items->len + FY_POOL_SLICE_MAX - 1) / FY_POOL_SLICE_MAX;
   slices = g_new (GVariant *, n_slices);
   for (guint s = 0; s < n_slices; s++)
-    slices[s] = g_variant_new_array (G_VARIANT_TYPE_VARIANT, arguments + s * FY_POOL_SLICE_MAX,
-                                     MIN (FY_POOL_SLICE_MAX, chunk->items->len - s * FY_POOL_SLICE_MAX));
+    {
+      guint first = s * FY_POOL_SLICE_MAX;
+      guint n = MIN (FY_POOL_SLICE_MAX, chunk->items->len - first);
+
+      for (guint i = 0; i < n; i++)
+        arguments[i] = FY_FUTURE (g_ptr_array_index (chunk->items, first + i))->argument;
+      slices[s] = fy_pool_variants_to_av (arguments, n);
+    }
   fields[0] = g_variant_new_uint64 (chunk->id);
-  fields[1] = g_variant_new_string (head->function);
+  fields[1] = g_variant_new_string (FY_FUTURE (g_ptr_array_index (chunk->items, 0))->function);
   fields[2] = g_variant_new_array (G_VARIANT_TYPE ("av"), slices, n_slices);
   g_free (slices);
   g_free (arguments);
-
-  g_queue_push_tail (&worker->sent, chunk);
-  worker->in_flight_items += chunk->items->len;
-  worker->chunks_sent++;
-  self->n_in_flight += chunk->items->len;
   return g_variant_new_tuple (fields, 3);
 }
 
-/* Hands @worker as many chunks as it may hold, in one message. */
+/* Hands @worker as many chunks as it may hold, in one message. Chunks of
+ * the same function sent together travel as one: the worker then reports
+ * them in windows of several items instead of one message per chunk,
+ * which is what makes chunksize 1 cheap. Ownership stays exact: the
+ * worker names the item it runs in the block it shares with the pool. */
 static void
 send_chunks (FyPool       *self,
              FyPoolWorker *worker)
 {
   g_autoptr(GPtrArray) chunks = g_ptr_array_new ();
+  FyPoolChunk *chunk = NULL;
 
   do
-    g_ptr_array_add (chunks, take_chunk (self, worker));
+    {
+      FyFuture *head = g_queue_peek_head (&self->pending);
+
+      if (chunk != NULL && head->function == FY_FUTURE (g_ptr_array_index (chunk->items, 0))->function
+          && chunk->items->len < MERGE_MAX_ITEMS)
+        {
+          /* take_items () queues it again at the tail, where it already is. */
+          g_queue_pop_tail (&worker->sent);
+        }
+      else
+        {
+          chunk = g_new0 (FyPoolChunk, 1);
+          chunk->id = ++self->next_chunk_id;
+          chunk->first_seq = worker->next_seq;
+          chunk->items = g_ptr_array_new_with_free_func (g_object_unref);
+          g_ptr_array_add (chunks, chunk);
+        }
+      take_items (self, worker, chunk);
+    }
   while (!g_queue_is_empty (&self->pending) && can_send (self, worker));
   update_busy (worker);
+
+  for (guint i = 0; i < chunks->len; i++)
+    chunks->pdata[i] = chunk_to_variant (chunks->pdata[i]);
 
   /* A failed send means the worker is on its way out (it crashed, or closed
    * its end): its death, handled as any other, puts the unacknowledged
@@ -1117,6 +1310,48 @@ dispatch (FyPool *self)
     }
 }
 
+static gboolean
+dispatch_cb (gpointer data)
+{
+  FyPool *self = data;
+
+  self->dispatch_id = 0;
+  g_object_ref (self);
+  dispatch (self);
+  flush (self);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tasks submitted one by one while every worker is busy wait for the next
+ * iteration of the context and leave together, as one chunk: sending each
+ * at once would cost a message (and a report) per task. An idle worker
+ * gets its task at once, so a lone task never waits. */
+static void
+dispatch_soon (FyPool *self)
+{
+  GSource *source;
+
+  for (guint s = 0; s < self->slots->len; s++)
+    {
+      FyPoolWorker *worker = g_ptr_array_index (self->slots, s);
+
+      if (g_queue_is_empty (&worker->sent) && can_send (self, worker)
+          && (self->state == FY_POOL_STATE_RUNNING || self->state == FY_POOL_STATE_CLOSED))
+        {
+          send_chunks (self, worker);
+          return;
+        }
+    }
+  if (self->dispatch_id != 0)
+    return;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, dispatch_cb, self, NULL);
+  self->dispatch_id = g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
 /* ---- GObject ----------------------------------------------------------------------------- */
 
 /* Kills and reaps every worker at once: the pool is going away and nothing
@@ -1147,6 +1382,16 @@ fy_pool_dispose (GObject *object)
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
   FyFuture *future;
 
+  if (self->dispatch_id != 0)
+    {
+      /* Removed from its own context: the pool may be disposed from
+       * another thread than the one that runs it. */
+      GSource *source = g_main_context_find_source_by_id (self->context, self->dispatch_id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      self->dispatch_id = 0;
+    }
   if (self->slots != NULL)
     {
       for (guint s = 0; s < self->slots->len; s++)
@@ -1382,6 +1627,8 @@ fy_pool_set_task_timeout (FyPool *self,
 {
   g_return_if_fail (FY_IS_POOL (self));
   self->task_timeout = MAX (seconds, 0);
+  for (guint s = 0; s < self->slots->len; s++)
+    update_want_starts (self, g_ptr_array_index (self->slots, s));
 }
 
 double
@@ -1577,7 +1824,7 @@ fy_pool_submit (FyPool      *self,
   future = enqueue (self, function, argument, 0, 1);
   g_clear_pointer (&argument, g_variant_unref);
   g_list_store_append (self->tasks, future);
-  dispatch (self);
+  dispatch_soon (self);
   return future;
 }
 
@@ -1958,7 +2205,8 @@ find_in_worker (FyPoolWorker *worker,
           {
             *out_chunk = chunk->id;
             *out_index = i;
-            *out_started = chunk->acked && i < chunk->window_end;
+            *out_started = (chunk->acked && i < chunk->window_end)
+                           || chunk->first_seq + i + 1 == shared_running (worker);
             return TRUE;
           }
     }

@@ -3,13 +3,21 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The protocol is described in core/fy-pool-private.h. The worker reads
- * chunks in order, declares which items it may run (its window) before it
- * runs them, and reports every item in order. It drains its channel at
- * least every millisecond between items, so a cancel that arrived meanwhile
- * skips its item instead of running it.
+ * chunks in order, declares which items it may run (its window), and
+ * reports every item in order; chunks of short items start without a
+ * message. It drains its channel at least every millisecond between items,
+ * so a cancel that arrived meanwhile skips its item instead of running it.
+ * Before it takes an item it stores the item's number in the block it
+ * shares with the pool: that store, not a message, tells the pool which
+ * task a death takes with it.
  */
 
 #include "config.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gunixfdlist.h>
 
 #include "core/fy-pool-private.h"
 #include "workloads/fy-workload.h"
@@ -19,6 +27,7 @@
 typedef struct
 {
   guint64   id;
+  guint64   first_seq;   /* the number of item 0, counted across chunks */
   char     *function;
   GVariant *arguments;   /* aav: slices of FY_POOL_SLICE_MAX */
   GVariant *slice;       /* the slice last read from */
@@ -34,12 +43,17 @@ typedef struct
   Chunk     *current;
   gint64     last_drain;
   double     avg_item_us;   /* how long items take here, lately */
+  char      *avg_function;  /* … when they run this function */
+  FyPoolShared *shared;     /* NULL until the pool sent it */
+  guint64    next_seq;      /* number of the next item received */
   gboolean   quit;
   int        status;
 } Worker;
 
 /* How often a worker busy with short items looks for cancels. */
 #define DRAIN_INTERVAL_US 1000
+/* Chunks of items this short start without a message of their own. */
+#define SILENT_START_US   100.0
 
 static void
 chunk_free (Chunk *chunk)
@@ -103,6 +117,18 @@ run_function (const FyWorkloadInfo  *info,
   return result;
 }
 
+/* Names item @i of @chunk as the one this worker holds, in the word the
+ * pool reads if we die: before any message shows the item as started, and
+ * before it runs. The items before it are finished. */
+static void
+take_item (Worker *worker,
+           Chunk  *chunk,
+           gsize   i)
+{
+  if (worker->shared != NULL)
+    __atomic_store_n (&worker->shared->running, chunk->first_seq + i + 1, __ATOMIC_RELEASE);
+}
+
 static Chunk *
 find_chunk (Worker  *worker,
             guint64  id)
@@ -143,16 +169,47 @@ run_initializer (Worker   *worker,
   worker->status = 1;
 }
 
+/* Maps the block the pool shares with this worker. */
+static gboolean
+map_shared (Worker      *worker,
+            GUnixFDList *fds)
+{
+  struct stat st;
+  gpointer data;
+  int fd;
+
+  if (worker->shared != NULL || g_unix_fd_list_get_length (fds) != 1)
+    return FALSE;
+  fd = g_unix_fd_list_get (fds, 0, NULL);
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &st) < 0 || st.st_size != FY_POOL_SHARED_SIZE
+      || (data = mmap (NULL, FY_POOL_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+    {
+      close (fd);
+      return FALSE;
+    }
+  close (fd);
+  worker->shared = data;
+  return TRUE;
+}
+
 /* FALSE when the message is not one of ours: the parent is confused or
  * something else writes to our channel; either way we leave. */
 static gboolean
-handle_message (Worker   *worker,
-                GVariant *message)
+handle_message (Worker      *worker,
+                GVariant    *message,
+                GUnixFDList *fds)
 {
   g_autoptr(GVariant) body = NULL;
   FyPoolHeader header;
 
   if (!fy_pool_message_parse (message, &header, &body))
+    return FALSE;
+  /* Only the shared block comes with an fd. */
+  if (header.tag == FY_POOL_MSG_SHARED)
+    return map_shared (worker, fds);
+  if (g_unix_fd_list_get_length (fds) != 0)
     return FALSE;
 
   switch (header.tag)
@@ -163,6 +220,10 @@ handle_message (Worker   *worker,
 
         if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_RUN_TYPE)))
           return FALSE;
+        /* Found in normal form (one pass), the body is marked trusted and
+         * reading each argument skips GLib's checks of the offsets before
+         * it; a body that is not is read the slower way. */
+        g_variant_is_normal_form (body);
         n_chunks = g_variant_n_children (body);
         for (gsize c = 0; c < n_chunks; c++)
           {
@@ -195,6 +256,8 @@ handle_message (Worker   *worker,
                 return FALSE;
               }
             chunk->skip = g_new0 (guint8, MAX (chunk->n_items, 1));
+            chunk->first_seq = worker->next_seq;
+            worker->next_seq += chunk->n_items;
             g_queue_push_tail (&worker->chunks, chunk);
           }
         return TRUE;
@@ -234,15 +297,16 @@ receive (Worker   *worker,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) message = NULL;
+      g_autoptr(GUnixFDList) fds = NULL;
 
-      message = fy_channel_receive (worker->channel, block ? -1 : 0, NULL, &error);
+      message = fy_channel_receive (worker->channel, block ? -1 : 0, &fds, &error);
       if (message == NULL)
         {
           if (!g_error_matches (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_TIMED_OUT))
             worker->quit = TRUE;
           return;
         }
-      if (!handle_message (worker, message))
+      if (!handle_message (worker, message, fds))
         {
           worker->quit = TRUE;
           worker->status = 2;
@@ -256,6 +320,16 @@ receive (Worker   *worker,
 
 /* How many items of @chunk from @first on may run before the next message:
  * one while items are slow, so the parent always knows which one runs. */
+/* TRUE when the speed measured lately is that of @chunk's function: the
+ * speed of another says nothing about it. */
+static gboolean
+speed_known (Worker *worker,
+             Chunk  *chunk)
+{
+  return worker->avg_item_us > 0 && worker->avg_function != NULL
+         && g_str_equal (worker->avg_function, chunk->function);
+}
+
 static guint32
 choose_window (Worker *worker,
                Chunk  *chunk,
@@ -264,21 +338,56 @@ choose_window (Worker *worker,
   gsize remaining = chunk->n_items - first;
   double w;
 
-  if (worker->avg_item_us <= 0)
+  if (!speed_known (worker, chunk))
     return 1;
   w = FY_POOL_WINDOW_US / MAX (worker->avg_item_us, 1.0);
   return (guint32) CLAMP (w, 1.0, (double) MIN (remaining, FY_POOL_WINDOW_MAX));
 }
 
+/* A chunk of short items may start without telling the pool: the shared
+ * word says which item runs, and the first report acknowledges the chunk.
+ * That saves the pool a wake-up per chunk when tasks come one at a time. */
+static gboolean
+silent_start (Worker *worker,
+              Chunk  *chunk)
+{
+  return worker->shared != NULL
+         && !__atomic_load_n (&worker->shared->want_starts, __ATOMIC_ACQUIRE)
+         && worker->avg_item_us > 0 && worker->avg_item_us < SILENT_START_US
+         && (chunk == NULL || speed_known (worker, chunk));
+}
+
 /* The chunk to run after the current one: its acknowledgement rides on the
  * current chunk's last report. Looks at the channel only when nothing is
- * queued here already. */
+ * queued here already, and only when the next chunk would need a message
+ * to start: a silent start needs no acknowledgement to ride on. */
 static Chunk *
 next_chunk (Worker *worker)
 {
-  if (g_queue_is_empty (&worker->chunks))
+  if (g_queue_is_empty (&worker->chunks) && !silent_start (worker, NULL))
     receive (worker, FALSE);
   return worker->quit ? NULL : g_queue_peek_head (&worker->chunks);
+}
+
+/* Reports gathered since the last message: one kind and one value per
+ * item, in order. */
+typedef struct
+{
+  GByteArray *kinds;
+  GPtrArray  *values;   /* GVariant, owned */
+} Reports;
+
+/* Takes @value, a floating or a full reference (workloads return
+ * either). */
+static void
+reports_add (Reports  *reports,
+             char      kind,
+             GVariant *value)
+{
+  guint8 k = (guint8) kind;
+
+  g_byte_array_append (reports->kinds, &k, 1);
+  g_ptr_array_add (reports->values, g_variant_take_ref (value != NULL ? value : g_variant_new ("()")));
 }
 
 /* Sends the reports gathered since @first: alone when there is one (no
@@ -288,33 +397,29 @@ send_reports (Worker    *worker,
               Chunk     *chunk,
               guint64    next_id,
               gsize      first,
-              GPtrArray *reports,
+              Reports   *reports,
               guint32    window)
 {
-  if (reports->len == 1)
-    {
-      GVariant *pair = g_ptr_array_index (reports, 0);
-      g_autoptr(GVariant) kind = g_variant_get_child_value (pair, 0);
-      g_autoptr(GVariant) boxed = g_variant_get_child_value (pair, 1);
-      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+  guint n = reports->values->len;
 
-      send_message (worker, (char) g_variant_get_byte (kind), chunk->id, next_id, first, window, value);
-    }
+  if (n == 1)
+    send_message (worker, (char) reports->kinds->data[0], chunk->id, next_id, first, window,
+                  g_ptr_array_index (reports->values, 0));
   else
-    send_message (worker, FY_POOL_MSG_BATCH, chunk->id, next_id, first, window,
-                  g_variant_new_array (G_VARIANT_TYPE ("(yv)"), (GVariant **) reports->pdata, reports->len));
-  g_ptr_array_set_size (reports, 0);
-}
+    {
+      GVariant **boxed = g_new (GVariant *, MAX (n, 1));
+      GVariant *fields[2];
 
-static GVariant *
-report (char      kind,
-        GVariant *value)
-{
-  GVariant *pair[2];
-
-  pair[0] = g_variant_new_byte ((guchar) kind);
-  pair[1] = g_variant_new_variant (value != NULL ? value : g_variant_new ("()"));
-  return g_variant_ref_sink (g_variant_new_tuple (pair, 2));
+      for (guint i = 0; i < n; i++)
+        boxed[i] = g_variant_new_variant (g_ptr_array_index (reports->values, i));
+      fields[0] = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, reports->kinds->data, n, 1);
+      fields[1] = g_variant_new_array (G_VARIANT_TYPE_VARIANT, boxed, n);
+      g_free (boxed);
+      send_message (worker, FY_POOL_MSG_BATCH, chunk->id, next_id, first, window,
+                    g_variant_new_tuple (fields, 2));
+    }
+  g_byte_array_set_size (reports->kinds, 0);
+  g_ptr_array_set_size (reports->values, 0);
 }
 
 /* Runs the current chunk, whose start and first window were declared
@@ -327,7 +432,9 @@ run_chunk (Worker  *worker,
            guint32 *out_window)
 {
   const FyWorkloadInfo *info = fy_workload_lookup (chunk->function);
-  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GByteArray) kinds = g_byte_array_new ();
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  Reports reports = { kinds, values };
   gsize window_end = window;
   gsize first = 0;
   Chunk *next;
@@ -339,12 +446,14 @@ run_chunk (Worker  *worker,
       g_autoptr(GVariant) argument = NULL;
       GVariant *result = NULL;
       gint64 start;
+      double took;
 
       if (i == window_end)
         {
           guint32 w = choose_window (worker, chunk, i);
 
-          send_reports (worker, chunk, 0, first, reports, w);
+          take_item (worker, chunk, i);
+          send_reports (worker, chunk, 0, first, &reports, w);
           first = i;
           window_end = i + w;
         }
@@ -355,10 +464,11 @@ run_chunk (Worker  *worker,
 
       if (chunk->skip[i])
         {
-          g_ptr_array_add (reports, report (FY_POOL_MSG_SKIPPED, NULL));
+          reports_add (&reports, FY_POOL_MSG_SKIPPED, NULL);
           continue;
         }
 
+      take_item (worker, chunk, i);
       start = g_get_monotonic_time ();
       if (chunk->slice == NULL || chunk->slice_index != i / FY_POOL_SLICE_MAX)
         {
@@ -378,25 +488,31 @@ run_chunk (Worker  *worker,
       result = run_function (info, chunk->function, argument, &error);
       if (result != NULL)
         {
-          /* Workloads may return a floating or a full reference. */
-          g_variant_ref_sink (result);
-          g_ptr_array_add (reports, report (FY_POOL_MSG_RESULT, result));
-          g_variant_unref (result);
+          reports_add (&reports, FY_POOL_MSG_RESULT, result);
         }
       else
-        g_ptr_array_add (reports, report (FY_POOL_MSG_ERROR, fy_pool_error_to_variant (error)));
+        reports_add (&reports, FY_POOL_MSG_ERROR, fy_pool_error_to_variant (error));
 
-      worker->avg_item_us = worker->avg_item_us <= 0
-                            ? (double) (g_get_monotonic_time () - start)
-                            : 0.7 * worker->avg_item_us + 0.3 * (double) (g_get_monotonic_time () - start);
+      took = (double) (g_get_monotonic_time () - start);
+      if (!speed_known (worker, chunk))
+        {
+          worker->avg_item_us = took;
+          g_free (worker->avg_function);
+          worker->avg_function = g_strdup (chunk->function);
+        }
+      else
+        worker->avg_item_us = 0.7 * worker->avg_item_us + 0.3 * took;
     }
   if (worker->quit)
     return NULL;
 
   next = next_chunk (worker);
   if (next != NULL)
-    *out_window = choose_window (worker, next, 0);
-  send_reports (worker, chunk, next != NULL ? next->id : 0, first, reports, *out_window);
+    {
+      *out_window = choose_window (worker, next, 0);
+      take_item (worker, next, 0);
+    }
+  send_reports (worker, chunk, next != NULL ? next->id : 0, first, &reports, *out_window);
   return next;
 }
 
@@ -423,7 +539,9 @@ fy_worker_pool_main (FyChannel *channel)
       if (worker.current != acknowledged)
         {
           window = choose_window (&worker, worker.current, 0);
-          if (!send_message (&worker, FY_POOL_MSG_STARTED, worker.current->id, 0, 0, window, NULL))
+          take_item (&worker, worker.current, 0);
+          if (!silent_start (&worker, worker.current)
+              && !send_message (&worker, FY_POOL_MSG_STARTED, worker.current->id, 0, 0, window, NULL))
             break;
         }
       acknowledged = run_chunk (&worker, worker.current, window, &window);
@@ -432,5 +550,8 @@ fy_worker_pool_main (FyChannel *channel)
 
   g_clear_pointer (&worker.current, chunk_free);
   g_queue_clear_full (&worker.chunks, (GDestroyNotify) chunk_free);
+  if (worker.shared != NULL)
+    munmap (worker.shared, FY_POOL_SHARED_SIZE);
+  g_free (worker.avg_function);
   return worker.status;
 }

@@ -539,6 +539,112 @@ test_chunked_kills_retry (void)
   g_rand_free (chaos.rand);
 }
 
+/* Tiny tasks run in windows of hundreds between two messages; the word
+ * the worker shares with the pool still names the one task a kill takes.
+ * Under "fail", a kill fails at most that one; the rest run again. */
+static void
+test_tiny_kills_fail (void)
+{
+  g_autoptr(FyPool) pool = new_pool_with_policy (2, FY_CRASH_POLICY_FAIL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = NULL;
+  Chaos chaos = { pool, g_rand_new_with_seed (11), 0 };
+  guint killer;
+  guint n_died = 0;
+
+  futures = fy_pool_submit_map (pool, "square", range_variant (60000), 1, &error);
+  g_assert_no_error (error);
+  killer = g_timeout_add (10, chaos_kill_cb, &chaos);
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 60, NULL, NULL));
+  g_source_remove (killer);
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+      g_autoptr(GVariant) result = NULL;
+      g_autoptr(GError) task_error = NULL;
+
+      result = fy_future_result (future, 0, &task_error);
+      if (result != NULL)
+        g_assert_cmpint (g_variant_get_int64 (result), ==, (gint64) i * i);
+      else
+        {
+          g_assert_error (task_error, FY_POOL_ERROR, FY_POOL_ERROR_WORKER_DIED);
+          g_assert_nonnull (strstr (task_error->message, "killed by signal 9 (SIGKILL)"));
+          /* It failed where it ran, once. */
+          g_assert_cmpuint (fy_future_get_attempts (future), ==, 1);
+          g_assert_cmpint (fy_future_get_worker_pid (future), >, 0);
+          n_died++;
+        }
+    }
+  g_test_message ("%u kills, %u failed", chaos.kills, n_died);
+  g_assert_cmpuint (chaos.kills, >, 0);
+  g_assert_cmpuint (n_died, <=, chaos.kills);
+  g_assert_cmpuint (fy_pool_get_n_in_flight (pool), ==, 0);
+  g_rand_free (chaos.rand);
+}
+
+static void
+count_signal_cb (FyPool   *pool,
+                 FyFuture *future,
+                 gpointer  data)
+{
+  (*(guint *) data)++;
+}
+
+/* Short tasks one at a time start without a message of their own; the
+ * pool still announces each start before its end, and a cancel of one
+ * that runs still stops it. */
+static void
+test_silent_starts (void)
+{
+  g_autoptr(FyPool) pool = new_pool_with_policy (1, FY_CRASH_POLICY_FAIL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) slow = NULL;
+  g_autoptr(FyPoolWorker) worker = NULL;
+  g_autoptr(GVariant) after = NULL;
+  guint64 taken;
+  guint started = 0;
+  guint finished = 0;
+
+  g_signal_connect (pool, "task-started", G_CALLBACK (count_signal_cb), &started);
+  g_signal_connect (pool, "task-finished", G_CALLBACK (count_signal_cb), &finished);
+  for (gint64 i = 0; i < 200; i++)
+    {
+      g_autoptr(FyFuture) future = fy_pool_submit (pool, "square", g_variant_new_int64 (i), &error);
+      g_autoptr(GVariant) result = NULL;
+
+      g_assert_no_error (error);
+      result = fy_future_result (future, 30, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_variant_get_int64 (result), ==, i * i);
+      g_assert_cmpuint (started, ==, finished);
+      g_assert_cmpuint (fy_future_get_attempts (future), ==, 1);
+      g_assert_cmpint (fy_future_get_worker_pid (future), >, 0);
+    }
+  g_assert_cmpuint (finished, ==, 200);
+
+  /* After 200 short ones, a long one, which starts without a message as
+   * well: once the shared word shows it taken, cancelling it must kill
+   * its worker (the pool saw no start message it could go by). */
+  worker = g_list_model_get_item (fy_pool_get_workers (pool), 0);
+  g_assert_nonnull (worker->shared);
+  taken = __atomic_load_n (&worker->shared->running, __ATOMIC_ACQUIRE);
+  slow = fy_pool_submit (pool, "sleep", g_variant_new_uint32 (20000), &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 10000 && __atomic_load_n (&worker->shared->running, __ATOMIC_ACQUIRE) == taken; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (__atomic_load_n (&worker->shared->running, __ATOMIC_ACQUIRE), ==, taken + 1);
+  g_assert_cmpint (fy_future_get_state (slow), ==, FY_FUTURE_STATE_QUEUED);
+  g_assert_true (fy_future_cancel (slow));
+  g_assert_true (fy_future_wait (slow, 10));
+  g_assert_cmpint (fy_future_get_state (slow), ==, FY_FUTURE_STATE_CANCELLED);
+  after = fy_pool_apply (pool, "square", g_variant_new_int64 (4), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (after), ==, 16);
+  g_assert_cmpuint (fy_pool_worker_get_state (worker), ==, FY_POOL_WORKER_STATE_EXITED);
+}
+
 static void
 test_dispose_reaps (void)
 {
@@ -575,6 +681,8 @@ main (int    argc,
   g_test_add_func ("/pool/fault/chunk-death", test_chunk_death);
   g_test_add_func ("/pool/fault/chaos", test_chaos);
   g_test_add_func ("/pool/fault/chunked-kills-retry", test_chunked_kills_retry);
+  g_test_add_func ("/pool/fault/tiny-kills-fail", test_tiny_kills_fail);
+  g_test_add_func ("/pool/fault/silent-starts", test_silent_starts);
   g_test_add_func ("/pool/fault/dispose-reaps", test_dispose_reaps);
 
   return g_test_run ();

@@ -806,6 +806,81 @@ test_message_layout (void)
   g_assert_false (fy_pool_message_parse (garbage, &header, &parsed_body));
 }
 
+/* The hand-made "av" of task arguments must be exactly GVariant's own,
+ * whatever the types and whatever offset size the array needs. */
+static void
+test_arguments_layout (void)
+{
+  const char *texts[] = {
+    "int64 7", "'a string'", "(int32 1, 'two', [3.0, 4.0])", "()", "@as []",
+    "{'key': <uint16 5>}", "byte 0xff", "[(int64 1, true), (int64 2, false)]",
+  };
+  guint sizes[] = { 1, 2, 3, 8, 40, 300, 3000 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_autoptr(GPtrArray) boxed = g_ptr_array_new ();
+      g_autoptr(GVariant) ours = NULL;
+      g_autoptr(GVariant) theirs = NULL;
+
+      for (guint i = 0; i < sizes[k]; i++)
+        {
+          GVariant *value = g_variant_ref_sink (g_variant_new_parsed (texts[i % G_N_ELEMENTS (texts)]));
+
+          /* Big strings push the array past one- and two-byte offsets. */
+          if (i % 97 == 5)
+            {
+              g_autofree char *big = g_strnfill (i * 7, 'x');
+
+              g_variant_unref (value);
+              value = g_variant_ref_sink (g_variant_new_string (big));
+            }
+          g_ptr_array_add (values, value);
+          g_ptr_array_add (boxed, g_variant_new_variant (value));
+        }
+      ours = g_variant_ref_sink (fy_pool_variants_to_av ((GVariant **) values->pdata, values->len));
+      theirs = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE_VARIANT, (GVariant **) boxed->pdata, boxed->len));
+      g_assert_cmpmem (g_variant_get_data (ours), g_variant_get_size (ours),
+                       g_variant_get_data (theirs), g_variant_get_size (theirs));
+      g_assert_true (g_variant_is_normal_form (ours));
+      g_assert_true (g_variant_equal (ours, theirs));
+    }
+}
+
+/* After a warm-up of tiny tasks, a batch of slow ones with chunksize 1
+ * spreads over both workers: a worker may take tasks ahead only on the
+ * speed of the same function, not on the one the warm-up measured. */
+static void
+test_spread_after_warm_up (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) warm = NULL;
+  g_autoptr(GPtrArray) slow = NULL;
+  g_autoptr(GHashTable) per_pid = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer count;
+
+  warm = fy_pool_map (pool, "square", range_variant (400), 1, &error);
+  g_assert_no_error (error);
+  slow = fy_pool_submit_map (pool, "sleep", repeat_u (20, 12), 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (fy_future_wait_many (slow, FY_WAIT_ALL_COMPLETED, 60, NULL, NULL));
+
+  for (guint i = 0; i < slow->len; i++)
+    {
+      gpointer pid = GINT_TO_POINTER (fy_future_get_worker_pid (g_ptr_array_index (slow, i)));
+
+      g_assert_cmpint (fy_future_get_state (g_ptr_array_index (slow, i)), ==, FY_FUTURE_STATE_DONE);
+      g_hash_table_insert (per_pid, pid, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (per_pid, pid)) + 1));
+    }
+  g_assert_cmpuint (g_hash_table_size (per_pid), ==, 2);
+  g_hash_table_iter_init (&iter, per_pid);
+  while (g_hash_table_iter_next (&iter, NULL, &count))
+    g_assert_cmpuint (GPOINTER_TO_UINT (count), >=, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -813,6 +888,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/pool/api/message-layout", test_message_layout);
+  g_test_add_func ("/pool/api/arguments-layout", test_arguments_layout);
   g_test_add_func ("/pool/api/apply", test_apply);
   g_test_add_func ("/pool/api/map", test_map);
   g_test_add_func ("/pool/api/starmap", test_starmap);
@@ -839,6 +915,7 @@ main (int    argc,
   g_test_add_func ("/pool/api/models", test_models);
   g_test_add_func ("/pool/api/stop-continue", test_stop_continue);
   g_test_add_func ("/pool/api/wait-in-callback", test_wait_in_callback);
+  g_test_add_func ("/pool/api/spread-after-warm-up", test_spread_after_warm_up);
 
   return g_test_run ();
 }
