@@ -254,7 +254,13 @@ def main():
         def quit_from_menu():
             close_secondary_windows(app)
             item = open_menu_item(app, words, words["menu"][3])
-            press(item)
+            try:
+                press(item)
+            except Exception as error:
+                # The app may leave the bus before it answers the press
+                # that ended it; its exit status is what counts.
+                if "disconnected" not in str(error) and "reply" not in str(error):
+                    raise
             assert app.wait_exit() == 0, "the app did not exit cleanly"
         tap.run("Quit in the menu ends the app with status 0", quit_from_menu)
     finally:
