@@ -12,20 +12,36 @@ TIMEOUT = 20.0
 
 
 def wait_for(predicate, what, timeout=TIMEOUT):
+    """Polls @predicate until it returns something true. A predicate that
+    trips over a node vanishing under it is simply asked again."""
     deadline = time.monotonic() + timeout
+    last_error = None
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except Exception as error:
+            value, last_error = None, error
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    detail = f" (last error: {last_error})" if last_error else ""
+    raise AssertionError(f"timed out waiting for {what}{detail}")
+
+
+def walk_children(node):
+    try:
+        return [child for child in node if child is not None]
+    except Exception:
+        return []
 
 
 def walk(node):
+    """Every node below @node. Widgets come and go while a test walks (a
+    closing popover takes its items with it): a node that vanished between
+    two reads is skipped, not an error."""
     yield node
-    for child in node:
-        if child is not None:
-            yield from walk(child)
+    for child in walk_children(node):
+        yield from walk(child)
 
 
 def is_showing(node):
@@ -43,12 +59,15 @@ def matches(root, role=None, name=None, showing=False):
     # Every property read is a round trip on the bus: test the cheap,
     # selective ones first and stop as soon as the caller has enough.
     for node in walk(root):
-        if role is not None and node.getRoleName() != role:
-            continue
-        if name is not None and node.name != name:
-            continue
-        if showing and not is_showing(node):
-            continue
+        try:
+            if role is not None and node.getRoleName() != role:
+                continue
+            if name is not None and node.name != name:
+                continue
+            if showing and not is_showing(node):
+                continue
+        except Exception:
+            continue  # it vanished while we looked
         yield node
 
 
@@ -95,9 +114,15 @@ class App:
     def frames(self):
         """The app's windows on screen; hidden ones (a closed shortcuts
         window is only hidden) stay in the tree but are left out."""
-        return [c for c in self.node
-                if c is not None and c.getRoleName() in ("frame", "dialog")
-                and c.getState().contains(pyatspi.STATE_VISIBLE)]
+        frames = []
+        for child in walk_children(self.node):
+            try:
+                if (child.getRoleName() in ("frame", "dialog")
+                        and child.getState().contains(pyatspi.STATE_VISIBLE)):
+                    frames.append(child)
+            except Exception:
+                continue  # a window that went away while we looked
+        return frames
 
     def wait_exit(self, timeout=TIMEOUT):
         return self.process.wait(timeout=timeout)

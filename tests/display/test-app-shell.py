@@ -108,15 +108,18 @@ def unnamed_controls(app):
     bad = []
     for frame in app.frames():
         for node in find_all(frame, showing=True):
-            if node.getRoleName() not in CONTROL_ROLES:
-                continue
-            # Widgets with no area (a disabled search bar's entry) are not
-            # something a user can reach.
-            extents = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-            if extents.width <= 0 or extents.height <= 0:
-                continue
-            # Without a name of its own, GTK falls back to the class name.
-            name = node.name.strip()
+            try:
+                if node.getRoleName() not in CONTROL_ROLES:
+                    continue
+                # Widgets with no area (a disabled search bar's entry) are
+                # not something a user can reach.
+                extents = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+                if extents.width <= 0 or extents.height <= 0:
+                    continue
+                # Without a name of its own, GTK falls back to the class name.
+                name = node.name.strip()
+            except Exception:
+                continue  # it vanished while we looked
             if not name or name.startswith(("Gtk", "Adw")):
                 bad.append(f"{node.getRoleName()} {name!r}")
     return bad
@@ -216,14 +219,10 @@ def main():
                                       if f.name == words["preferences"] and is_showing(f)],
                              "the preferences window")[0]
             for label in words["pref_controls"]:
-                assert find(prefs, "spin button", label), f"no spin button {label!r}"
+                wait_for(lambda l=label: find(prefs, "spin button", l), f"spin button {label!r}")
             bad = unnamed_controls(app)
             assert not bad, f"controls without a name: {bad}"
-            close = find(prefs, "push button", showing=True,
-                         name="Close" if args.language == "en" else "Schließen")
-            press(close)
-            wait_for(lambda: not [f for f in app.frames() if f.name == words["preferences"]],
-                     "the preferences window to close")
+            close_secondary_windows(app)
         tap.run("Preferences opens a window whose controls all have names", preferences)
 
         def shortcuts():
