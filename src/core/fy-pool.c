@@ -381,18 +381,15 @@ worker_is_live (FyPoolWorker *worker)
   return worker != NULL && !worker->exited && worker->pidfd >= 0;
 }
 
-/* Every unfinished task fails and every worker is killed: Python's
- * BrokenProcessPool, without the hang. */
+/* Ends every live worker (SIGKILL now, or SIGTERM and SIGKILL after the
+ * grace) and gathers every unfinished task, held by a worker or pending,
+ * into @held for the caller to finish. */
 static void
-break_pool (FyPool     *self,
-            const char *why)
+stop_workers_and_gather (FyPool    *self,
+                         gboolean   kill_now,
+                         GPtrArray *held)
 {
-  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
   FyFuture *future;
-
-  if (self->state == FY_POOL_STATE_BROKEN || self->state == FY_POOL_STATE_TERMINATED)
-    return;
-  set_state (self, FY_POOL_STATE_BROKEN);
 
   for (guint s = 0; s < self->slots->len; s++)
     {
@@ -403,20 +400,35 @@ break_pool (FyPool     *self,
       take_back_all (self, worker, held);
       worker->reason = FY_POOL_WORKER_REASON_POOL;
       fy_pool_worker_set_state (worker, FY_POOL_WORKER_STATE_EXITING);
-      fy_pool_worker_kill (worker, NULL);
+      if (kill_now)
+        fy_pool_worker_kill (worker, NULL);
+      else
+        fy_pool_worker_terminate_with_grace (worker, NULL);
     }
   while ((future = g_queue_pop_head (&self->pending)) != NULL)
     {
       future->queue_link = NULL;
       g_ptr_array_add (held, future);
     }
+}
+
+/* Every unfinished task fails and every worker is killed: Python's
+ * BrokenProcessPool, without the hang. */
+static void
+break_pool (FyPool     *self,
+            const char *why)
+{
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (self->state == FY_POOL_STATE_BROKEN || self->state == FY_POOL_STATE_TERMINATED)
+    return;
+  set_state (self, FY_POOL_STATE_BROKEN);
+
+  stop_workers_and_gather (self, TRUE, held);
   for (guint i = 0; i < held->len; i++)
-    {
-      future = g_ptr_array_index (held, i);
-      finish_error (self, future, FY_FUTURE_STATE_FAILED,
-                    g_error_new (FY_POOL_ERROR, FY_POOL_ERROR_BROKEN,
-                                 "The pool is broken: %s", why));
-    }
+    finish_error (self, g_ptr_array_index (held, i), FY_FUTURE_STATE_FAILED,
+                  g_error_new (FY_POOL_ERROR, FY_POOL_ERROR_BROKEN,
+                               "The pool is broken: %s", why));
 }
 
 /* ---- workers ------------------------------------------------------------------- */
@@ -2269,7 +2281,6 @@ void
 fy_pool_terminate (FyPool *self)
 {
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
-  FyFuture *future;
 
   g_return_if_fail (FY_IS_POOL (self));
 
@@ -2277,22 +2288,7 @@ fy_pool_terminate (FyPool *self)
     return;
   set_state (self, FY_POOL_STATE_TERMINATED);
 
-  for (guint s = 0; s < self->slots->len; s++)
-    {
-      FyPoolWorker *worker = g_ptr_array_index (self->slots, s);
-
-      if (!worker_is_live (worker))
-        continue;
-      take_back_all (self, worker, held);
-      worker->reason = FY_POOL_WORKER_REASON_POOL;
-      fy_pool_worker_set_state (worker, FY_POOL_WORKER_STATE_EXITING);
-      fy_pool_worker_terminate_with_grace (worker, NULL);
-    }
-  while ((future = g_queue_pop_head (&self->pending)) != NULL)
-    {
-      future->queue_link = NULL;
-      g_ptr_array_add (held, future);
-    }
+  stop_workers_and_gather (self, FALSE, held);
   for (guint i = 0; i < held->len; i++)
     finish_cancelled (self, g_ptr_array_index (held, i), "the pool was terminated");
   flush (self);
