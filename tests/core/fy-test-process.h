@@ -17,5 +17,8 @@ FyProcess *fy_test_spawn         (const char *function,
 /* Joins @process and asserts it exited with status 0. */
 void       fy_test_join_ok       (FyProcess  *process);
 double     fy_test_seconds_since (gint64      start);
+/* The state letter of /proc/PID/stat ('T' once stopped), or 0 when the
+ * process is gone. */
+char       fy_test_proc_state    (GPid        pid);
 
 G_END_DECLS

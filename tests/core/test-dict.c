@@ -279,21 +279,6 @@ test_dict_from_child (void)
   g_assert_cmpfloat (fy_value_get_double (elapsed), >, 0);
 }
 
-static char
-proc_state (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  paren = strrchr (contents, ')');
-  if (paren == NULL || paren[1] == '\0' || paren[2] == '\0')
-    return 0;
-  return paren[2];
-}
-
 /* Every key holds a whole value: (seq, payload bytes all equal to seq). */
 static void
 check_dict (FyDict *dict,
@@ -351,7 +336,7 @@ test_dict_killed_mid_set (void)
           g_assert_cmpfloat (fy_test_seconds_since (start), <, 120);
           g_usleep (g_test_rand_int_range (20, 400));
           g_assert_true (fy_process_stop (writer, &error));
-          while (proc_state (pid) != 'T')
+          while (fy_test_proc_state (pid) != 'T')
             {
               g_assert_cmpfloat (fy_test_seconds_since (start), <, 120);
               g_usleep (50);

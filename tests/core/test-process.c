@@ -49,22 +49,6 @@ run_to_exit (const char *function,
   return code;
 }
 
-/* The state letter of /proc/PID/stat, or 0 when the process is gone. */
-static char
-proc_state (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  paren = strrchr (contents, ')');
-  if (paren == NULL || paren[1] == '\0' || paren[2] == '\0')
-    return 0;
-  return paren[2];
-}
-
 static void
 test_join_zero (void)
 {
@@ -255,7 +239,7 @@ wait_for_state (GPid     pid,
 
   while (fy_test_seconds_since (start) < 10.0)
     {
-      if ((proc_state (pid) == 'T') == stopped)
+      if ((fy_test_proc_state (pid) == 'T') == stopped)
         return TRUE;
       g_usleep (2000);
     }

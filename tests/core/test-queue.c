@@ -486,22 +486,6 @@ check_item (GVariant *item,
       g_assert_cmpuint (data[i], ==, (guint8) (seq & 0xff));
 }
 
-/* The state letter of /proc/PID/stat ('T' once stopped). */
-static char
-proc_state (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  paren = strrchr (contents, ')');
-  if (paren == NULL || paren[1] == '\0' || paren[2] == '\0')
-    return 0;
-  return paren[2];
-}
-
 /* Takes everything, or only what is there now while a writer keeps
  * adding more. */
 static void
@@ -554,7 +538,7 @@ test_killed_mid_put (void)
           g_assert_cmpfloat (fy_test_seconds_since (start), <, 120);
           g_usleep (g_test_rand_int_range (20, 400));
           g_assert_true (fy_process_stop (writer, &error));
-          while (proc_state (pid) != 'T')
+          while (fy_test_proc_state (pid) != 'T')
             {
               g_assert_cmpfloat (fy_test_seconds_since (start), <, 120);
               g_usleep (50);

@@ -12,36 +12,7 @@
 
 #include "fy-sample-data.h"
 
-/* Test directories come without a MIME database, so gdk-pixbuf cannot
- * sniff files by itself: read them with the loader their bytes name. */
-static GdkPixbuf *
-load_image (const char  *path,
-            char       **out_format)
-{
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  const char *type;
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  g_assert_cmpuint (len, >, 8);
-  if (memcmp (data, "\xff\xd8\xff", 3) == 0)
-    type = "jpeg";
-  else if (memcmp (data, "\x89PNG", 4) == 0)
-    type = "png";
-  else
-    g_assert_not_reached ();
-  if (out_format != NULL)
-    *out_format = g_strdup (type);
-
-  loader = gdk_pixbuf_loader_new_with_type (type, &error);
-  g_assert_no_error (error);
-  g_assert_true (gdk_pixbuf_loader_write (loader, (const guchar *) data, len, &error));
-  g_assert_true (gdk_pixbuf_loader_close (loader, &error));
-  g_assert_no_error (error);
-  return g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
-}
+#include "fy-test-workloads.h"
 
 static void
 test_sample_images (void)
@@ -67,7 +38,7 @@ test_sample_images (void)
     {
       const char *path = g_ptr_array_index (first, i);
       g_autofree char *name = NULL;
-      g_autoptr(GdkPixbuf) image = load_image (path, &name);
+      g_autoptr(GdkPixbuf) image = fy_test_load_image (path, &name);
       int w = gdk_pixbuf_get_width (image);
       int h = gdk_pixbuf_get_height (image);
 

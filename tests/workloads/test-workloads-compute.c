@@ -8,6 +8,8 @@
 #include "fy-workload.h"
 #include "fy-workload-error.h"
 
+#include "fy-test-workloads.h"
+
 /* OEIS A000045, F(0) to F(92), written out rather than computed, so the
  * table checks the code instead of repeating it. */
 static const gint64 fib_known[93] = {
@@ -32,27 +34,6 @@ static const gint64 fib_known[93] = {
 /* The naive recursion is exponential: this is as far as it finishes in
  * well under a second, even on a loaded machine. */
 #define FIB_NAIVE_CHECK_MAX 30
-
-static GVariant *
-run (const char  *name,
-     GVariant    *argument,
-     GError     **error)
-{
-  const FyWorkloadInfo *info = fy_workload_lookup (name);
-  g_autoptr(FyWorkloadContext) context = fy_workload_context_new (NULL, 0);
-  g_autoptr(GVariant) arg = g_variant_ref_sink (argument);
-  GVariant *result;
-
-  g_assert_nonnull (info);
-  g_assert_true (g_variant_is_of_type (arg, G_VARIANT_TYPE (info->argument_type)));
-  result = info->func (arg, context, error);
-  if (result != NULL)
-    {
-      g_variant_ref_sink (result);
-      g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE (info->result_type)));
-    }
-  return result;
-}
 
 static void
 test_registry (void)
@@ -83,7 +64,7 @@ test_fib_known (void)
   for (gint64 n = 0; n <= FIB_NAIVE_CHECK_MAX; n++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) result = run ("fib", g_variant_new_int64 (n), &error);
+      g_autoptr(GVariant) result = fy_test_run_workload ("fib", g_variant_new_int64 (n), &error);
 
       g_assert_no_error (error);
       g_assert_cmpint (g_variant_get_int64 (result), ==, fib_known[n]);
@@ -96,18 +77,18 @@ test_fib_limits (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
 
-  result = run ("fib", g_variant_new_int64 (93), &error);
+  result = fy_test_run_workload ("fib", g_variant_new_int64 (93), &error);
   g_assert_null (result);
   g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_OVERFLOW);
   g_assert_nonnull (strstr (error->message, "92"));
   g_clear_error (&error);
 
-  result = run ("fib", g_variant_new_int64 (G_MAXINT64), &error);
+  result = fy_test_run_workload ("fib", g_variant_new_int64 (G_MAXINT64), &error);
   g_assert_null (result);
   g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_OVERFLOW);
   g_clear_error (&error);
 
-  result = run ("fib", g_variant_new_int64 (-1), &error);
+  result = fy_test_run_workload ("fib", g_variant_new_int64 (-1), &error);
   g_assert_null (result);
   g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT);
 }
@@ -141,7 +122,7 @@ test_sumsq_exact (void)
       unsigned __int128 expected = n == 0 ? 0 : n * (n - 1) * (2 * n - 1) / 6;
       g_autofree char *expected_text = u128_decimal (expected);
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) result = run ("sumsq", g_variant_new_int64 (ns[i]), &error);
+      g_autoptr(GVariant) result = fy_test_run_workload ("sumsq", g_variant_new_int64 (ns[i]), &error);
 
       g_assert_no_error (error);
       g_assert_cmpstr (g_variant_get_string (result, NULL), ==, expected_text);
@@ -161,7 +142,7 @@ test_sumsq_python_values (void)
   for (guint i = 0; i < G_N_ELEMENTS (known); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) result = run ("sumsq", g_variant_new_int64 (known[i].n), &error);
+      g_autoptr(GVariant) result = fy_test_run_workload ("sumsq", g_variant_new_int64 (known[i].n), &error);
 
       g_assert_no_error (error);
       g_assert_cmpstr (g_variant_get_string (result, NULL), ==, known[i].sum);
@@ -172,7 +153,7 @@ static void
 test_sumsq_invalid (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) result = run ("sumsq", g_variant_new_int64 (-5), &error);
+  g_autoptr(GVariant) result = fy_test_run_workload ("sumsq", g_variant_new_int64 (-5), &error);
 
   g_assert_null (result);
   g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT);
@@ -186,7 +167,7 @@ test_sleep_duration (void)
   gint64 start = g_get_monotonic_time ();
   double elapsed;
 
-  result = run ("sleep", g_variant_new_uint32 (100), &error);
+  result = fy_test_run_workload ("sleep", g_variant_new_uint32 (100), &error);
   elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   g_assert_no_error (error);
   g_assert_cmpuint (g_variant_get_uint32 (result), ==, 100);

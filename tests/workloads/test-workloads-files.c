@@ -20,32 +20,13 @@
 #include "fy-workload.h"
 #include "fy-workload-error.h"
 
-static GVariant *
-run (const char  *name,
-     GVariant    *argument,
-     GError     **error)
-{
-  const FyWorkloadInfo *info = fy_workload_lookup (name);
-  g_autoptr(FyWorkloadContext) context = fy_workload_context_new (NULL, 0);
-  g_autoptr(GVariant) arg = g_variant_ref_sink (argument);
-  GVariant *result;
-
-  g_assert_nonnull (info);
-  g_assert_true (g_variant_is_of_type (arg, G_VARIANT_TYPE (info->argument_type)));
-  result = info->func (arg, context, error);
-  if (result != NULL)
-    {
-      g_variant_ref_sink (result);
-      g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE (info->result_type)));
-    }
-  return result;
-}
+#include "fy-test-workloads.h"
 
 static char *
 hash_path (const char  *path,
            GError     **error)
 {
-  g_autoptr(GVariant) result = run ("hash", g_variant_new_bytestring (path), error);
+  g_autoptr(GVariant) result = fy_test_run_workload ("hash", g_variant_new_bytestring (path), error);
 
   return result ? g_variant_dup_string (result, NULL) : NULL;
 }
@@ -229,7 +210,7 @@ hash_batch (const char *const *paths,
 
   g_array_set_clear_func (outcomes, batch_outcome_clear);
 
-  result = run ("hash-batch", g_variant_new_bytestring_array (paths, n_paths), &error);
+  result = fy_test_run_workload ("hash-batch", g_variant_new_bytestring_array (paths, n_paths), &error);
   g_assert_no_error (error);
   g_assert_nonnull (result);
   g_assert_cmpuint (g_variant_n_children (result), ==, n_paths);
@@ -447,37 +428,6 @@ test_hash_batch_truncated (void)
 
 /* ---- resize ------------------------------------------------------------- */
 
-/* Test directories come without a MIME database, so gdk-pixbuf cannot
- * sniff files by itself: read them with the loader their bytes name. */
-static GdkPixbuf *
-load_image (const char  *path,
-            char       **out_format)
-{
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  const char *type;
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  g_assert_cmpuint (len, >, 8);
-  if (memcmp (data, "\xff\xd8\xff", 3) == 0)
-    type = "jpeg";
-  else if (memcmp (data, "\x89PNG", 4) == 0)
-    type = "png";
-  else
-    g_assert_not_reached ();
-  if (out_format != NULL)
-    *out_format = g_strdup (type);
-
-  loader = gdk_pixbuf_loader_new_with_type (type, &error);
-  g_assert_no_error (error);
-  g_assert_true (gdk_pixbuf_loader_write (loader, (const guchar *) data, len, &error));
-  g_assert_true (gdk_pixbuf_loader_close (loader, &error));
-  g_assert_no_error (error);
-  return g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
-}
-
 static GdkPixbuf *
 make_picture (int      width,
               int      height,
@@ -555,7 +505,7 @@ resize (const char  *input,
         gboolean     keep_aspect,
         GError     **error)
 {
-  return run ("resize", g_variant_new ("(^ay^ayiib)", input, out_dir, width, height, keep_aspect),
+  return fy_test_run_workload ("resize", g_variant_new ("(^ay^ayiib)", input, out_dir, width, height, keep_aspect),
               error);
 }
 
@@ -587,12 +537,12 @@ check_resized (const char *input,
   g_assert_cmpint (got_w, ==, expect_width);
   g_assert_cmpint (got_h, ==, expect_height);
 
-  output = load_image (out_path, &format_name);
+  output = fy_test_load_image (out_path, &format_name);
   g_assert_cmpstr (format_name, ==, expect_format);
   g_assert_cmpint (gdk_pixbuf_get_width (output), ==, expect_width);
   g_assert_cmpint (gdk_pixbuf_get_height (output), ==, expect_height);
 
-  source = load_image (input, NULL);
+  source = fy_test_load_image (input, NULL);
   psnr = psnr_against_box_filter (source, output);
   g_test_message ("%s → %d×%d: PSNR %.1f dB", base, expect_width, expect_height, psnr);
   g_assert_cmpfloat (psnr, >=, 25.0);
