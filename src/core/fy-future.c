@@ -35,11 +35,18 @@ typedef struct
 struct _FyFutureIter
 {
   gatomicrefcount  ref_count;
-  GPtrArray       *futures;   /* input order */
+  GPtrArray       *futures;   /* the tasks, input order */
   gboolean         ordered;
   guint            next;      /* ordered: index of the next one to give */
   GQueue           ready;     /* unordered: finished, not given yet */
   guint            n_given;
+  /* Map chunks are given item by item. */
+  gboolean         chunked;   /* some task is a map chunk */
+  guint            n_items;
+  FyFuture        *current;   /* a finished task with items left to give */
+  guint            item;      /* the next of them */
+  GPtrArray       *items;     /* a future per item, made on demand */
+  GHashTable      *first_of;  /* task → index of its first item in @items */
 };
 
 G_DEFINE_BOXED_TYPE (FyFutureIter, fy_future_iter, fy_future_iter_ref, fy_future_iter_unref)
@@ -161,17 +168,18 @@ FyFuture *
 fy_future_new (FyPool       *pool,
                GMainContext *context,
                const char   *function,
-               GVariant     *argument)
+               GVariant     *argument,
+               gint64        submitted_at)
 {
   static guint64 last_id;
   FyFuture *self = g_object_new (FY_TYPE_FUTURE, NULL);
 
   self->id = ++last_id;
-  self->function = g_intern_string (function);
+  self->function = function;
   self->argument = argument != NULL ? g_variant_ref_sink (argument) : g_variant_ref_sink (g_variant_new ("()"));
   self->pool = pool;
   self->context = g_main_context_ref (context);
-  self->submitted_at = g_get_monotonic_time ();
+  self->submitted_at = submitted_at;
   return self;
 }
 
@@ -187,9 +195,10 @@ fy_future_set_state (FyFuture      *self,
 
 void
 fy_future_mark_started (FyFuture *self,
-                        GPid      pid)
+                        GPid      pid,
+                        gint64    now)
 {
-  self->started_at = g_get_monotonic_time ();
+  self->started_at = now;
   self->worker_pid = pid;
   self->attempts++;
   fy_future_set_state (self, FY_FUTURE_STATE_RUNNING);
@@ -197,20 +206,22 @@ fy_future_mark_started (FyFuture *self,
 
 static void
 mark_finished (FyFuture      *self,
-               FyFutureState  state)
+               FyFutureState  state,
+               gint64         now)
 {
-  self->finished_at = g_get_monotonic_time ();
+  self->finished_at = now;
   self->holder = NULL;
   fy_future_set_state (self, state);
 }
 
 void
 fy_future_set_result (FyFuture *self,
-                      GVariant *result)
+                      GVariant *result,
+                      gint64    now)
 {
   g_assert (!fy_future_is_finished (self));
   self->result = g_variant_ref_sink (result);
-  mark_finished (self, FY_FUTURE_STATE_DONE);
+  mark_finished (self, FY_FUTURE_STATE_DONE, now);
 }
 
 void
@@ -221,7 +232,7 @@ fy_future_set_error (FyFuture      *self,
   g_assert (!fy_future_is_finished (self));
   g_assert (state == FY_FUTURE_STATE_FAILED || state == FY_FUTURE_STATE_CANCELLED);
   self->error = error;
-  mark_finished (self, state);
+  mark_finished (self, state, g_get_monotonic_time ());
 }
 
 void
@@ -598,6 +609,13 @@ fy_future_iter_new (GPtrArray *futures,
   self->futures = g_ptr_array_ref (futures);
   self->ordered = ordered;
   g_queue_init (&self->ready);
+  for (guint i = 0; i < futures->len; i++)
+    {
+      FyFuture *task = g_ptr_array_index (futures, i);
+
+      self->n_items += MAX (task->n_items, 1);
+      self->chunked |= task->n_items > 0;
+    }
   /* Completion order comes from the done callbacks, which the pool runs in
    * the order tasks finish: no scan over every future on each step. */
   if (!ordered)
@@ -637,6 +655,9 @@ fy_future_iter_unref (FyFutureIter *self)
     return;
   g_ptr_array_unref (self->futures);
   g_queue_clear_full (&self->ready, g_object_unref);
+  g_clear_object (&self->current);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->first_of, g_hash_table_unref);
   g_free (self);
 }
 
@@ -644,21 +665,86 @@ guint
 fy_future_iter_get_n_items (FyFutureIter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return self->futures->len;
+  return self->n_items;
+}
+
+/* A map chunk's items, once it finished: each becomes a finished future
+ * of its own, with its result or the chunk's error. */
+static void
+fill_items (FyFutureIter *self,
+            FyFuture     *task)
+{
+  guint first = GPOINTER_TO_UINT (g_hash_table_lookup (self->first_of, task));
+
+  for (guint k = 0; k < task->n_items; k++)
+    {
+      FyFuture *item = g_ptr_array_index (self->items, first + k);
+
+      item->worker_pid = task->worker_pid;
+      item->worker_exitcode = task->worker_exitcode;
+      item->attempts = task->attempts;
+      item->started_at = task->started_at;
+      if (task->state == FY_FUTURE_STATE_DONE)
+        {
+          g_autoptr(GVariant) result = fy_pool_unboxed_child (task->result, k);
+
+          fy_future_set_result (item, result, task->finished_at);
+        }
+      else
+        fy_future_set_error (item, task->state, g_error_copy (task->error));
+      fy_future_run_done_callbacks (item);
+    }
+}
+
+static void
+fill_items_cb (FyFuture *task,
+               gpointer  user_data)
+{
+  fill_items (user_data, task);
+}
+
+/* Futures of the items of map chunks are made only when asked for:
+ * fy_future_iter_next_result () gives the items without them. */
+static void
+ensure_items (FyFutureIter *self)
+{
+  if (self->items != NULL)
+    return;
+  self->items = g_ptr_array_new_full (self->n_items, g_object_unref);
+  self->first_of = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < self->futures->len; i++)
+    {
+      FyFuture *task = g_ptr_array_index (self->futures, i);
+
+      g_hash_table_insert (self->first_of, task, GUINT_TO_POINTER (self->items->len));
+      if (task->n_items == 0)
+        {
+          g_ptr_array_add (self->items, g_object_ref (task));
+          continue;
+        }
+      for (guint k = 0; k < task->n_items; k++)
+        {
+          g_autoptr(GVariant) argument = fy_pool_unboxed_child (task->argument, k);
+          g_ptr_array_add (self->items, fy_future_new (NULL, task->context, task->function, argument,
+                                                       task->submitted_at));
+        }
+      if (fy_future_is_finished (task))
+        fill_items (self, task);
+      else
+        fy_future_add_done_callback (task, fill_items_cb, fy_future_iter_ref (self),
+                                     (GDestroyNotify) fy_future_iter_unref);
+    }
 }
 
 GPtrArray *
 fy_future_iter_get_futures (FyFutureIter *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->futures;
+  if (!self->chunked)
+    return self->futures;
+  ensure_items (self);
+  return self->items;
 }
-
-typedef struct
-{
-  FyFutureIter *iter;
-  FyFuture     *found;
-} IterCheck;
 
 static void
 fy_future_iter_push_cb (FyFuture *future,
@@ -672,14 +758,50 @@ fy_future_iter_push_cb (FyFuture *future,
 static gboolean
 check_iter_next (gpointer data)
 {
-  IterCheck *c = data;
-  FyFutureIter *self = c->iter;
+  FyFutureIter *self = data;
 
   if (!self->ordered)
     return !g_queue_is_empty (&self->ready);
+  return fy_future_is_finished (g_ptr_array_index (self->futures, self->next));
+}
 
-  c->found = g_ptr_array_index (self->futures, self->next);
-  return fy_future_is_finished (c->found);
+/* Waits for the next finished task unless one still has items to give.
+ * TRUE with that task (a new reference) and the item's index in it (0 for
+ * a task of one); FALSE at the end or when the wait expired. */
+static gboolean
+advance (FyFutureIter  *self,
+         double         timeout_seconds,
+         FyFuture     **out_task,
+         guint         *out_item,
+         GError       **error)
+{
+  if (self->current == NULL)
+    {
+      GMainContext *context;
+
+      if ((self->ordered ? self->next : self->n_given) >= self->futures->len)
+        return FALSE;
+      context = FY_FUTURE (g_ptr_array_index (self->futures, 0))->context;
+      if (!fy_pool_wait_context (context, timeout_seconds, check_iter_next, self))
+        {
+          g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT,
+                       "No result arrived within %.3g s", timeout_seconds);
+          return FALSE;
+        }
+      self->n_given++;
+      if (self->ordered)
+        self->current = g_object_ref (g_ptr_array_index (self->futures, self->next++));
+      else
+        self->current = g_queue_pop_head (&self->ready);
+      self->item = 0;
+    }
+
+  *out_item = self->item++;
+  if (self->item >= MAX (self->current->n_items, 1))
+    *out_task = g_steal_pointer (&self->current);
+  else
+    *out_task = g_object_ref (self->current);
+  return TRUE;
 }
 
 gboolean
@@ -688,32 +810,23 @@ fy_future_iter_next (FyFutureIter  *self,
                      FyFuture     **out_future,
                      GError       **error)
 {
-  IterCheck c = { self, NULL };
-  GMainContext *context;
+  g_autoptr(FyFuture) task = NULL;
+  guint item;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (out_future != NULL, FALSE);
 
   *out_future = NULL;
-  if ((self->ordered ? self->next : self->n_given) >= self->futures->len)
+  if (!advance (self, timeout_seconds, &task, &item, error))
     return FALSE;
-
-  context = FY_FUTURE (g_ptr_array_index (self->futures, 0))->context;
-  if (!fy_pool_wait_context (context, timeout_seconds, check_iter_next, &c))
-    {
-      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT,
-                   "No result arrived within %.3g s", timeout_seconds);
-      return FALSE;
-    }
-
-  self->n_given++;
-  if (self->ordered)
-    {
-      self->next++;
-      *out_future = g_object_ref (c.found);
-    }
+  if (!self->chunked)
+    *out_future = g_steal_pointer (&task);
   else
-    *out_future = g_queue_pop_head (&self->ready);
+    {
+      ensure_items (self);
+      *out_future = g_object_ref (g_ptr_array_index (self->items,
+                                                     GPOINTER_TO_UINT (g_hash_table_lookup (self->first_of, task)) + item));
+    }
   return TRUE;
 }
 
@@ -723,13 +836,20 @@ fy_future_iter_next_result (FyFutureIter  *self,
                             GVariant     **out_result,
                             GError       **error)
 {
-  g_autoptr(FyFuture) future = NULL;
+  g_autoptr(FyFuture) task = NULL;
+  guint item;
 
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (out_result != NULL, FALSE);
 
   *out_result = NULL;
-  if (!fy_future_iter_next (self, timeout_seconds, &future, error))
+  if (!advance (self, timeout_seconds, &task, &item, error))
     return FALSE;
-  *out_result = outcome (future, error);
+  if (task->n_items == 0)
+    *out_result = outcome (task, error);
+  else if (task->state == FY_FUTURE_STATE_DONE)
+    *out_result = fy_pool_unboxed_child (task->result, item);
+  else
+    g_propagate_error (error, g_error_copy (task->error));
   return *out_result != NULL;
 }

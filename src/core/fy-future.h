@@ -9,6 +9,10 @@
  * application alike; call them from the thread that runs the context.
  *
  * Timestamps are g_get_monotonic_time () microseconds, 0 until reached.
+ *
+ * The task of a map chunk (map, imap … with a chunksize above 1, see
+ * fy-pool.h) takes the array of its items' arguments and gives the array
+ * of their results.
  */
 
 #pragma once
@@ -117,7 +121,12 @@ gboolean       fy_future_wait_many         (GPtrArray   *futures,
                                             GPtrArray  **out_not_done);
 
 /* An iterator over finished futures: in their given order (imap) or in the
- * order they finish (imap_unordered, as_completed). Reference counted. */
+ * order they finish (imap_unordered, as_completed). Reference counted.
+ *
+ * The tasks of imap and imap_unordered with a chunksize above 1 are chunks
+ * of items, as in Python; the iterator still gives each item once, in
+ * order inside its chunk, as soon as the chunk finished. An item of a
+ * failed chunk gives the chunk's error. */
 typedef struct _FyFutureIter FyFutureIter;
 
 GType          fy_future_iter_get_type     (void);
@@ -127,8 +136,11 @@ GType          fy_future_iter_get_type     (void);
 FyFutureIter  *fy_future_as_completed      (GPtrArray     *futures);
 FyFutureIter  *fy_future_iter_ref          (FyFutureIter  *self);
 void           fy_future_iter_unref        (FyFutureIter  *self);
+/* How many items it gives in all. */
 guint          fy_future_iter_get_n_items  (FyFutureIter  *self);
-/* The futures in input order, borrowed. */
+/* A future per item, in input order, borrowed. An item of a chunk has a
+ * future of its own, outside the pool's task list, that finishes with its
+ * chunk: made on the first call of this or of fy_future_iter_next (). */
 GPtrArray     *fy_future_iter_get_futures  (FyFutureIter  *self);
 /* Waits up to @timeout_seconds (< 0: forever) for the next finished future.
  * TRUE with a new reference in @out_future; FALSE without an error at the

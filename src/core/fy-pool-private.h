@@ -10,8 +10,10 @@
  *     'm'  0   0  0  0  ()       map the shared word block (the one fd sent
  *                                with it); always the first message
  *     'i'  0   0  0  0  (sv)     run the initializer (function, argument)
- *     'r'  0   0  0  0  a(tsaav) chunks: id, one function, one argument per
- *                                item, in slices of FY_POOL_SLICE_MAX
+ *     'r'  0   0  0  0  a(tsbav)  chunks: id, one function, whether each
+ *                                item is a map chunk (below), one argument
+ *                                per item, in slices of FY_POOL_SLICE_MAX
+ *                                (each packed or boxed, as values below)
  *     'c'  id  0  k  0  ()       skip item k of chunk id if it has not started
  *     'q'  0   0  0  0  ()       leave (the worker exits 0)
  *   worker → parent
@@ -22,11 +24,20 @@
  *     'o'  id  n  k  w  v        item k's result
  *     'e'  id  n  k  w  (sis)    item k's error: domain, code, message
  *     'k'  id  n  k  w  ()       item k was skipped after a 'c'
- *     'b'  id  n  k  w  (ayav)   items k, k+1 …: a kind each ('o', 'e' or
- *                                'k'), then a value each (the result, an
- *                                error (sis), or () when skipped)
+ *     'b'  id  n  k  w  (ayv)    items k, k+1 …: a kind each ('o', 'e' or
+ *                                'k'), then their values in one array:
+ *                                "aT" when all are results of one
+ *                                fixed-size basic type T, else "av" of
+ *                                the result, an error (sis), or () when
+ *                                skipped
  *   After a report, w is the next window of the same chunk, or, once the
  *   chunk is done, the window of chunk n that starts now (n = 0: none).
+ *
+ * An item that is a map chunk (Python's chunks of map, imap …) carries an
+ * array of arguments: the worker runs the function on each, in order, and
+ * reports the array of their results as the item's one result ("aT" when
+ * every result is of the same fixed-size basic type T, "av" otherwise), or
+ * the first error, which ends the item.
  *
  * Chunks start in the order they were sent and report in order. The window
  * says which items may have started; the pool shows them as running. A
@@ -73,9 +84,9 @@ G_BEGIN_DECLS
 #define FY_POOL_MSG_BATCH       'b'
 
 /* Kinds and values apart: the kinds are one fixed array read in place, and
- * each value costs the parent two GVariants instead of four. */
-#define FY_POOL_BATCH_TYPE      "(ayav)"
-#define FY_POOL_RUN_TYPE        "a(tsaav)"
+ * each value costs the parent one GVariant when packed, two when boxed. */
+#define FY_POOL_BATCH_TYPE      "(ayv)"
+#define FY_POOL_RUN_TYPE        "a(tsbav)"
 /* GLib 2.74 checks the offsets of an untrusted array up to the child it is
  * asked for, so walking one of n variable-size children costs n²: arrays on
  * the wire stay this short. */
@@ -84,6 +95,21 @@ G_BEGIN_DECLS
  * this many items. */
 #define FY_POOL_WINDOW_US       1000.0
 #define FY_POOL_WINDOW_MAX      256
+
+/* The counters of a pool's task queue and of its result queue, each the
+ * data of a FyShm of kind FY_SHM_KIND_POOL_QUEUE named "<pool>-tasks" and
+ * "<pool>-results", listed in the registry while the pool lives. Only the
+ * pool writes them, with relaxed atomic stores, each time it is done with
+ * a batch of work; whoever maps the fd reads them with relaxed loads. */
+typedef struct
+{
+  guint64  puts;       /* tasks: queued (once more per retry); results: reported */
+  guint64  gets;       /* tasks: handed to workers; results: delivered */
+  guint32  depth;      /* waiting now */
+  guint32  in_flight;  /* tasks: held by workers, not reported yet */
+  guint32  waiters;    /* tasks: idle workers waiting for one */
+  guint32  reserved;
+} FyPoolQueueCounters;
 
 /* The block a pool shares with each worker, in a sealed memfd of
  * FY_POOL_SHARED_SIZE bytes. Words are read and written with atomics. */
@@ -126,6 +152,21 @@ gboolean  fy_pool_message_parse      (GVariant     *message,
 GVariant *fy_pool_variants_to_av     (GVariant * const *values,
                                       guint             n);
 
+/* The size of a fixed-size basic type ("x", "u", "d" …), 0 for any other:
+ * arrays of those are sliced and packed without a variant per item. */
+gsize     fy_pool_fixed_size         (const char   *type_string);
+/* @values (not consumed) as one array: packed as "aT" when they all are
+ * of the same fixed-size basic type T (read back without a variant box to
+ * open, nor offsets to check), as fy_pool_variants_to_av () otherwise.
+ * Returns a floating reference. */
+GVariant *fy_pool_pack_values        (GVariant * const *values,
+                                      guint             n);
+
+/* Child @i of @container, taken out of its "v" when it is boxed: how map
+ * arguments and a map chunk's results travel. A new reference. */
+GVariant *fy_pool_unboxed_child      (GVariant     *container,
+                                      gsize         i);
+
 /* An error as it crosses the channel, and back. */
 GVariant *fy_pool_error_to_variant   (const GError *error);
 GError   *fy_pool_error_from_variant (GVariant     *value);
@@ -154,25 +195,40 @@ struct _FyFuture
   GList         *done_callbacks; /* DoneCallback */
 
   /* Owned by the pool. */
-  GList         *queue_link;     /* in the pool's pending queue, or NULL */
+  GList          queue_node;     /* its link in the pool's pending queue … */
+  GList         *queue_link;     /* … &queue_node while it is there, else NULL */
   FyPoolWorker  *holder;         /* the worker that has it, or NULL */
   guint64        batch;          /* futures of one map call share it */
   guint          chunksize;
+  guint          n_items;        /* a map chunk of that many items; 0: one task */
   guint          cancel_requested : 1;
 };
+
+/* @function is interned; the pool reads the clock once per call, not
+ * once per task, hence @submitted_at (and @now below). */
+/* fy_future_is_finished () without its type check, for the pool's loops
+ * over every task. */
+static inline gboolean
+fy_future_finished (FyFuture *self)
+{
+  return self->state >= FY_FUTURE_STATE_DONE;
+}
 
 FyFuture *fy_future_new            (FyPool       *pool,
                                     GMainContext *context,
                                     const char   *function,
-                                    GVariant     *argument);
+                                    GVariant     *argument,
+                                    gint64        submitted_at);
 void      fy_future_set_state      (FyFuture      *self,
                                     FyFutureState  state);
 void      fy_future_mark_started   (FyFuture      *self,
-                                    GPid           pid);
+                                    GPid           pid,
+                                    gint64         now);
 /* These two only record the outcome and notify; the pool calls
  * fy_future_run_done_callbacks () once its own bookkeeping is consistent. */
 void      fy_future_set_result     (FyFuture      *self,
-                                    GVariant      *result);
+                                    GVariant      *result,
+                                    gint64         now);
 void      fy_future_set_error      (FyFuture      *self,
                                     FyFutureState  state,
                                     GError        *error);    /* takes it */
@@ -229,6 +285,7 @@ struct _FyPoolWorker
   guint               chunks_sent;
   double              avg_item_us;
   const char         *avg_function;     /* interned: what avg_item_us measured */
+  gboolean            avg_mapped;       /* … in map chunks */
   gint64              last_progress;
   FyPoolWorkerReason  reason;
   FyFuture           *reason_future;    /* the task timed out or cancelled */

@@ -4,7 +4,8 @@
  *
  * Everything here runs in the pool's GMainContext: each worker has a pidfd
  * source and a channel source. Tasks wait in one queue; chunks of them are
- * handed to workers. A worker receives more chunks before it finished the
+ * handed to workers. A task may itself be a map chunk of many items (see
+ * fy-pool.h): the pool then handles one future, not one per item. A worker receives more chunks before it finished the
  * first only while its tasks are short (that hides the round trip); those
  * have not started, so its death sends them back to the queue untouched.
  * Which one runs is always known exactly: the worker names it in a word
@@ -25,6 +26,8 @@
 
 #include "fy-pool.h"
 #include "fy-pool-private.h"
+#include "fy-task-list.h"
+#include "fy-shm-private.h"
 #include "fy-spawn.h"
 
 /* Prefetch only while a worker's items are this short, and only as far as
@@ -64,7 +67,7 @@ struct _FyPool
   FyPoolState    state;
   GMainContext  *context;
   GListStore    *workers;
-  GListStore    *tasks;
+  FyTaskList    *tasks;
   GPtrArray     *slots;         /* FyPoolWorker, the current one per slot */
   GQueue         pending;       /* FyFuture, owned */
   guint          n_in_flight;
@@ -75,6 +78,13 @@ struct _FyPool
   gboolean       flushing;
   guint          spawn_fault;
   guint          dispatch_id;   /* a dispatch is due at the next iteration */
+
+  /* The queues as the registry shows them (FyPoolQueueCounters). */
+  FyShm         *queues[2];     /* tasks, results; NULL if they could not be made */
+  guint64        tasks_put;
+  guint64        tasks_got;
+  guint64        results_put;
+  guint64        results_got;
 };
 
 G_DEFINE_FINAL_TYPE (FyPool, fy_pool, G_TYPE_OBJECT)
@@ -103,6 +113,7 @@ static guint signals[N_SIGNALS];
 
 static void dispatch (FyPool *self);
 static void flush (FyPool *self);
+static void publish_queues (FyPool *self);
 
 GType
 fy_crash_policy_get_type (void)
@@ -203,6 +214,31 @@ fy_pool_error_from_variant (GVariant *value)
   return g_error_new_literal (g_quark_from_string (domain), code, message);
 }
 
+gsize
+fy_pool_fixed_size (const char *type_string)
+{
+  if (type_string[0] == '\0' || type_string[1] != '\0')
+    return 0;
+  switch (type_string[0])
+    {
+    case 'y':
+    case 'b':
+      return 1;
+    case 'n':
+    case 'q':
+      return 2;
+    case 'i':
+    case 'u':
+      return 4;
+    case 'x':
+    case 't':
+    case 'd':
+      return 8;
+    default:
+      return 0;
+    }
+}
+
 /* Offsets in the serialised "(yttuuv)": y, then t aligned to 8, t, u, u,
  * and the variant aligned to 8. */
 #define MSG_CHUNK_AT  8
@@ -282,15 +318,49 @@ chunk_free (FyPoolChunk *chunk)
   g_free (chunk);
 }
 
+/* ---- the pending queue ------------------------------------------------------- */
+
+/* It links each future through a node inside it, so queueing a task
+ * allocates nothing. The queue holds a reference. */
+static void
+pending_push (FyPool   *self,
+              FyFuture *future,
+              gboolean  at_head)
+{
+  future->queue_node.data = g_object_ref (future);
+  future->queue_link = &future->queue_node;
+  if (at_head)
+    g_queue_push_head_link (&self->pending, future->queue_link);
+  else
+    g_queue_push_tail_link (&self->pending, future->queue_link);
+  self->tasks_put++;
+}
+
+/* The oldest pending task (the queue's reference), or NULL. */
+static FyFuture *
+pending_pop (FyPool *self)
+{
+  GList *link = g_queue_pop_head_link (&self->pending);
+  FyFuture *future;
+
+  if (link == NULL)
+    return NULL;
+  future = link->data;
+  future->queue_link = NULL;
+  return future;
+}
+
 /* ---- finishing tasks --------------------------------------------------------- */
 
 static void
 finish_result (FyPool   *self,
                FyFuture *future,
-               GVariant *result)
+               GVariant *result,
+               gint64    now)
 {
-  fy_future_set_result (future, result);
+  fy_future_set_result (future, result, now);
   g_ptr_array_add (self->finished, g_object_ref (future));
+  self->results_put++;
 }
 
 static void
@@ -301,6 +371,7 @@ finish_error (FyPool        *self,
 {
   fy_future_set_error (future, state, error);
   g_ptr_array_add (self->finished, g_object_ref (future));
+  self->results_put++;
 }
 
 static void
@@ -332,11 +403,13 @@ flush (FyPool *self)
         {
           FyFuture *future = g_ptr_array_index (batch, i);
 
+          self->results_got++;
           g_signal_emit (self, signals[TASK_FINISHED], 0, future);
           fy_future_run_done_callbacks (future);
         }
     }
   self->flushing = FALSE;
+  publish_queues (self);
   g_object_unref (self);
 }
 
@@ -366,7 +439,7 @@ take_back_all (FyPool       *self,
 
           self->n_in_flight--;
           future->holder = NULL;
-          if (!fy_future_is_finished (future))
+          if (!fy_future_finished (future))
             g_ptr_array_add (into, g_object_ref (future));
         }
       chunk_free (chunk);
@@ -379,6 +452,82 @@ static gboolean
 worker_is_live (FyPoolWorker *worker)
 {
   return worker != NULL && !worker->exited && worker->pidfd >= 0;
+}
+
+/* ---- the queues in the registry ------------------------------------------------ */
+
+static void
+queue_snapshot (FyShm        *shm,
+                GVariantDict *dict)
+{
+  FyPoolQueueCounters *c = fy_shm_get_data (shm);
+
+  g_variant_dict_insert (dict, "depth", "u", __atomic_load_n (&c->depth, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "puts", "t", __atomic_load_n (&c->puts, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "gets", "t", __atomic_load_n (&c->gets, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "in-flight", "u", __atomic_load_n (&c->in_flight, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "waiters", "u", __atomic_load_n (&c->waiters, __ATOMIC_RELAXED));
+}
+
+/* Two small mappings the registry lists while the pool lives. They are
+ * for inspection only: a pool that could not make them works the same. */
+static void
+create_queues (FyPool *self)
+{
+  static guint last_pool;
+  static const char *const names[2] = { "tasks", "results" };
+  guint number = (guint) g_atomic_int_add (&last_pool, 1) + 1;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("pool-%u-%s", number, names[i]);
+
+      self->queues[i] = fy_shm_new (FY_SHM_KIND_POOL_QUEUE, name, sizeof (FyPoolQueueCounters), NULL);
+      if (self->queues[i] == NULL)
+        continue;
+      fy_shm_set_funcs (self->queues[i], NULL, queue_snapshot);
+      fy_shm_attach_owner (self->queues[i], G_OBJECT (self), TRUE);
+    }
+}
+
+static void
+store_counters (FyShm   *shm,
+                guint64  puts,
+                guint64  gets,
+                guint    depth,
+                guint    in_flight,
+                guint    waiters)
+{
+  FyPoolQueueCounters *c;
+
+  if (shm == NULL)
+    return;
+  c = fy_shm_get_data (shm);
+  __atomic_store_n (&c->puts, puts, __ATOMIC_RELAXED);
+  __atomic_store_n (&c->gets, gets, __ATOMIC_RELAXED);
+  __atomic_store_n (&c->depth, depth, __ATOMIC_RELAXED);
+  __atomic_store_n (&c->in_flight, in_flight, __ATOMIC_RELAXED);
+  __atomic_store_n (&c->waiters, waiters, __ATOMIC_RELAXED);
+}
+
+/* Once per batch of work (a submit, the messages of one wake-up), not
+ * once per task. */
+static void
+publish_queues (FyPool *self)
+{
+  guint waiters = 0;
+
+  for (guint s = 0; self->slots != NULL && s < self->slots->len; s++)
+    {
+      FyPoolWorker *worker = g_ptr_array_index (self->slots, s);
+
+      if (worker_is_live (worker) && worker->state == FY_POOL_WORKER_STATE_IDLE)
+        waiters++;
+    }
+  store_counters (self->queues[0], self->tasks_put, self->tasks_got, self->pending.length,
+                  self->n_in_flight, waiters);
+  store_counters (self->queues[1], self->results_put, self->results_got,
+                  (guint) (self->results_put - self->results_got), 0, 0);
 }
 
 /* Ends every live worker (SIGKILL now, or SIGTERM and SIGKILL after the
@@ -405,11 +554,8 @@ stop_workers_and_gather (FyPool    *self,
       else
         fy_pool_worker_terminate_with_grace (worker, NULL);
     }
-  while ((future = g_queue_pop_head (&self->pending)) != NULL)
-    {
-      future->queue_link = NULL;
-      g_ptr_array_add (held, future);
-    }
+  while ((future = pending_pop (self)) != NULL)
+    g_ptr_array_add (held, future);
 }
 
 /* Every unfinished task fails and every worker is killed: Python's
@@ -455,10 +601,12 @@ send_to_worker (FyPoolWorker *worker,
 static gboolean task_timeout_cb (gpointer data);
 
 /* The worker declared a window in its oldest chunk: those items may run
- * now. The first unreported one is shown as its current task. */
+ * now (@now: one clock reading for them all). The first unreported one is
+ * shown as its current task. */
 static void
 start_window (FyPool       *self,
-              FyPoolWorker *worker)
+              FyPoolWorker *worker,
+              gint64        now)
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
 
@@ -474,9 +622,9 @@ start_window (FyPool       *self,
     {
       FyFuture *future = g_ptr_array_index (chunk->items, i);
 
-      if (fy_future_is_finished (future) || future->state == FY_FUTURE_STATE_RUNNING)
+      if (fy_future_finished (future) || future->state == FY_FUTURE_STATE_RUNNING)
         continue;
-      fy_future_mark_started (future, worker->pid);
+      fy_future_mark_started (future, worker->pid, now);
       g_signal_emit (self, signals[TASK_STARTED], 0, future);
     }
 
@@ -546,8 +694,24 @@ acknowledge (FyPool       *self,
   chunk->acked = TRUE;
   chunk->window_end = window;
   worker->last_progress = g_get_monotonic_time ();
-  start_window (self, worker);
+  start_window (self, worker, worker->last_progress);
   return TRUE;
+}
+
+/* A map chunk's result: an array with one result per item. */
+static gboolean
+map_chunk_result_ok (FyFuture *future,
+                     GVariant *value)
+{
+  const char *type = g_variant_get_type_string (value);
+
+  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
+    return FALSE;
+  /* One pass that, when it holds, marks the array trusted: reading each
+   * item then skips GLib's checks of every offset before it. */
+  if (type[1] == 'v')
+    g_variant_is_normal_form (value);
+  return g_variant_n_children (value) == future->n_items;
 }
 
 /* One item's report. FALSE when it is malformed. */
@@ -556,22 +720,28 @@ handle_report (FyPool       *self,
                FyPoolWorker *worker,
                FyFuture     *future,
                char          kind,
-               GVariant     *value)
+               GVariant     *value,
+               gint64        now)
 {
   if (kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED)
     return FALSE;
+  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0 && !map_chunk_result_ok (future, value))
+    {
+      kill_for_protocol (worker, "sent a map chunk's results of the wrong shape");
+      return FALSE;
+    }
 
   worker->in_flight_items--;
   self->n_in_flight--;
   if (kind != FY_POOL_MSG_SKIPPED)
     fy_pool_worker_add_task_done (worker);
 
-  if (fy_future_is_finished (future))
+  if (fy_future_finished (future))
     ;
   else if (future->cancel_requested || kind == FY_POOL_MSG_SKIPPED)
     finish_cancelled (self, future, "cancelled before it started");
   else if (kind == FY_POOL_MSG_RESULT)
-    finish_result (self, future, value);
+    finish_result (self, future, value, now);
   else
     finish_error (self, future, FY_FUTURE_STATE_FAILED, fy_pool_error_from_variant (value));
   return TRUE;
@@ -586,6 +756,7 @@ handle_reports (FyPool             *self,
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
   g_autoptr(GVariant) kinds_variant = NULL;
+  g_autoptr(GVariant) boxed_values = NULL;
   g_autoptr(GVariant) values = NULL;
   const guint8 *kinds = NULL;
   gsize n = 1;
@@ -596,22 +767,30 @@ handle_reports (FyPool             *self,
     goto out_of_turn;
   if (header->tag == FY_POOL_MSG_BATCH)
     {
+      const char *type;
       gsize n_kinds = 0;
 
       if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
         goto out_of_turn;
-      /* A batch found in normal form (one pass) is marked trusted, and
-       * reading its children then skips GLib's checks of every offset
-       * before each child. One that is not (a result made from odd
-       * data) is simply read the slower way. */
-      g_variant_is_normal_form (body);
       kinds_variant = g_variant_get_child_value (body, 0);
-      values = g_variant_get_child_value (body, 1);
+      boxed_values = g_variant_get_child_value (body, 1);
+      values = g_variant_get_variant (boxed_values);
+      type = g_variant_get_type_string (values);
+      /* Packed values have no offsets to check, and each is read in
+       * place. Boxed ones found in normal form (one pass) are marked
+       * trusted, and reading each then skips GLib's checks of every
+       * offset before it; boxed ones that are not (a result made from
+       * odd data) are simply read the slower way. */
+      if (g_str_equal (type, "av"))
+        g_variant_is_normal_form (values);
+      else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
+        goto out_of_turn;
       kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
       n = g_variant_n_children (values);
       if (n != n_kinds)
         goto out_of_turn;
     }
+  now = g_get_monotonic_time ();
   if (!chunk->acked)
     {
       /* A chunk of short items starts without its own message (see
@@ -620,40 +799,41 @@ handle_reports (FyPool             *self,
         goto out_of_turn;
       chunk->acked = TRUE;
       chunk->window_end = n;
-      start_window (self, worker);
+      start_window (self, worker, now);
     }
   if (n > chunk->window_end - chunk->n_reported)
     goto out_of_turn;
 
-  now = g_get_monotonic_time ();
   if (n > 0)
     {
       double per_item = (double) (now - worker->last_progress) / (double) n;
-      const char *function = FY_FUTURE (g_ptr_array_index (chunk->items, 0))->function;
+      FyFuture *first = g_ptr_array_index (chunk->items, 0);
 
-      /* The speed of another function says nothing about this one. */
-      if (worker->avg_item_us <= 0 || worker->avg_function != function)
+      /* The speed of another function says nothing about this one, nor
+       * that of one call about a map chunk's many. */
+      if (worker->avg_item_us <= 0 || worker->avg_function != first->function
+          || worker->avg_mapped != (first->n_items > 0))
         worker->avg_item_us = per_item;
       else
         worker->avg_item_us = 0.8 * worker->avg_item_us + 0.2 * per_item;
-      worker->avg_function = function;
+      worker->avg_function = first->function;
+      worker->avg_mapped = first->n_items > 0;
     }
   worker->last_progress = now;
 
   if (header->tag != FY_POOL_MSG_BATCH)
     {
-      if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported), header->tag, body))
+      if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported), header->tag, body, now))
         goto out_of_turn;
       chunk->n_reported++;
     }
   else
     for (gsize i = 0; i < n; i++)
       {
-        g_autoptr(GVariant) boxed = g_variant_get_child_value (values, i);
-        g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+        g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
 
         if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported),
-                            (char) kinds[i], value))
+                            (char) kinds[i], value, now))
           goto out_of_turn;
         chunk->n_reported++;
       }
@@ -664,7 +844,7 @@ handle_reports (FyPool             *self,
       update_busy (worker);
       if (header->next != 0)
         return acknowledge (self, worker, header->next, header->window);
-      start_window (self, worker);
+      start_window (self, worker, now);
       return TRUE;
     }
 
@@ -673,7 +853,7 @@ handle_reports (FyPool             *self,
       || chunk->n_reported + header->window > chunk->items->len)
     goto out_of_turn;
   chunk->window_end = chunk->n_reported + header->window;
-  start_window (self, worker);
+  start_window (self, worker, now);
   return TRUE;
 
 out_of_turn:
@@ -976,7 +1156,7 @@ worker_died (FyPool       *self,
 
           self->n_in_flight--;
           future->holder = NULL;
-          if (fy_future_is_finished (future))
+          if (fy_future_finished (future))
             continue;
           if (ran)
             g_ptr_array_add (victims, g_object_ref (future));
@@ -1004,7 +1184,7 @@ worker_died (FyPool       *self,
       /* A short task may have started without a message: it did start. */
       if (victim->state != FY_FUTURE_STATE_RUNNING)
         {
-          fy_future_mark_started (victim, worker->pid);
+          fy_future_mark_started (victim, worker->pid, g_get_monotonic_time ());
           g_signal_emit (self, signals[TASK_STARTED], 0, victim);
         }
       victim->worker_exitcode = exitcode;
@@ -1053,8 +1233,7 @@ worker_died (FyPool       *self,
     {
       FyFuture *future = g_ptr_array_index (requeue, i - 1);
 
-      g_queue_push_head (&self->pending, g_object_ref (future));
-      future->queue_link = self->pending.head;
+      pending_push (self, future, TRUE);
     }
 
   fy_pool_worker_set_exited (worker, exitcode);
@@ -1116,7 +1295,7 @@ can_send (FyPool       *self,
    * tiny tasks, a worker would otherwise take a whole batch of slow ones
    * and leave the others idle. */
   head = g_queue_peek_head (&self->pending);
-  if (head != NULL && head->function != worker->avg_function)
+  if (head != NULL && (head->function != worker->avg_function || worker->avg_mapped != (head->n_items > 0)))
     return FALSE;
   if (worker->sent.length >= PREFETCH_MAX_CHUNKS || worker->avg_item_us <= 0
       || worker->avg_item_us > PREFETCH_MAX_ITEM_US)
@@ -1131,7 +1310,7 @@ take_items (FyPool       *self,
             FyPoolWorker *worker,
             FyPoolChunk  *chunk)
 {
-  FyFuture *head = g_queue_pop_head (&self->pending);
+  FyFuture *head = pending_pop (self);
   FyFuture *next;
   guint n = 1;
 
@@ -1140,14 +1319,13 @@ take_items (FyPool       *self,
          && (next = g_queue_peek_head (&self->pending)) != NULL
          && next->batch == head->batch && head->batch != 0)
     {
-      g_ptr_array_add (chunk->items, g_queue_pop_head (&self->pending));
+      g_ptr_array_add (chunk->items, pending_pop (self));
       n++;
     }
   for (guint i = chunk->items->len - n; i < chunk->items->len; i++)
     {
       FyFuture *future = g_ptr_array_index (chunk->items, i);
 
-      future->queue_link = NULL;
       future->holder = worker;
       fy_future_set_state (future, FY_FUTURE_STATE_QUEUED);
     }
@@ -1156,6 +1334,7 @@ take_items (FyPool       *self,
   worker->in_flight_items += n;
   worker->chunks_sent++;
   self->n_in_flight += n;
+  self->tasks_got += n;
 }
 
 GVariant *
@@ -1198,15 +1377,38 @@ fy_pool_variants_to_av (GVariant * const *values,
   return g_variant_new_from_data (G_VARIANT_TYPE ("av"), data, size, FALSE, g_free, data);
 }
 
-/* The wire form of @chunk: "(tsaav)". The arguments are serialised by
+GVariant *
+fy_pool_pack_values (GVariant * const *values,
+                     guint             n)
+{
+  const char *type = n > 0 ? g_variant_get_type_string (values[0]) : "v";
+  gsize size = fy_pool_fixed_size (type);
+  g_autofree char *array_type = NULL;
+  guint8 *data;
+
+  for (guint i = 1; i < n && size > 0; i++)
+    if (!g_str_equal (g_variant_get_type_string (values[i]), type))
+      size = 0;
+  if (size == 0)
+    return fy_pool_variants_to_av (values, n);
+
+  data = g_malloc (n * size);
+  for (guint i = 0; i < n; i++)
+    g_variant_store (values[i], data + i * size);
+  array_type = g_strconcat ("a", type, NULL);
+  return g_variant_new_from_data (G_VARIANT_TYPE (array_type), data, n * size, TRUE, g_free, data);
+}
+
+/* The wire form of @chunk: "(tsbav)". The arguments are serialised by
  * hand, straight into their slices: building a variant per argument and
  * letting GVariant serialise the tree cost more than the task. */
 static GVariant *
 chunk_to_variant (FyPoolChunk *chunk)
 {
   GVariant **arguments = g_new (GVariant *, MIN (chunk->items->len, FY_POOL_SLICE_MAX));
+  FyFuture *first_item = g_ptr_array_index (chunk->items, 0);
   GVariant **slices;
-  GVariant *fields[3];
+  GVariant *fields[4];
   guint n_slices;
 
   n_slices = (chunk->items->len + FY_POOL_SLICE_MAX - 1) / FY_POOL_SLICE_MAX;
@@ -1217,15 +1419,16 @@ chunk_to_variant (FyPoolChunk *chunk)
       guint n = MIN (FY_POOL_SLICE_MAX, chunk->items->len - first);
 
       for (guint i = 0; i < n; i++)
-        arguments[i] = FY_FUTURE (g_ptr_array_index (chunk->items, first + i))->argument;
-      slices[s] = fy_pool_variants_to_av (arguments, n);
+        arguments[i] = ((FyFuture *) g_ptr_array_index (chunk->items, first + i))->argument;
+      slices[s] = g_variant_new_variant (fy_pool_pack_values (arguments, n));
     }
   fields[0] = g_variant_new_uint64 (chunk->id);
-  fields[1] = g_variant_new_string (FY_FUTURE (g_ptr_array_index (chunk->items, 0))->function);
-  fields[2] = g_variant_new_array (G_VARIANT_TYPE ("av"), slices, n_slices);
+  fields[1] = g_variant_new_string (first_item->function);
+  fields[2] = g_variant_new_boolean (first_item->n_items > 0);
+  fields[3] = g_variant_new_array (G_VARIANT_TYPE_VARIANT, slices, n_slices);
   g_free (slices);
   g_free (arguments);
-  return g_variant_new_tuple (fields, 3);
+  return g_variant_new_tuple (fields, 4);
 }
 
 /* Hands @worker as many chunks as it may hold, in one message. Chunks of
@@ -1244,8 +1447,10 @@ send_chunks (FyPool       *self,
     {
       FyFuture *head = g_queue_peek_head (&self->pending);
 
-      if (chunk != NULL && head->function == FY_FUTURE (g_ptr_array_index (chunk->items, 0))->function
-          && chunk->items->len < MERGE_MAX_ITEMS)
+      FyFuture *first = chunk != NULL ? g_ptr_array_index (chunk->items, 0) : NULL;
+
+      if (first != NULL && head->function == first->function
+          && (head->n_items > 0) == (first->n_items > 0) && chunk->items->len < MERGE_MAX_ITEMS)
         {
           /* take_items () queues it again at the tail, where it already is. */
           g_queue_pop_tail (&worker->sent);
@@ -1415,11 +1620,8 @@ fy_pool_dispose (GObject *object)
         }
       kill_all_now (self);
     }
-  while ((future = g_queue_pop_head (&self->pending)) != NULL)
-    {
-      future->queue_link = NULL;
-      g_ptr_array_add (held, future);
-    }
+  while ((future = pending_pop (self)) != NULL)
+    g_ptr_array_add (held, future);
   for (guint i = 0; i < held->len; i++)
     finish_cancelled (self, g_ptr_array_index (held, i), "the pool was destroyed");
   if (self->finished != NULL)
@@ -1427,14 +1629,11 @@ fy_pool_dispose (GObject *object)
 
   if (self->tasks != NULL)
     {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tasks));
+      guint n_tasks;
+      FyFuture * const *tasks = fy_task_list_peek (self->tasks, &n_tasks);
 
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(FyFuture) task = g_list_model_get_item (G_LIST_MODEL (self->tasks), i);
-
-          task->pool = NULL;
-        }
+      for (guint i = 0; i < n_tasks; i++)
+        tasks[i]->pool = NULL;
     }
   if (self->slots != NULL)
     for (guint s = 0; s < self->slots->len; s++)
@@ -1456,6 +1655,8 @@ fy_pool_finalize (GObject *object)
   g_clear_pointer (&self->init_argument, g_variant_unref);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->queues[0]);
+  g_clear_object (&self->queues[1]);
 
   G_OBJECT_CLASS (fy_pool_parent_class)->finalize (object);
 }
@@ -1521,10 +1722,11 @@ fy_pool_init (FyPool *self)
   self->policy = FY_CRASH_POLICY_FAIL;
   self->kill_grace = 1.0;
   self->workers = g_list_store_new (FY_TYPE_POOL_WORKER);
-  self->tasks = g_list_store_new (FY_TYPE_FUTURE);
+  self->tasks = fy_task_list_new ();
   self->slots = g_ptr_array_new_with_free_func (g_object_unref);
   self->finished = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->pending);
+  create_queues (self);
 }
 
 /* ---- public API: construction and options ----------------------------------------------- */
@@ -1799,19 +2001,20 @@ check_accepting (FyPool  *self,
     }
 }
 
+/* @function is interned. */
 static FyFuture *
 enqueue (FyPool     *self,
          const char *function,
          GVariant   *argument,
          guint64     batch,
-         guint       chunksize)
+         guint       chunksize,
+         gint64      now)
 {
-  FyFuture *future = fy_future_new (self, self->context, function, argument);
+  FyFuture *future = fy_future_new (self, self->context, function, argument, now);
 
   future->batch = batch;
   future->chunksize = chunksize;
-  g_queue_push_tail (&self->pending, g_object_ref (future));
-  future->queue_link = self->pending.tail;
+  pending_push (self, future, FALSE);
   return future;
 }
 
@@ -1833,25 +2036,86 @@ fy_pool_submit (FyPool      *self,
       g_clear_pointer (&argument, g_variant_unref);
       return NULL;
     }
-  future = enqueue (self, function, argument, 0, 1);
+  future = enqueue (self, g_intern_string (function), argument, 0, 1, g_get_monotonic_time ());
   g_clear_pointer (&argument, g_variant_unref);
-  g_list_store_append (self->tasks, future);
+  fy_task_list_append (self->tasks, &future, 1);
   dispatch_soon (self);
+  publish_queues (self);
   return future;
 }
 
+GVariant *
+fy_pool_unboxed_child (GVariant *container,
+                       gsize     i)
+{
+  GVariant *child = g_variant_get_child_value (container, i);
+  GVariant *inner;
+
+  if (!g_variant_is_of_type (child, G_VARIANT_TYPE_VARIANT))
+    return child;
+  inner = g_variant_get_variant (child);
+  g_variant_unref (child);
+  return inner;
+}
+
+/* One task per chunk of @chunksize items, as Python's map makes: its
+ * argument is the array of their arguments, a slice of @iterable's own
+ * data when the items are of a fixed-size basic type. */
+static void
+enqueue_map_chunks (FyPool      *self,
+                    const char  *function,
+                    GVariant    *iterable,
+                    gsize        n,
+                    guint        chunksize,
+                    guint64      batch,
+                    gint64       now,
+                    GPtrArray   *futures)
+{
+  const char *type = g_variant_get_type_string (iterable);
+  gsize fixed = type[0] == 'a' ? fy_pool_fixed_size (type + 1) : 0;
+  const guint8 *data = fixed > 0 ? g_variant_get_data (iterable) : NULL;
+  g_autofree GVariant **children = fixed > 0 ? NULL : g_new (GVariant *, chunksize);
+
+  for (gsize first = 0; first < n; first += chunksize)
+    {
+      guint count = (guint) MIN (chunksize, n - first);
+      GVariant *argument;
+      FyFuture *future;
+
+      if (fixed > 0)
+        argument = g_variant_new_from_data (g_variant_get_type (iterable), data + first * fixed,
+                                            count * fixed, FALSE, (GDestroyNotify) g_variant_unref,
+                                            g_variant_ref (iterable));
+      else
+        {
+          for (guint i = 0; i < count; i++)
+            children[i] = fy_pool_unboxed_child (iterable, first + i);
+          argument = fy_pool_variants_to_av (children, count);
+          for (guint i = 0; i < count; i++)
+            g_variant_unref (children[i]);
+        }
+      future = enqueue (self, function, argument, batch, 1, now);
+      future->n_items = count;
+      g_ptr_array_add (futures, future);
+    }
+}
+
+/* The futures of a map call. With @per_item (the executor's map) or a
+ * chunksize of 1, one per item; otherwise one per chunk of items. */
 static GPtrArray *
 submit_many (FyPool      *self,
              const char  *function,
              GVariant    *iterable,
              int          chunksize,
              gboolean     star,
+             gboolean     per_item,
              GError     **error)
 {
   g_autoptr(GVariant) owned = NULL;
   GPtrArray *futures;
   gsize n;
   guint64 batch;
+  gint64 now;
 
   g_return_val_if_fail (FY_IS_POOL (self), NULL);
   g_return_val_if_fail (function != NULL, NULL);
@@ -1878,15 +2142,8 @@ submit_many (FyPool      *self,
   if (star)
     for (gsize i = 0; i < n; i++)
       {
-        g_autoptr(GVariant) child = g_variant_get_child_value (owned, i);
+        g_autoptr(GVariant) child = fy_pool_unboxed_child (owned, i);
 
-        if (g_variant_is_of_type (child, G_VARIANT_TYPE_VARIANT))
-          {
-            GVariant *inner = g_variant_get_variant (child);
-
-            g_variant_unref (child);
-            child = inner;
-          }
         if (!g_variant_is_of_type (child, G_VARIANT_TYPE_TUPLE))
           {
             g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
@@ -1904,26 +2161,22 @@ submit_many (FyPool      *self,
       chunksize = (int) MAX (1, n / per + (n % per != 0 ? 1 : 0));
     }
 
+  function = g_intern_string (function);
+  now = g_get_monotonic_time ();
   batch = ++self->next_batch;
   futures = g_ptr_array_new_full (n, g_object_unref);
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autoptr(GVariant) child = g_variant_get_child_value (owned, i);
+  if (chunksize > 1 && !per_item)
+    enqueue_map_chunks (self, function, owned, n, (guint) chunksize, batch, now, futures);
+  else
+    for (gsize i = 0; i < n; i++)
+      {
+        g_autoptr(GVariant) child = fy_pool_unboxed_child (owned, i);
 
-      /* An "av" carries each argument boxed; the task gets what is inside. */
-      if (g_variant_is_of_type (child, G_VARIANT_TYPE_VARIANT))
-        {
-          GVariant *inner = g_variant_get_variant (child);
-
-          g_variant_unref (child);
-          child = inner;
-        }
-      g_ptr_array_add (futures, enqueue (self, function, child, batch, chunksize));
-    }
-  if (n > 0)
-    g_list_store_splice (self->tasks, g_list_model_get_n_items (G_LIST_MODEL (self->tasks)), 0,
-                         futures->pdata, futures->len);
+        g_ptr_array_add (futures, enqueue (self, function, child, batch, chunksize, now));
+      }
+  fy_task_list_append (self->tasks, (FyFuture **) futures->pdata, futures->len);
   dispatch (self);
+  publish_queues (self);
   return futures;
 }
 
@@ -1934,49 +2187,76 @@ fy_pool_submit_map (FyPool      *self,
                     int          chunksize,
                     GError     **error)
 {
-  return submit_many (self, function, iterable, chunksize, FALSE, error);
+  return submit_many (self, function, iterable, chunksize, FALSE, TRUE, error);
 }
 
+/* The results of a map call, gathered in order as its tasks finish. */
 typedef struct
 {
   GPtrArray *futures;
   guint      next;      /* every future before it has finished */
-} AllFinished;
+  GPtrArray *results;   /* theirs so far; NULL once one failed */
+} Collect;
 
-/* Futures never become unfinished, so each check resumes where the last
- * one stopped: waiting on n futures costs O(n) in all, not per wake-up. */
-static gboolean
-check_all_finished (gpointer data)
+static void
+collect_init (Collect   *c,
+              GPtrArray *futures)
 {
-  AllFinished *all = data;
-
-  while (all->next < all->futures->len
-         && fy_future_is_finished (g_ptr_array_index (all->futures, all->next)))
-    all->next++;
-  return all->next == all->futures->len;
-}
-
-/* Results in order, or the first error in order. */
-static GPtrArray *
-collect_results (GPtrArray  *futures,
-                 GError    **error)
-{
-  GPtrArray *results;
+  guint n = 0;
 
   for (guint i = 0; i < futures->len; i++)
+    n += MAX (((FyFuture *) g_ptr_array_index (futures, i))->n_items, 1);
+  c->futures = futures;
+  c->next = 0;
+  c->results = g_ptr_array_new_full (n, (GDestroyNotify) g_variant_unref);
+}
+
+/* TRUE once every task finished. Tasks never become unfinished, so each
+ * check resumes where the last one stopped: O(n) in all. A map chunk's
+ * items are taken out as soon as it finished, while the workers still
+ * run the others. */
+static gboolean
+collect_finished (gpointer data)
+{
+  Collect *c = data;
+
+  for (; c->next < c->futures->len; c->next++)
     {
-      FyFuture *future = g_ptr_array_index (futures, i);
+      FyFuture *future = g_ptr_array_index (c->futures, c->next);
+
+      if (!fy_future_finished (future))
+        return FALSE;
+      if (future->state != FY_FUTURE_STATE_DONE)
+        g_clear_pointer (&c->results, g_ptr_array_unref);
+      else if (c->results != NULL && future->n_items == 0)
+        g_ptr_array_add (c->results, g_variant_ref (future->result));
+      else if (c->results != NULL)
+        for (guint k = 0; k < future->n_items; k++)
+          g_ptr_array_add (c->results, fy_pool_unboxed_child (future->result, k));
+    }
+  return TRUE;
+}
+
+/* Once every task finished: the results in order, or the first error in
+ * order. */
+static GPtrArray *
+collect_end (Collect  *c,
+             GError  **error)
+{
+  collect_finished (c);
+  if (c->results != NULL)
+    return g_steal_pointer (&c->results);
+  for (guint i = 0; i < c->futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (c->futures, i);
 
       if (future->state != FY_FUTURE_STATE_DONE)
         {
           g_propagate_error (error, g_error_copy (future->error));
-          return NULL;
+          break;
         }
     }
-  results = g_ptr_array_new_full (futures->len, (GDestroyNotify) g_variant_unref);
-  for (guint i = 0; i < futures->len; i++)
-    g_ptr_array_add (results, g_variant_ref (FY_FUTURE (g_ptr_array_index (futures, i))->result));
-  return results;
+  return NULL;
 }
 
 static GPtrArray *
@@ -1987,14 +2267,14 @@ map_sync (FyPool      *self,
           gboolean     star,
           GError     **error)
 {
-  g_autoptr(GPtrArray) futures = submit_many (self, function, iterable, chunksize, star, error);
-
-  AllFinished all = { futures, 0 };
+  g_autoptr(GPtrArray) futures = submit_many (self, function, iterable, chunksize, star, FALSE, error);
+  Collect c;
 
   if (futures == NULL)
     return NULL;
-  fy_pool_wait_context (self->context, -1, check_all_finished, &all);
-  return collect_results (futures, error);
+  collect_init (&c, futures);
+  fy_pool_wait_context (self->context, -1, collect_finished, &c);
+  return collect_end (&c, error);
 }
 
 GPtrArray *
@@ -2110,10 +2390,12 @@ map_async_done_cb (FyFuture *future,
   MapAsync *m = g_task_get_task_data (task);
   GError *error = NULL;
   GPtrArray *results;
+  Collect c;
 
   if (--m->remaining > 0)
     return;
-  results = collect_results (m->futures, &error);
+  collect_init (&c, m->futures);
+  results = collect_end (&c, &error);
   if (results != NULL)
     g_task_return_pointer (task, results, (GDestroyNotify) g_ptr_array_unref);
   else
@@ -2139,7 +2421,7 @@ fy_pool_map_async (FyPool              *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fy_pool_map_async);
 
-  futures = submit_many (self, function, iterable, chunksize, FALSE, &error);
+  futures = submit_many (self, function, iterable, chunksize, FALSE, FALSE, &error);
   if (futures == NULL)
     {
       g_task_return_error (task, error);
@@ -2176,7 +2458,7 @@ fy_pool_imap (FyPool      *self,
               int          chunksize,
               GError     **error)
 {
-  g_autoptr(GPtrArray) futures = submit_many (self, function, iterable, chunksize, FALSE, error);
+  g_autoptr(GPtrArray) futures = submit_many (self, function, iterable, chunksize, FALSE, FALSE, error);
 
   if (futures == NULL)
     return NULL;
@@ -2190,7 +2472,7 @@ fy_pool_imap_unordered (FyPool      *self,
                         int          chunksize,
                         GError     **error)
 {
-  g_autoptr(GPtrArray) futures = submit_many (self, function, iterable, chunksize, FALSE, error);
+  g_autoptr(GPtrArray) futures = submit_many (self, function, iterable, chunksize, FALSE, FALSE, error);
 
   if (futures == NULL)
     return NULL;
@@ -2234,12 +2516,12 @@ fy_pool_cancel_future (FyPool   *self,
   guint64 chunk_id;
   guint index;
 
-  if (fy_future_is_finished (future))
+  if (fy_future_finished (future))
     return FALSE;
 
   if (future->queue_link != NULL)
     {
-      g_queue_delete_link (&self->pending, future->queue_link);
+      g_queue_unlink (&self->pending, future->queue_link);
       future->queue_link = NULL;
       finish_cancelled (self, future, "cancelled before it started");
       g_object_unref (future);
@@ -2337,9 +2619,8 @@ fy_pool_shutdown (FyPool   *self,
 
   if (cancel_futures)
     {
-      while ((future = g_queue_pop_head (&self->pending)) != NULL)
+      while ((future = pending_pop (self)) != NULL)
         {
-          future->queue_link = NULL;
           finish_cancelled (self, future, "the pool was shut down");
           g_object_unref (future);
         }

@@ -25,6 +25,21 @@
  * a tuple, which is the argument of a workload taking several values
  * ("add" takes "(xx)"). Results come back as a GPtrArray of GVariant, in
  * input order.
+ *
+ * Chunks: with a chunksize above 1 (the automatic one included), map,
+ * starmap, map_async, imap and imap_unordered make one task per chunk, as
+ * Python does. The task list shows a chunk as one FyFuture whose argument
+ * is the array of its items' arguments and whose result is the array of
+ * their results; the crash policy, retries, the task timeout, cancelling
+ * and ownership apply to the chunk as a whole, and an item's error fails
+ * its chunk with that item's error. fy_pool_submit_map () (the executor's
+ * map) and chunksize 1 make one task per item.
+ *
+ * Inspection: the pool's task queue and result queue are listed in the
+ * registry (fy-registry.h) while the pool lives, as two objects of kind
+ * "pool-queue" named "pool-N-tasks" and "pool-N-results", whose snapshots
+ * ("depth", "puts", "gets", "in-flight", "waiters") are read from shared
+ * memory.
  */
 
 #pragma once
@@ -143,7 +158,8 @@ gboolean       fy_pool_start                  (FyPool         *self,
 FyPoolState    fy_pool_get_state              (FyPool         *self);
 /* GListModel of FyPoolWorker, one per slot. */
 GListModel    *fy_pool_get_workers            (FyPool         *self);
-/* GListModel of FyFuture, every task in submission order. */
+/* GListModel of FyFuture, every task in submission order (a map chunk is
+ * one task). */
 GListModel    *fy_pool_get_tasks              (FyPool         *self);
 /* NULL when no live worker has that pid. Borrowed. */
 FyPoolWorker  *fy_pool_find_worker            (FyPool         *self,

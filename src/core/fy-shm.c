@@ -58,6 +58,7 @@ static const char *const kind_names[FY_SHM_N_KINDS] = {
   [FY_SHM_KIND_ARRAY] = "array",
   [FY_SHM_KIND_DICT] = "dict",
   [FY_SHM_KIND_LIST] = "list",
+  [FY_SHM_KIND_POOL_QUEUE] = "pool-queue",
 };
 
 /* Bounded spin before sleeping on a busy lock: the holder usually runs on

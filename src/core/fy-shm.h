@@ -39,6 +39,7 @@ typedef enum
   FY_SHM_KIND_ARRAY,
   FY_SHM_KIND_DICT,
   FY_SHM_KIND_LIST,
+  FY_SHM_KIND_POOL_QUEUE, /* a pool's task or result queue: its counters */
   FY_SHM_N_KINDS,
 } FyShmKind;
 

@@ -29,7 +29,8 @@ typedef struct
   guint64   id;
   guint64   first_seq;   /* the number of item 0, counted across chunks */
   char     *function;
-  GVariant *arguments;   /* aav: slices of FY_POOL_SLICE_MAX */
+  gboolean  mapped;      /* each item is a map chunk */
+  GVariant *arguments;   /* av: slices of FY_POOL_SLICE_MAX, each an array */
   GVariant *slice;       /* the slice last read from */
   gsize     slice_index;
   gsize     n_items;
@@ -44,6 +45,7 @@ typedef struct
   gint64     last_drain;
   double     avg_item_us;   /* how long items take here, lately */
   char      *avg_function;  /* … when they run this function */
+  gboolean   avg_mapped;    /* … over map chunks */
   FyPoolShared *shared;     /* NULL until the pool sent it */
   guint64    next_seq;      /* number of the next item received */
   gboolean   quit;
@@ -85,6 +87,46 @@ send_message (Worker     *worker,
   return TRUE;
 }
 
+/* FALSE with the reason when the function @name cannot take a @type. */
+static gboolean
+check_call (const FyWorkloadInfo  *info,
+            const char            *name,
+            const GVariantType    *type,
+            GError               **error)
+{
+  if (info == NULL)
+    {
+      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
+                   "No workload is called “%s”", name);
+      return FALSE;
+    }
+  if (info->argument_type != NULL
+      && !g_variant_type_is_subtype_of (type, (const GVariantType *) info->argument_type))
+    {
+      g_autofree char *given = g_variant_type_dup_string (type);
+
+      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
+                   "Workload “%s” takes a “%s”, not a “%s”", name, info->argument_type, given);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GVariant *
+call (const FyWorkloadInfo  *info,
+      const char            *name,
+      GVariant              *argument,
+      FyWorkloadContext     *context,
+      GError               **error)
+{
+  GVariant *result = info->func (argument, context, error);
+
+  if (result == NULL && error != NULL && *error == NULL)
+    g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_FAILED,
+                 "Workload “%s” failed without saying why", name);
+  return result;
+}
+
 static GVariant *
 run_function (const FyWorkloadInfo  *info,
               const char            *name,
@@ -92,29 +134,55 @@ run_function (const FyWorkloadInfo  *info,
               GError               **error)
 {
   g_autoptr(FyWorkloadContext) context = NULL;
-  GVariant *result;
 
-  if (info == NULL)
+  if (!check_call (info, name, g_variant_get_type (argument), error))
+    return NULL;
+  context = fy_workload_context_new (NULL, 0);
+  return call (info, name, argument, context, error);
+}
+
+/* Runs the function on each argument of a map chunk, in order, as Python
+ * does: the array of the results, or the first error. Items of one type
+ * are checked once, and share one context. */
+static GVariant *
+run_mapped (const FyWorkloadInfo  *info,
+            const char            *name,
+            GVariant              *arguments,
+            GError               **error)
+{
+  g_autoptr(FyWorkloadContext) context = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  const GVariantType *element;
+  gboolean boxed;
+  gsize n;
+
+  if (!g_variant_is_of_type (arguments, G_VARIANT_TYPE_ARRAY))
     {
-      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
-                   "No workload is called “%s”", name);
+      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_PROTOCOL,
+                   "A map chunk's arguments came as a “%s”", g_variant_get_type_string (arguments));
       return NULL;
     }
-  if (info->argument_type != NULL
-      && !g_variant_is_of_type (argument, G_VARIANT_TYPE (info->argument_type)))
-    {
-      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
-                   "Workload “%s” takes a “%s”, not a “%s”",
-                   name, info->argument_type, g_variant_get_type_string (argument));
-      return NULL;
-    }
+  element = g_variant_type_element (g_variant_get_type (arguments));
+  boxed = g_variant_type_equal (element, G_VARIANT_TYPE_VARIANT);
+  if (!boxed && !check_call (info, name, element, error))
+    return NULL;
 
   context = fy_workload_context_new (NULL, 0);
-  result = info->func (argument, context, error);
-  if (result == NULL && error != NULL && *error == NULL)
-    g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_FAILED,
-                 "Workload “%s” failed without saying why", name);
-  return result;
+  n = g_variant_n_children (arguments);
+  results = g_ptr_array_new_full (n, (GDestroyNotify) g_variant_unref);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) argument = fy_pool_unboxed_child (arguments, i);
+      GVariant *result;
+
+      if (boxed && !check_call (info, name, g_variant_get_type (argument), error))
+        return NULL;
+      result = call (info, name, argument, context, error);
+      if (result == NULL)
+        return NULL;
+      g_ptr_array_add (results, g_variant_take_ref (result));
+    }
+  return fy_pool_pack_values ((GVariant **) results->pdata, results->len);
 }
 
 /* Names item @i of @chunk as the one this worker holds, in the word the
@@ -230,16 +298,18 @@ handle_message (Worker      *worker,
             g_autoptr(GVariant) fields = g_variant_get_child_value (body, c);
             g_autoptr(GVariant) id = g_variant_get_child_value (fields, 0);
             g_autoptr(GVariant) function = g_variant_get_child_value (fields, 1);
+            g_autoptr(GVariant) mapped = g_variant_get_child_value (fields, 2);
             Chunk *chunk = g_new0 (Chunk, 1);
 
             chunk->id = g_variant_get_uint64 (id);
             chunk->function = g_variant_dup_string (function, NULL);
-            chunk->arguments = g_variant_get_child_value (fields, 2);
+            chunk->mapped = g_variant_get_boolean (mapped);
+            chunk->arguments = g_variant_get_child_value (fields, 3);
             chunk->n_items = 0;
             for (gsize k = 0; k < g_variant_n_children (chunk->arguments); k++)
               {
-                g_autoptr(GVariant) slice = g_variant_get_child_value (chunk->arguments, k);
-                gsize n = g_variant_n_children (slice);
+                g_autoptr(GVariant) slice = fy_pool_unboxed_child (chunk->arguments, k);
+                gsize n = g_variant_is_of_type (slice, G_VARIANT_TYPE_ARRAY) ? g_variant_n_children (slice) : 0;
 
                 /* Every slice but the last is full, so item i is found at once. */
                 if (n == 0 || n > FY_POOL_SLICE_MAX
@@ -327,7 +397,7 @@ speed_known (Worker *worker,
              Chunk  *chunk)
 {
   return worker->avg_item_us > 0 && worker->avg_function != NULL
-         && g_str_equal (worker->avg_function, chunk->function);
+         && g_str_equal (worker->avg_function, chunk->function) && worker->avg_mapped == chunk->mapped;
 }
 
 static guint32
@@ -407,14 +477,10 @@ send_reports (Worker    *worker,
                   g_ptr_array_index (reports->values, 0));
   else
     {
-      GVariant **boxed = g_new (GVariant *, MAX (n, 1));
       GVariant *fields[2];
 
-      for (guint i = 0; i < n; i++)
-        boxed[i] = g_variant_new_variant (g_ptr_array_index (reports->values, i));
       fields[0] = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, reports->kinds->data, n, 1);
-      fields[1] = g_variant_new_array (G_VARIANT_TYPE_VARIANT, boxed, n);
-      g_free (boxed);
+      fields[1] = g_variant_new_variant (fy_pool_pack_values ((GVariant **) reports->values->pdata, n));
       send_message (worker, FY_POOL_MSG_BATCH, chunk->id, next_id, first, window,
                     g_variant_new_tuple (fields, 2));
     }
@@ -474,18 +540,15 @@ run_chunk (Worker  *worker,
         {
           g_clear_pointer (&chunk->slice, g_variant_unref);
           chunk->slice_index = i / FY_POOL_SLICE_MAX;
-          chunk->slice = g_variant_get_child_value (chunk->arguments, chunk->slice_index);
+          chunk->slice = fy_pool_unboxed_child (chunk->arguments, chunk->slice_index);
         }
-      argument = g_variant_get_child_value (chunk->slice, i % FY_POOL_SLICE_MAX);
-      /* Each item travels boxed in a "v"; the function gets what is inside. */
-      if (g_variant_is_of_type (argument, G_VARIANT_TYPE_VARIANT))
-        {
-          GVariant *inner = g_variant_get_variant (argument);
-
-          g_variant_unref (argument);
-          argument = inner;
-        }
-      result = run_function (info, chunk->function, argument, &error);
+      /* An item of a boxed slice travels in a "v"; the function gets what
+       * is inside. */
+      argument = fy_pool_unboxed_child (chunk->slice, i % FY_POOL_SLICE_MAX);
+      if (chunk->mapped)
+        result = run_mapped (info, chunk->function, argument, &error);
+      else
+        result = run_function (info, chunk->function, argument, &error);
       if (result != NULL)
         {
           reports_add (&reports, FY_POOL_MSG_RESULT, result);
@@ -499,6 +562,7 @@ run_chunk (Worker  *worker,
           worker->avg_item_us = took;
           g_free (worker->avg_function);
           worker->avg_function = g_strdup (chunk->function);
+          worker->avg_mapped = chunk->mapped;
         }
       else
         worker->avg_item_us = 0.7 * worker->avg_item_us + 0.3 * took;

@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 
 #include "core/fy-pool-private.h"
+#include "core/fy-registry.h"
+#include "workloads/fy-workload-error.h"
 #include "test-pool-common.h"
 
 static void
@@ -41,6 +43,160 @@ test_map (void)
   g_assert_cmpuint (chunked->len, ==, 100);
   for (guint i = 0; i < 100; i++)
     g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (chunked, i)), ==, i * i);
+}
+
+/* With a chunksize above 1 a map call makes one task per chunk, as
+ * Python does, and still gives one result per item, in order. */
+static void
+test_map_chunks (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) boxed = NULL;
+  g_autoptr(GPtrArray) starred = NULL;
+  GListModel *tasks = fy_pool_get_tasks (pool);
+
+  results = fy_pool_map (pool, "square", range_variant (100), 7, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 100);
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, i * i);
+  /* ceil (100 / 7) tasks, each with its items' arguments and results. */
+  g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 15);
+  for (guint t = 0; t < 15; t++)
+    {
+      g_autoptr(FyFuture) task = g_list_model_get_item (tasks, t);
+      GVariant *argument = fy_future_get_argument (task);
+      GVariant *result = fy_future_get_result_value (task);
+      gsize n = t < 14 ? 7 : 2;
+
+      g_assert_cmpint (fy_future_get_state (task), ==, FY_FUTURE_STATE_DONE);
+      g_assert_cmpuint (g_variant_n_children (argument), ==, n);
+      g_assert_cmpuint (g_variant_n_children (result), ==, n);
+      g_assert_cmpuint (fy_future_get_attempts (task), ==, 1);
+      g_assert_cmpint (fy_future_get_worker_pid (task), >, 0);
+    }
+
+  /* Values of a type that is not packed travel boxed: sumsq's strings,
+   * and starmap's tuples. */
+  boxed = fy_pool_map (pool, "sumsq", g_variant_new_parsed ("[@x 3, 4, 5, 10, 100]"), 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (boxed->len, ==, 5);
+  g_assert_cmpstr (g_variant_get_string (g_ptr_array_index (boxed, 0), NULL), ==, "5");
+  g_assert_cmpstr (g_variant_get_string (g_ptr_array_index (boxed, 4), NULL), ==, "328350");
+  starred = fy_pool_starmap (pool, "add", g_variant_new_parsed ("[(@x 1, @x 2), (3, 4), (5, 6), (7, 8), (9, 10)]"), 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (starred->len, ==, 5);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (starred, i)), ==, 4 * i + 3);
+  g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 15 + 3 + 3);
+}
+
+/* fib fails on a negative n. Items 8 and 10 fail, both in the second chunk
+ * of 7: map fails with the first one's error, as Python raises it, and an
+ * iterator gives that chunk's error for each of its items. */
+static void
+test_map_chunk_error (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(FyFutureIter) iter = NULL;
+  g_autoptr(GVariant) input = NULL;
+  gint64 values[20];
+  gint64 fib[2] = { -1, 1 };
+  GVariant *value = NULL;
+
+  for (guint i = 0; i < 20; i++)
+    values[i] = i == 8 ? -3 : i == 10 ? -5 : (gint64) i;
+  input = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, values, 20, sizeof (gint64)));
+
+  results = fy_pool_map (pool, "fib", input, 7, &error);
+  g_assert_null (results);
+  g_assert_nonnull (error);
+  g_assert_cmpstr (g_quark_to_string (error->domain), ==, "fy-workload-error-quark");
+  g_assert_cmpint (error->code, ==, FY_WORKLOAD_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "fib: n must be 0 or more, not -3");
+  g_clear_error (&error);
+
+  iter = fy_pool_imap (pool, "fib", input, 7, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fy_future_iter_get_n_items (iter), ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      gboolean ok = fy_future_iter_next_result (iter, -1, &value, &error);
+
+      /* fib (i) in fib[1], with fib (0) = 0 and fib (1) = fib (2) = 1. */
+      fib[1] = fib[0] + fib[1];
+      fib[0] = fib[1] - fib[0];
+
+      if (i >= 7 && i < 14)
+        {
+          g_assert_false (ok);
+          g_assert_cmpstr (error->message, ==, "fib: n must be 0 or more, not -3");
+          g_clear_error (&error);
+          continue;
+        }
+      g_assert_true (ok);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_variant_get_int64 (value), ==, fib[1]);
+      g_clear_pointer (&value, g_variant_unref);
+    }
+  g_assert_false (fy_future_iter_next_result (iter, -1, &value, &error));
+  g_assert_no_error (error);
+}
+
+/* Iterators over chunks still give every item once: results in order or
+ * as chunks finish, and a future per item for those who ask for futures. */
+static void
+test_imap_chunks (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFutureIter) unordered = NULL;
+  g_autoptr(FyFutureIter) futures = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  GPtrArray *items;
+  GVariant *value = NULL;
+  FyFuture *future = NULL;
+  guint n = 0;
+
+  unordered = fy_pool_imap_unordered (pool, "square", range_variant (100), 6, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fy_future_iter_get_n_items (unordered), ==, 100);
+  while (fy_future_iter_next_result (unordered, -1, &value, &error))
+    {
+      gpointer key = GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (value));
+
+      g_assert_false (g_hash_table_contains (seen, key));
+      g_hash_table_add (seen, key);
+      g_variant_unref (value);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 100);
+  for (gsize i = 0; i < 100; i++)
+    g_assert_true (g_hash_table_contains (seen, GSIZE_TO_POINTER (i * i)));
+
+  futures = fy_pool_imap (pool, "square", range_variant (10), 3, &error);
+  g_assert_no_error (error);
+  items = fy_future_iter_get_futures (futures);
+  g_assert_cmpuint (items->len, ==, 10);
+  while (fy_future_iter_next (futures, -1, &future, &error))
+    {
+      GVariant *argument = fy_future_get_argument (future);
+      gint64 x = g_variant_get_int64 (argument);
+
+      g_assert_true (future == g_ptr_array_index (items, n));
+      g_assert_cmpint (x, ==, n);
+      g_assert_cmpint (fy_future_get_state (future), ==, FY_FUTURE_STATE_DONE);
+      g_assert_cmpint (g_variant_get_int64 (fy_future_get_result_value (future)), ==, x * x);
+      g_assert_cmpint (fy_future_get_worker_pid (future), >, 0);
+      g_clear_object (&future);
+      n++;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 10);
 }
 
 static void
@@ -684,11 +840,13 @@ test_models (void)
   g_assert_cmpuint (g_list_model_get_n_items (workers), ==, 3);
   g_assert_cmpuint (counts.spawned, ==, 3);
 
+  /* Chunks of two, as in Python: 13 tasks for 25 items. */
   results = fy_pool_map (pool, "square", range_variant (25), 2, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 25);
-  g_assert_cmpuint (counts.started, ==, 25);
-  g_assert_cmpuint (counts.finished, ==, 25);
+  g_assert_cmpuint (results->len, ==, 25);
+  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 13);
+  g_assert_cmpuint (counts.started, ==, 13);
+  g_assert_cmpuint (counts.finished, ==, 13);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -701,7 +859,7 @@ test_models (void)
       g_assert_null (fy_pool_worker_get_current_task (worker));
       total_done += fy_pool_worker_get_tasks_done (worker);
     }
-  g_assert_cmpuint (total_done, ==, 25);
+  g_assert_cmpuint (total_done, ==, 13);
 }
 
 typedef struct
@@ -848,6 +1006,37 @@ test_arguments_layout (void)
     }
 }
 
+/* Values of one fixed-size basic type travel packed, in GVariant's own
+ * layout of that array; any mix travels boxed. */
+static void
+test_pack_values (void)
+{
+  GVariant *ints[3];
+  GVariant *mixed[2];
+  g_autoptr(GVariant) packed = NULL;
+  g_autoptr(GVariant) expected = NULL;
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) boxed_expected = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    ints[i] = g_variant_ref_sink (g_variant_new_int64 (-7 * (gint64) i));
+  packed = g_variant_ref_sink (fy_pool_pack_values (ints, 3));
+  expected = g_variant_ref_sink (g_variant_new_parsed ("[@x 0, -7, -14]"));
+  g_assert_true (g_variant_equal (packed, expected));
+  g_assert_cmpmem (g_variant_get_data (packed), g_variant_get_size (packed),
+                   g_variant_get_data (expected), g_variant_get_size (expected));
+
+  mixed[0] = ints[1];
+  mixed[1] = g_variant_ref_sink (g_variant_new_int32 (5));
+  boxed = g_variant_ref_sink (fy_pool_pack_values (mixed, 2));
+  boxed_expected = g_variant_ref_sink (g_variant_new_parsed ("[<@x -7>, <5>]"));
+  g_assert_true (g_variant_equal (boxed, boxed_expected));
+
+  g_variant_unref (mixed[1]);
+  for (guint i = 0; i < 3; i++)
+    g_variant_unref (ints[i]);
+}
+
 /* After a warm-up of tiny tasks, a batch of slow ones with chunksize 1
  * spreads over both workers: a worker may take tasks ahead only on the
  * speed of the same function, not on the one the warm-up measured. */
@@ -881,6 +1070,108 @@ test_spread_after_warm_up (void)
     g_assert_cmpuint (GPOINTER_TO_UINT (count), >=, 2);
 }
 
+/* The registry entry of kind "pool-queue" whose name ends in @suffix
+ * (a new reference), or NULL; there must not be two. */
+static FyShm *
+find_pool_queue (const char *suffix)
+{
+  GListModel *registry = G_LIST_MODEL (fy_registry_get_default ());
+  FyShm *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (registry); i++)
+    {
+      g_autoptr(FyShm) shm = g_list_model_get_item (registry, i);
+
+      if (fy_shm_get_kind (shm) == FY_SHM_KIND_POOL_QUEUE && g_str_has_suffix (fy_shm_get_name (shm), suffix))
+        {
+          g_assert_null (found);
+          found = g_steal_pointer (&shm);
+        }
+    }
+  return found;
+}
+
+/* A counter of a queue's snapshot, as fy_registry_snapshot_all () gives
+ * it. */
+static guint64
+queue_counter (const char *suffix,
+               const char *key)
+{
+  g_autoptr(FyShm) shm = find_pool_queue (suffix);
+  g_autoptr(GVariant) all = fy_registry_snapshot_all (fy_registry_get_default ());
+  GVariantIter iter;
+  GVariant *snapshot;
+
+  g_assert_nonnull (shm);
+  g_variant_iter_init (&iter, all);
+  while ((snapshot = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariantDict) dict = g_variant_dict_new (snapshot);
+      g_autoptr(GVariant) value = g_variant_dict_lookup_value (dict, key, NULL);
+      const char *name = NULL;
+
+      g_variant_unref (snapshot);
+      if (!g_variant_dict_lookup (dict, "name", "&s", &name) || !g_str_equal (name, fy_shm_get_name (shm)))
+        continue;
+      g_assert_nonnull (value);
+      return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) ? g_variant_get_uint64 (value)
+                                                                  : g_variant_get_uint32 (value);
+    }
+  g_assert_not_reached ();
+}
+
+/* The pool's task and result queues are live objects of the registry,
+ * their counters read from shared memory; they leave with the pool. */
+static void
+test_registry (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(FyShm) tasks = NULL;
+  g_autoptr(FyShm) mapped = NULL;
+  FyPool *pool;
+  FyPoolQueueCounters *counters;
+
+  g_assert_null (find_pool_queue ("-tasks"));
+  pool = new_pool (1);
+  g_ptr_array_add (futures, fy_pool_submit (pool, "sleep", g_variant_new_uint32 (300), &error));
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (futures, fy_pool_submit (pool, "sleep", g_variant_new_uint32 (1), &error));
+  g_assert_no_error (error);
+  while (fy_future_get_state (g_ptr_array_index (futures, 0)) != FY_FUTURE_STATE_RUNNING)
+    g_main_context_iteration (NULL, TRUE);
+  /* One runs, five wait for the only worker. */
+  g_assert_cmpuint (queue_counter ("-tasks", "depth"), ==, 5);
+  g_assert_cmpuint (queue_counter ("-tasks", "in-flight"), ==, 1);
+  g_assert_cmpuint (queue_counter ("-tasks", "puts"), ==, 6);
+  g_assert_cmpuint (queue_counter ("-tasks", "gets"), ==, 1);
+  g_assert_cmpuint (queue_counter ("-tasks", "waiters"), ==, 0);
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 30, NULL, NULL));
+
+  results = fy_pool_map (pool, "square", range_variant (50), 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue_counter ("-tasks", "depth"), ==, 0);
+  g_assert_cmpuint (queue_counter ("-tasks", "puts"), ==, 56);
+  g_assert_cmpuint (queue_counter ("-tasks", "gets"), ==, 56);
+  g_assert_cmpuint (queue_counter ("-tasks", "waiters"), ==, 1);
+  g_assert_cmpuint (queue_counter ("-results", "puts"), ==, 56);
+  g_assert_cmpuint (queue_counter ("-results", "gets"), ==, 56);
+  g_assert_cmpuint (queue_counter ("-results", "depth"), ==, 0);
+
+  /* Another process would map the same fd and read the same words. */
+  tasks = find_pool_queue ("-tasks");
+  mapped = fy_shm_new_from_fd (fy_shm_get_fd (tasks), FY_SHM_KIND_POOL_QUEUE, &error);
+  g_assert_no_error (error);
+  counters = fy_shm_get_data (mapped);
+  g_assert_cmpuint (__atomic_load_n (&counters->puts, __ATOMIC_RELAXED), ==, 56);
+  g_assert_cmpuint (__atomic_load_n (&counters->gets, __ATOMIC_RELAXED), ==, 56);
+
+  g_object_unref (pool);
+  g_assert_null (find_pool_queue ("-tasks"));
+  g_assert_null (find_pool_queue ("-results"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -889,8 +1180,12 @@ main (int    argc,
 
   g_test_add_func ("/pool/api/message-layout", test_message_layout);
   g_test_add_func ("/pool/api/arguments-layout", test_arguments_layout);
+  g_test_add_func ("/pool/api/pack-values", test_pack_values);
   g_test_add_func ("/pool/api/apply", test_apply);
   g_test_add_func ("/pool/api/map", test_map);
+  g_test_add_func ("/pool/api/map-chunks", test_map_chunks);
+  g_test_add_func ("/pool/api/map-chunk-error", test_map_chunk_error);
+  g_test_add_func ("/pool/api/imap-chunks", test_imap_chunks);
   g_test_add_func ("/pool/api/starmap", test_starmap);
   g_test_add_func ("/pool/api/imap", test_imap);
   g_test_add_func ("/pool/api/imap-unordered", test_imap_unordered);
@@ -916,6 +1211,7 @@ main (int    argc,
   g_test_add_func ("/pool/api/stop-continue", test_stop_continue);
   g_test_add_func ("/pool/api/wait-in-callback", test_wait_in_callback);
   g_test_add_func ("/pool/api/spread-after-warm-up", test_spread_after_warm_up);
+  g_test_add_func ("/pool/api/registry", test_registry);
 
   return g_test_run ();
 }
