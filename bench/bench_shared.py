@@ -98,8 +98,14 @@ def _runner(name):
     summary, target, n_c, n_py, quick_c, quick_py = BENCHMARKS[name]
 
     def run(ctx):
-        c = ctx.run_c("fy-bench-core", name, quick_c if ctx.quick else n_c)
-        py = ctx.run_python(PYTHON, name, quick_py if ctx.quick else n_py)
+        # Best of three on each side, taken in turns, so that a burst of
+        # other work on the machine hits both alike.
+        cs, pys = [], []
+        for _ in range(1 if ctx.quick else 3):
+            cs.append(ctx.run_c("fy-bench-core", name, quick_c if ctx.quick else n_c))
+            pys.append(ctx.run_python(PYTHON, name, quick_py if ctx.quick else n_py))
+        c = max(cs, key=lambda r: r["value"])
+        py = max(pys, key=lambda r: r["value"])
         return benchlib.result(c["value"], py["value"], c["unit"], target=target,
                                forkyard_seconds=c["seconds"], python_seconds=py["seconds"])
 

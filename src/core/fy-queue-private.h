@@ -10,10 +10,14 @@
 G_BEGIN_DECLS
 
 /* The byte ring and its positions as currently published (call with the
- * queue's lock held to get a stable picture). */
+ * put lock, fy_shm_lock () on the queue's FyShm, and the get lock held to
+ * get a stable picture). */
 guint8 *fy_queue_peek_ring (FyQueue *self,
                             guint64 *out_ring_size,
                             guint64 *out_head,
                             guint64 *out_tail);
+
+/* Takes the lock consumers serialize on, as a get does: 0 or an errno. */
+int     fy_queue_lock_get  (FyQueue *self);
 
 G_END_DECLS

@@ -1,6 +1,31 @@
 /* fy-queue.c: a bounded multi-producer, multi-consumer queue in shared memory
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A two-lock queue over a byte ring. Producers serialize among themselves
+ * on the FyShm header lock (the put lock: its holder pid and recoveries are
+ * what the inspector shows), consumers on a second robust mutex inside the
+ * ring's header (the get lock); nothing ever needs both. A producer and a
+ * consumer therefore never wait for each other, and each writes only its
+ * own cache line: the producers' line holds the tail and the count of puts,
+ * the consumers' line the head and the get lock. Every record carries the
+ * sequence number of its put, so the depth is puts minus the number of the
+ * record at the head: no count or gets counter exists to go stale when a
+ * process dies between two stores.
+ *
+ * A put serializes a small item before it takes the lock, writes the record
+ * past the tail, counts it and publishes the tail last, in one store: killed
+ * before that, it leaves no record, and the put lock's repair recounts the
+ * puts. A get copies the record out and publishes the head last: killed
+ * anywhere, it leaves the record where it was, and nothing needs repair.
+ *
+ * A caller that has to wait keeps its lock, as Python's Queue keeps its
+ * reader lock while it polls: it watches the other side's position for a
+ * moment, then raises its "sleeping" word, re-reads the position and sleeps
+ * on a futex word. The other side publishes its position, then reads the
+ * sleeping word (both sequentially consistent), so one of the two always
+ * sees the other and no wake-up is lost; only one sleeper per side exists,
+ * so a dead sleeper's word is simply cleared by whoever recovers its lock.
  */
 
 #include "config.h"
@@ -12,40 +37,61 @@
 #include "fy-queue-private.h"
 #include "fy-shm-private.h"
 
-/* Each record: a length, its complement (so repair can tell a record from
- * garbage) and the serialized "v" padded to 8 bytes. */
+/* Each record: a length, the put's sequence number, a check over both (so
+ * a record can be told from garbage) and the serialized item padded to 8. */
 typedef struct
 {
   guint32 length;
   guint32 check;
+  guint64 seq;
 } RecordHeader;
 
-#define RECORD_CHECK(len) ((len) ^ 0x5a5aa5a5u)
+#define CACHE_LINE __attribute__ ((aligned (64)))
 
 typedef struct
 {
-  guint32 not_empty;     /* futex words, bumped under the lock */
-  guint32 not_full;
-  guint32 all_done;
-  guint32 closed;
-  guint32 maxsize;
-  guint32 joinable;
-  guint32 get_waiters;
-  guint32 put_waiters;
-  guint32 join_waiters;
-  guint32 count;         /* derived from the ring; repaired after a death */
-  guint32 get_wakes;     /* wake-ups sent to sleeping getters, not yet taken */
-  guint32 put_wakes;
-  guint64 ring_size;
-  guint64 head;          /* monotonic byte positions; head <= tail */
-  guint64 tail;
-  guint64 puts;
-  guint64 gets;
-  guint64 unfinished;
+  /* Set at creation or written rarely: stays shared in every cache. */
+  guint64         ring_size;
+  guint32         maxsize;
+  guint32         joinable;
+  guint32         closed;
+  guint32         get_sleeping;   /* set by a getter (holding the get lock) asleep on not_empty */
+  guint32         put_sleeping;   /* set by a putter (holding the put lock) asleep on not_full */
+
+  /* Written by producers only. */
+  guint64         tail CACHE_LINE;  /* monotonic byte positions; head <= tail */
+  guint64         puts;             /* sequence number of the next record */
+  guint32         not_empty;        /* futex word */
+
+  /* Written by consumers only. */
+  guint64         head CACHE_LINE;
+  guint32         not_full;         /* futex word */
+  gint32          get_holder_pid;
+  guint32         get_lock_waiters;
+  guint32         get_recoveries;
+  pthread_mutex_t get_lock;         /* process-shared, robust */
+
+  /* JoinableQueue: written by joinable puts and task_done. */
+  guint64         unfinished CACHE_LINE;
+  guint32         all_done;         /* futex word */
+  guint32         join_waiters;
 } QueueData;
 
-#define RING_OFFSET 128
+#define RING_OFFSET 256
 G_STATIC_ASSERT (sizeof (QueueData) <= RING_OFFSET);
+
+/* Items up to this size are serialized before the put lock is taken and
+ * copied out of the ring onto the stack by a get, so the critical sections
+ * are a memcpy each; larger ones go to and from the ring directly. */
+#define SMALL_RECORD 256
+
+/* A byte position and its offset in the ring, so that the next operation
+ * of the same process can step from there rather than divide again. */
+typedef struct
+{
+  guint64 position;
+  gsize   offset;
+} RingCursor;
 
 struct _FyQueue
 {
@@ -54,6 +100,16 @@ struct _FyQueue
   FyShm     *shm;
   QueueData *data;
   guint8    *ring;
+  /* Positions last seen of the other side, touched only under the lock of
+   * this side. Head and tail only grow, so an old value merely
+   * underestimates the room or the items (an old tail may even lie behind
+   * the head, which other processes moved), and the other side's cache
+   * line is read only when the old value is not enough. */
+  guint64    head_seen;
+  guint64    tail_seen;
+  /* Where this process last put and got, under the same locks. */
+  RingCursor put_cursor;
+  RingCursor get_cursor;
 };
 
 G_DEFINE_FINAL_TYPE (FyQueue, fy_queue, G_TYPE_OBJECT)
@@ -62,22 +118,85 @@ G_DEFINE_QUARK (fy-queue-error-quark, fy_queue_error)
 
 /* Before a getter (putter) sleeps it watches the tail (head) for a short
  * while: a producer (consumer) in full flow then hands items over without
- * the two system calls of a futex sleep and wake. Bounded, so a quiet queue costs a few
- * tens of microseconds of CPU, then nothing. */
+ * the two system calls of a futex sleep and wake. Bounded, so a quiet queue
+ * costs a few tens of microseconds of CPU, then nothing. */
 #define SPINS 2000
 
-/* A waiter re-checks at least this often, so a wake-up absorbed by a
- * process killed right after it was woken costs a delay, never a hang. */
+/* The same for a busy get lock: its holder lets go within a record copy. */
+#define LOCK_SPINS 400
+
+/* A sleeper re-checks at least this often, so a wake-up lost with a
+ * process killed between publishing and waking costs a delay, never a hang. */
 #define MAX_SLEEP_USEC (G_USEC_PER_SEC / 2)
+
+static inline guint32
+record_check (guint32 length,
+              guint64 seq)
+{
+  return length ^ (guint32) seq ^ (guint32) (seq >> 32) ^ 0x5a5aa5a5u;
+}
+
+static inline gsize
+record_size (gsize length)
+{
+  return sizeof (RecordHeader) + fy_align8 (length);
+}
+
+/* TRUE when @rh checks out and its record fits in @room bytes. */
+static gboolean
+record_ok (const RecordHeader *rh,
+           guint64             room)
+{
+  return rh->check == record_check (rh->length, rh->seq) && record_size (rh->length) <= room;
+}
+
+/* Byte positions grow forever; the ring is indexed by offsets. A 64-bit
+ * division is slow, so each operation makes one and steps from there. */
+static inline gsize
+ring_offset (QueueData *data,
+             guint64    position)
+{
+  return position % data->ring_size;
+}
+
+static inline gsize
+ring_advance (QueueData *data,
+              gsize      offset,
+              gsize      n)
+{
+  offset += n;
+  return offset >= data->ring_size ? offset - data->ring_size : offset;
+}
+
+static gsize
+cursor_offset (QueueData  *data,
+               RingCursor *cursor,
+               guint64     position)
+{
+  if (cursor->position != position)
+    {
+      cursor->position = position;
+      cursor->offset = ring_offset (data, position);
+    }
+  return cursor->offset;
+}
+
+static void
+cursor_advance (QueueData  *data,
+                RingCursor *cursor,
+                gsize       n)
+{
+  cursor->position += n;
+  cursor->offset = ring_advance (data, cursor->offset, n);
+}
 
 static void
 ring_read (QueueData   *data,
            guint8      *ring,
-           guint64      position,
+           gsize        offset,
            void        *dest,
            gsize        length)
 {
-  gsize offset = position % data->ring_size;
   gsize first = MIN (length, data->ring_size - offset);
 
   memcpy (dest, ring + offset, first);
@@ -88,11 +207,10 @@ ring_read (QueueData   *data,
 static void
 ring_write (QueueData   *data,
             guint8      *ring,
-            guint64      position,
+            gsize        offset,
             const void  *src,
             gsize        length)
 {
-  gsize offset = position % data->ring_size;
   gsize first = MIN (length, data->ring_size - offset);
 
   memcpy (ring + offset, src, first);
@@ -100,44 +218,71 @@ ring_write (QueueData   *data,
     memcpy (ring, (const guint8 *) src + first, length - first);
 }
 
+/* Items in the queue, without a lock. The record at the head cannot be
+ * overwritten before a consumer takes it, and then the head moves: an
+ * unchanged head after reading its sequence number proves it was read whole. */
+static guint64
+queue_depth (QueueData *data,
+             guint8    *ring)
+{
+  for (;;)
+    {
+      guint64 head = __atomic_load_n (&data->head, __ATOMIC_ACQUIRE);
+      guint64 tail = __atomic_load_n (&data->tail, __ATOMIC_ACQUIRE);
+      guint64 puts = __atomic_load_n (&data->puts, __ATOMIC_ACQUIRE);
+      RecordHeader rh;
+
+      if (head == tail)
+        return 0;
+      ring_read (data, ring, ring_offset (data, head), &rh, sizeof rh);
+      __atomic_thread_fence (__ATOMIC_ACQUIRE);
+      if (__atomic_load_n (&data->head, __ATOMIC_RELAXED) == head)
+        return puts > rh.seq ? puts - rh.seq : 0;
+    }
+}
+
+/* The put lock's repair, run by the next producer after one died holding
+ * it. Only producers write the ring, so while this runs the records from
+ * any head it reads on stay readable, even as consumers take them. A
+ * producer dies with at most its puts count stored ahead of its tail: the
+ * number after the last published record is the true one. */
 static void
 queue_repair (FyShm *shm)
 {
   QueueData *data = fy_shm_get_data (shm);
   guint8 *ring = (guint8 *) data + RING_OFFSET;
-  guint64 position = data->head;
-  guint32 count = 0;
+  guint64 start = __atomic_load_n (&data->head, __ATOMIC_ACQUIRE);
+  guint64 puts = data->puts;
+  RecordHeader rh;
 
-  /* head and tail are only ever published whole, so walking from one to
-   * the other finds complete records; a record that does not check out
-   * means the ring itself was scribbled on, and everything after it goes. */
-  while (position < data->tail)
+  for (guint64 position = start; position < data->tail; position += record_size (rh.length))
     {
-      RecordHeader rh;
-
-      ring_read (data, ring, position, &rh, sizeof rh);
-      if (rh.check != RECORD_CHECK (rh.length) ||
-          sizeof rh + fy_align8 (rh.length) > data->tail - position)
+      ring_read (data, ring, ring_offset (data, position), &rh, sizeof rh);
+      if (!record_ok (&rh, data->tail - position))
         {
-          g_warning ("Queue '%s': dropping %" G_GUINT64_FORMAT " unreadable bytes",
-                     fy_shm_get_name (shm), data->tail - position);
-          data->tail = position;
+          /* Only a process scribbling on the mapping gets here; the
+           * consumer that reaches the damage drops it. */
+          g_warning ("Queue '%s': unreadable record in the ring", fy_shm_get_name (shm));
+          puts = data->puts;
           break;
         }
-      position += sizeof rh + fy_align8 (rh.length);
-      count++;
+      puts = rh.seq + 1;
     }
-  data->count = count;
-  if (data->unfinished < count)
-    data->unfinished = count;
-  /* Whoever slept through the death gets to look again; wake-ups owed to
-   * the dead are forgotten. */
-  data->get_wakes = 0;
-  data->put_wakes = 0;
-  data->not_empty++;
-  data->not_full++;
+  if (start == data->tail)
+    {
+      /* Nothing left to count from: a record complete at the tail whose
+       * number is the last one counted was put by the dead producer, but
+       * never published. A published record never starts there, as none
+       * fills the whole ring. */
+      ring_read (data, ring, ring_offset (data, data->tail), &rh, sizeof rh);
+      if (record_ok (&rh, data->ring_size) && rh.seq + 1 == puts)
+        puts = rh.seq;
+    }
+  __atomic_store_n (&data->puts, puts, __ATOMIC_RELEASE);
+  __atomic_store_n (&data->put_sleeping, 0, __ATOMIC_RELAXED);
+  /* The dead may have published a record without waking its getter. */
+  __atomic_add_fetch (&data->not_empty, 1, __ATOMIC_SEQ_CST);
   fy_futex_wake (&data->not_empty, G_MAXINT);
-  fy_futex_wake (&data->not_full, G_MAXINT);
 }
 
 static void
@@ -145,21 +290,29 @@ queue_snapshot (FyShm        *shm,
                 GVariantDict *dict)
 {
   QueueData *data = fy_shm_get_data (shm);
+  guint64 depth = queue_depth (data, (guint8 *) data + RING_OFFSET);
+  guint64 puts = __atomic_load_n (&data->puts, __ATOMIC_RELAXED);
+  guint32 get_waiters = __atomic_load_n (&data->get_sleeping, __ATOMIC_RELAXED) +
+                        __atomic_load_n (&data->get_lock_waiters, __ATOMIC_RELAXED);
+  guint32 put_waiters = __atomic_load_n (&data->put_sleeping, __ATOMIC_RELAXED) +
+                        __atomic_load_n (&fy_shm_get_header (shm)->lock_waiters, __ATOMIC_RELAXED);
 
   g_variant_dict_insert (dict, "capacity", "u", data->maxsize);
   g_variant_dict_insert (dict, "capacity-bytes", "t", data->ring_size);
-  g_variant_dict_insert (dict, "depth", "u", __atomic_load_n (&data->count, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "depth", "u", (guint32) MIN (depth, G_MAXUINT32));
   g_variant_dict_insert (dict, "bytes", "t",
                          __atomic_load_n (&data->tail, __ATOMIC_RELAXED) -
                          __atomic_load_n (&data->head, __ATOMIC_RELAXED));
-  g_variant_dict_insert (dict, "puts", "t", __atomic_load_n (&data->puts, __ATOMIC_RELAXED));
-  g_variant_dict_insert (dict, "gets", "t", __atomic_load_n (&data->gets, __ATOMIC_RELAXED));
-  g_variant_dict_insert (dict, "waiters", "u",
-                         __atomic_load_n (&data->get_waiters, __ATOMIC_RELAXED) +
-                         __atomic_load_n (&data->put_waiters, __ATOMIC_RELAXED));
-  g_variant_dict_insert (dict, "get-waiters", "u", __atomic_load_n (&data->get_waiters, __ATOMIC_RELAXED));
-  g_variant_dict_insert (dict, "put-waiters", "u", __atomic_load_n (&data->put_waiters, __ATOMIC_RELAXED));
-  g_variant_dict_insert (dict, "closed", "b", data->closed != 0);
+  g_variant_dict_insert (dict, "puts", "t", puts);
+  g_variant_dict_insert (dict, "gets", "t", puts - MIN (depth, puts));
+  g_variant_dict_insert (dict, "waiters", "u", get_waiters + put_waiters);
+  g_variant_dict_insert (dict, "get-waiters", "u", get_waiters);
+  g_variant_dict_insert (dict, "put-waiters", "u", put_waiters);
+  g_variant_dict_insert (dict, "get-holder-pid", "i",
+                         __atomic_load_n (&data->get_holder_pid, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "get-recoveries", "u",
+                         __atomic_load_n (&data->get_recoveries, __ATOMIC_RELAXED));
+  g_variant_dict_insert (dict, "closed", "b", __atomic_load_n (&data->closed, __ATOMIC_RELAXED) != 0);
   if (data->joinable)
     g_variant_dict_insert (dict, "unfinished", "t", __atomic_load_n (&data->unfinished, __ATOMIC_RELAXED));
 }
@@ -207,7 +360,9 @@ fy_queue_new_full (const char  *name,
                    GError     **error)
 {
   g_autoptr(FyShm) shm = NULL;
+  pthread_mutexattr_t attr;
   QueueData *data;
+  int rc;
 
   if (capacity_bytes == 0)
     capacity_bytes = FY_QUEUE_DEFAULT_CAPACITY;
@@ -220,6 +375,19 @@ fy_queue_new_full (const char  *name,
   data->maxsize = maxsize;
   data->joinable = joinable;
   data->ring_size = capacity_bytes;
+
+  pthread_mutexattr_init (&attr);
+  pthread_mutexattr_setpshared (&attr, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust (&attr, PTHREAD_MUTEX_ROBUST);
+  pthread_mutexattr_settype (&attr, PTHREAD_MUTEX_ERRORCHECK);
+  rc = pthread_mutex_init (&data->get_lock, &attr);
+  pthread_mutexattr_destroy (&attr);
+  if (rc != 0)
+    {
+      g_set_error (error, FY_SHM_ERROR, FY_SHM_ERROR_FAILED,
+                   "Initialising the queue's get lock: %s", g_strerror (rc));
+      return NULL;
+    }
   return queue_wrap (shm, TRUE);
 }
 
@@ -273,20 +441,106 @@ fy_queue_get_shm (FyQueue *self)
   return self->shm;
 }
 
-/* Sleeps on @word (read under the lock) with the lock released; returns
- * with it held again. FALSE once @deadline has passed. @pending counts the
- * wake-ups sent and not yet taken: each sleeper that comes back takes one,
- * so a burst of puts wakes a sleeping getter once, not once per put. */
-static gboolean
-sleep_unlocked (FyQueue *self,
-                guint32 *word,
-                guint32 *waiters,
-                guint32 *pending,
-                gint64   deadline)
+/* Takes the get lock: 0, ETIMEDOUT once @deadline passed, or the error of
+ * pthread_mutex_lock. A dead holder's lock is simply taken over: a get
+ * publishes the head last, so the dead one left its record in place. */
+static int
+get_lock (FyQueue *self,
+          gint64   deadline)
 {
-  guint32 seen = *word;
+  QueueData *data = self->data;
+  int rc = pthread_mutex_trylock (&data->get_lock);
+
+  /* As in fy_shm_lock (): watch the owner word rather than retry the lock. */
+  for (guint i = 0; rc == EBUSY && i < LOCK_SPINS; i++)
+    {
+      fy_cpu_relax ();
+      if (__atomic_load_n (&data->get_lock.__data.__lock, __ATOMIC_RELAXED) == 0)
+        rc = pthread_mutex_trylock (&data->get_lock);
+    }
+  if (rc == EBUSY)
+    {
+      struct timespec ts = {
+        .tv_sec = deadline / G_USEC_PER_SEC,
+        .tv_nsec = (deadline % G_USEC_PER_SEC) * 1000,
+      };
+
+      if (fy_deadline_expired (deadline))
+        return ETIMEDOUT;
+      __atomic_add_fetch (&data->get_lock_waiters, 1, __ATOMIC_RELAXED);
+      if (deadline == FY_DEADLINE_NEVER)
+        rc = pthread_mutex_lock (&data->get_lock);
+      else
+        rc = pthread_mutex_clocklock (&data->get_lock, CLOCK_MONOTONIC, &ts);
+      __atomic_sub_fetch (&data->get_lock_waiters, 1, __ATOMIC_RELAXED);
+    }
+  if (rc == EOWNERDEAD)
+    {
+      pthread_mutex_consistent (&data->get_lock);
+      data->get_recoveries++;
+      /* Only the holder sleeps; and a putter the dead one should have
+       * woken gets to look again. */
+      data->get_sleeping = 0;
+      __atomic_add_fetch (&data->not_full, 1, __ATOMIC_SEQ_CST);
+      fy_futex_wake (&data->not_full, G_MAXINT);
+      g_debug ("Recovered the get lock of queue '%s' from a dead holder",
+               fy_shm_get_name (self->shm));
+      rc = 0;
+    }
+  if (rc == 0)
+    data->get_holder_pid = fy_shm_self_pid ();
+  return rc;
+}
+
+static void
+get_unlock (FyQueue *self)
+{
+  self->data->get_holder_pid = 0;
+  pthread_mutex_unlock (&self->data->get_lock);
+}
+
+/* For a lock not taken: a timeout is the caller's Full or Empty. */
+static void
+set_lock_error (GError     **error,
+                int          rc,
+                FyQueueError code,
+                const char  *message)
+{
+  if (rc == ETIMEDOUT)
+    g_set_error_literal (error, FY_QUEUE_ERROR, code, message);
+  else
+    g_set_error (error, FY_QUEUE_ERROR, code, "The queue's lock failed: %s", g_strerror (rc));
+}
+
+/* Watches @position (the other side's) for a short while until it moves
+ * away from @seen or the queue closes. */
+static void
+spin_while (QueueData *data,
+            guint64   *position,
+            guint64    seen)
+{
+  for (guint i = 0; i < SPINS; i++)
+    {
+      if (__atomic_load_n (position, __ATOMIC_ACQUIRE) != seen ||
+          __atomic_load_n (&data->closed, __ATOMIC_RELAXED))
+        return;
+      fy_cpu_relax ();
+    }
+}
+
+/* Sleeps on @word while @position stays at @seen and the queue open, for
+ * at most MAX_SLEEP_USEC. FALSE, without sleeping, once @deadline passed. */
+static gboolean
+sleep_while (QueueData *data,
+             guint32   *word,
+             guint32   *sleeping,
+             guint64   *position,
+             guint64    seen,
+             gint64     deadline)
+{
   gint64 now = g_get_monotonic_time ();
   gint64 until = now + MAX_SLEEP_USEC;
+  guint32 word_seen;
 
   if (deadline != FY_DEADLINE_NEVER)
     {
@@ -294,38 +548,42 @@ sleep_unlocked (FyQueue *self,
         return FALSE;
       until = MIN (until, deadline);
     }
-
-  (*waiters)++;
-  fy_shm_unlock (self->shm);
-  fy_futex_wait (word, seen, until);
-  fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  if (*waiters > 0)
-    (*waiters)--;
-  if (pending != NULL && *pending > 0)
-    (*pending)--;
+  __atomic_store_n (sleeping, 1, __ATOMIC_SEQ_CST);
+  word_seen = __atomic_load_n (word, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n (position, __ATOMIC_SEQ_CST) == seen &&
+      !__atomic_load_n (&data->closed, __ATOMIC_SEQ_CST))
+    fy_futex_wait (word, word_seen, until);
+  __atomic_store_n (sleeping, 0, __ATOMIC_RELAXED);
   return TRUE;
 }
 
-/* With the lock held: TRUE when a sleeper should be woken (after the
- * unlock), that is when some sleeper has not been sent a wake-up yet. */
-static gboolean
-signal_one (guint32 *word,
-            guint32  waiters,
-            guint32 *pending)
-{
-  if (waiters <= *pending)
-    return FALSE;
-  (*pending)++;
-  __atomic_add_fetch (word, 1, __ATOMIC_RELEASE);
-  return TRUE;
-}
-
+/* After publishing a position: wakes the other side's sleeper, if any.
+ * The first to see the sleeping word takes it down, so a burst of puts
+ * (gets) costs one wake-up, however long the sleeper takes to run again. */
 static void
-wake (guint32 *word,
-      int      n)
+wake_sleeper (guint32 *word,
+              guint32 *sleeping)
 {
-  __atomic_add_fetch (word, 1, __ATOMIC_RELEASE);
-  fy_futex_wake (word, n);
+  if (__atomic_load_n (sleeping, __ATOMIC_SEQ_CST) == 0 ||
+      __atomic_exchange_n (sleeping, 0, __ATOMIC_SEQ_CST) == 0)
+    return;
+  __atomic_add_fetch (word, 1, __ATOMIC_SEQ_CST);
+  fy_futex_wake (word, 1);
+}
+
+/* With the put lock held: TRUE when a record of @record bytes fits now. */
+static gboolean
+has_room (FyQueue *self,
+          gsize    record)
+{
+  QueueData *data = self->data;
+
+  /* Bytes in use, measured from an old head, may exceed the ring. */
+  if (data->maxsize == 0 && data->tail - self->head_seen <= data->ring_size - record)
+    return TRUE;
+  self->head_seen = __atomic_load_n (&data->head, __ATOMIC_ACQUIRE);
+  return data->tail - self->head_seen <= data->ring_size - record &&
+         (data->maxsize == 0 || queue_depth (data, self->ring) < data->maxsize);
 }
 
 gboolean
@@ -335,60 +593,60 @@ fy_queue_put (FyQueue   *self,
               GError   **error)
 {
   g_autoptr(GVariant) owned = NULL;
+  guint8 small[SMALL_RECORD];
   QueueData *data;
   RecordHeader rh;
-  gsize length, record;
+  gsize length, record, offset;
   gint64 deadline;
-  gboolean woke_getter = FALSE;
   gboolean spun = FALSE;
+  int rc;
 
   g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
   g_return_val_if_fail (item != NULL, FALSE);
 
-  owned = g_variant_ref_sink (item);
+  /* A floating item has no other owner: sinking it would only take its
+   * lock twice before the unref frees it. */
+  owned = g_variant_is_floating (item) ? item : g_variant_ref_sink (item);
   data = self->data;
   length = fy_variant_record_size (owned);
-  record = sizeof rh + fy_align8 (length);
-  if (length > G_MAXUINT32 || record > data->ring_size)
+  record = record_size (length);
+  /* Strictly smaller than the ring: the put lock's repair relies on no
+   * record starting where the one before it ends, a lap later. */
+  if (length > G_MAXUINT32 || record >= data->ring_size)
     {
       g_set_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TOO_BIG,
                    "An item of %" G_GSIZE_FORMAT " bytes cannot fit a queue of %"
                    G_GUINT64_FORMAT " bytes", length, data->ring_size);
       return FALSE;
     }
+  if (length <= sizeof small)
+    fy_variant_record_write (owned, small);
 
   deadline = fy_deadline_from_timeout (timeout_seconds);
-  fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
+  rc = fy_shm_lock (self->shm, deadline);
+  if (rc != 0)
+    {
+      set_lock_error (error, rc, FY_QUEUE_ERROR_FULL, "The queue is full");
+      return FALSE;
+    }
   for (;;)
     {
-      if (data->closed)
+      if (__atomic_load_n (&data->closed, __ATOMIC_ACQUIRE))
         {
           fy_shm_unlock (self->shm);
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED,
                                "The queue is closed");
           return FALSE;
         }
-      if ((data->maxsize == 0 || data->count < data->maxsize) &&
-          data->ring_size - (data->tail - data->head) >= record)
+      if (has_room (self, record))
         break;
-      if (!spun && (deadline == FY_DEADLINE_NEVER || !fy_deadline_expired (deadline)))
+      if (!spun && !fy_deadline_expired (deadline))
         {
-          /* As in get: a consumer in full flow frees room very soon. */
-          guint64 head = data->head;
-
           spun = TRUE;
-          fy_shm_unlock (self->shm);
-          for (guint i = 0; i < SPINS; i++)
-            {
-              if (__atomic_load_n (&data->head, __ATOMIC_ACQUIRE) != head ||
-                  __atomic_load_n (&data->closed, __ATOMIC_RELAXED))
-                break;
-              fy_cpu_relax ();
-            }
-          fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
+          spin_while (data, &data->head, self->head_seen);
           continue;
         }
-      if (!sleep_unlocked (self, &data->not_full, &data->put_waiters, &data->put_wakes, deadline))
+      if (!sleep_while (data, &data->not_full, &data->put_sleeping, &data->head, self->head_seen, deadline))
         {
           fy_shm_unlock (self->shm);
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_FULL,
@@ -398,33 +656,33 @@ fy_queue_put (FyQueue   *self,
     }
 
   rh.length = length;
-  rh.check = RECORD_CHECK (rh.length);
-  ring_write (data, self->ring, data->tail, &rh, sizeof rh);
-  {
-    gsize offset = (data->tail + sizeof rh) % data->ring_size;
+  rh.seq = data->puts;
+  rh.check = record_check (rh.length, rh.seq);
+  offset = cursor_offset (data, &self->put_cursor, data->tail);
+  ring_write (data, self->ring, offset, &rh, sizeof rh);
+  offset = ring_advance (data, offset, sizeof rh);
+  if (length <= sizeof small)
+    ring_write (data, self->ring, offset, small, length);
+  else if (offset + length <= data->ring_size)
+    fy_variant_record_write (owned, self->ring + offset);
+  else
+    {
+      /* Split across the end of the ring: serialized aside first. */
+      g_autofree guint8 *flat = g_malloc (length);
 
-    if (offset + length <= data->ring_size)
-      fy_variant_record_write (owned, self->ring + offset);
-    else
-      {
-        /* Split across the end of the ring: serialized aside first. */
-        g_autofree guint8 *flat = g_malloc (length);
-
-        fy_variant_record_write (owned, flat);
-        ring_write (data, self->ring, data->tail + sizeof rh, flat, length);
-      }
-  }
+      fy_variant_record_write (owned, flat);
+      ring_write (data, self->ring, offset, flat, length);
+    }
+  /* Counted before it is published, so task_done never overtakes it. */
   if (data->joinable)
-    data->unfinished++;
-  data->count++;
-  data->puts++;
+    __atomic_add_fetch (&data->unfinished, 1, __ATOMIC_RELAXED);
+  __atomic_store_n (&data->puts, rh.seq + 1, __ATOMIC_RELAXED);
   /* The commit: until the tail moves, the record does not exist. */
-  __atomic_store_n (&data->tail, data->tail + record, __ATOMIC_RELEASE);
-  woke_getter = signal_one (&data->not_empty, data->get_waiters, &data->get_wakes);
+  cursor_advance (data, &self->put_cursor, record);
+  __atomic_store_n (&data->tail, self->put_cursor.position, __ATOMIC_SEQ_CST);
   fy_shm_unlock (self->shm);
 
-  if (woke_getter)
-    fy_futex_wake (&data->not_empty, 1);
+  wake_sleeper (&data->not_empty, &data->get_sleeping);
   return TRUE;
 }
 
@@ -436,73 +694,81 @@ fy_queue_get (FyQueue  *self,
   GVariant *item;
   QueueData *data;
   RecordHeader rh;
+  guint8 small[SMALL_RECORD];
+  guint64 head;
+  gsize offset;
   gint64 deadline;
   guint8 *payload;
-  gboolean woke_putter = FALSE;
   gboolean spun = FALSE;
+  int rc;
 
   g_return_val_if_fail (FY_IS_QUEUE (self), NULL);
 
   data = self->data;
   deadline = fy_deadline_from_timeout (timeout_seconds);
-  fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  while (data->head == data->tail)
+  rc = get_lock (self, deadline);
+  if (rc != 0)
     {
-      if (data->closed)
+      set_lock_error (error, rc, FY_QUEUE_ERROR_EMPTY, "The queue is empty");
+      return NULL;
+    }
+  head = data->head;
+  for (;;)
+    {
+      /* Other processes' gets may have taken the head past it. */
+      if (head < self->tail_seen)
+        break;
+      self->tail_seen = __atomic_load_n (&data->tail, __ATOMIC_ACQUIRE);
+      if (head < self->tail_seen)
+        break;
+      if (__atomic_load_n (&data->closed, __ATOMIC_ACQUIRE))
         {
-          fy_shm_unlock (self->shm);
+          get_unlock (self);
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED,
                                "The queue is closed");
           return NULL;
         }
-      if (!spun && (deadline == FY_DEADLINE_NEVER || !fy_deadline_expired (deadline)))
+      if (!spun && !fy_deadline_expired (deadline))
         {
-          guint64 head = data->head;
-
           spun = TRUE;
-          fy_shm_unlock (self->shm);
-          for (guint i = 0; i < SPINS; i++)
-            {
-              if (__atomic_load_n (&data->tail, __ATOMIC_ACQUIRE) != head ||
-                  __atomic_load_n (&data->closed, __ATOMIC_RELAXED))
-                break;
-              fy_cpu_relax ();
-            }
-          fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
+          spin_while (data, &data->tail, head);
           continue;
         }
-      if (!sleep_unlocked (self, &data->not_empty, &data->get_waiters, &data->get_wakes, deadline))
+      if (!sleep_while (data, &data->not_empty, &data->get_sleeping, &data->tail, head, deadline))
         {
-          fy_shm_unlock (self->shm);
+          get_unlock (self);
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY,
                                "The queue is empty");
           return NULL;
         }
     }
 
-  ring_read (data, self->ring, data->head, &rh, sizeof rh);
-  if (rh.check != RECORD_CHECK (rh.length) ||
-      sizeof rh + fy_align8 (rh.length) > data->tail - data->head)
+  offset = cursor_offset (data, &self->get_cursor, head);
+  ring_read (data, self->ring, offset, &rh, sizeof rh);
+  if (!record_ok (&rh, self->tail_seen - head))
     {
-      /* Only a process scribbling on the mapping gets here. */
-      queue_repair (self->shm);
-      fy_shm_unlock (self->shm);
+      /* Only a process scribbling on the mapping gets here: everything
+       * published goes, so the queue works again. */
+      g_warning ("Queue '%s': dropping %" G_GUINT64_FORMAT " unreadable bytes",
+                 fy_shm_get_name (self->shm), self->tail_seen - head);
+      __atomic_store_n (&data->head, self->tail_seen, __ATOMIC_SEQ_CST);
+      get_unlock (self);
+      wake_sleeper (&data->not_full, &data->put_sleeping);
       g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY,
                            "The queue held a damaged record");
       return NULL;
     }
-  payload = g_malloc (MAX (rh.length, 1));
-  ring_read (data, self->ring, data->head + sizeof rh, payload, rh.length);
-  if (data->count > 0)
-    data->count--;
-  data->gets++;
-  __atomic_store_n (&data->head, data->head + sizeof rh + fy_align8 (rh.length), __ATOMIC_RELEASE);
-  woke_putter = signal_one (&data->not_full, data->put_waiters, &data->put_wakes);
-  fy_shm_unlock (self->shm);
+  payload = rh.length <= sizeof small ? small : g_malloc (MAX (rh.length, 1));
+  ring_read (data, self->ring, ring_advance (data, offset, sizeof rh), payload, rh.length);
+  /* The commit: the record is gone once the head moves past it. */
+  cursor_advance (data, &self->get_cursor, record_size (rh.length));
+  __atomic_store_n (&data->head, self->get_cursor.position, __ATOMIC_SEQ_CST);
+  get_unlock (self);
 
-  if (woke_putter)
-    fy_futex_wake (&data->not_full, 1);
+  wake_sleeper (&data->not_full, &data->put_sleeping);
 
+  if (payload == small)
+    payload = g_memdup2 (small, MAX (rh.length, 1));
   item = fy_variant_record_parse (payload, rh.length);
   if (item == NULL)
     g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY,
@@ -514,7 +780,7 @@ guint
 fy_queue_get_qsize (FyQueue *self)
 {
   g_return_val_if_fail (FY_IS_QUEUE (self), 0);
-  return __atomic_load_n (&self->data->count, __ATOMIC_ACQUIRE);
+  return MIN (queue_depth (self->data, self->ring), G_MAXUINT);
 }
 
 gboolean
@@ -553,16 +819,23 @@ fy_queue_is_joinable (FyQueue *self)
   return self->data->joinable != 0;
 }
 
+static void
+wake_all (guint32 *word)
+{
+  __atomic_add_fetch (word, 1, __ATOMIC_SEQ_CST);
+  fy_futex_wake (word, G_MAXINT);
+}
+
 void
 fy_queue_close (FyQueue *self)
 {
   g_return_if_fail (FY_IS_QUEUE (self));
 
-  fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  self->data->closed = 1;
-  wake (&self->data->not_empty, G_MAXINT);
-  wake (&self->data->not_full, G_MAXINT);
-  fy_shm_unlock (self->shm);
+  /* Sleepers read the closed flag after their futex word: bumping the
+   * words after the store makes each either see it or be woken. */
+  __atomic_store_n (&self->data->closed, 1, __ATOMIC_SEQ_CST);
+  wake_all (&self->data->not_empty);
+  wake_all (&self->data->not_full);
 }
 
 gboolean
@@ -583,11 +856,15 @@ check_joinable (FyQueue  *self,
   return FALSE;
 }
 
+/* The unfinished count takes no lock: task_done must not wait behind a
+ * putter asleep on a full queue with the put lock, which would deadlock a
+ * worker that marks its item done before getting the next one. */
 gboolean
 fy_queue_task_done (FyQueue  *self,
                     GError  **error)
 {
   QueueData *data;
+  guint64 unfinished;
 
   g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
 
@@ -595,18 +872,20 @@ fy_queue_task_done (FyQueue  *self,
     return FALSE;
 
   data = self->data;
-  fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  if (data->unfinished == 0)
+  unfinished = __atomic_load_n (&data->unfinished, __ATOMIC_RELAXED);
+  do
     {
-      fy_shm_unlock (self->shm);
-      g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TASK_DONE,
-                           "task_done () called more times than items were put");
-      return FALSE;
+      if (unfinished == 0)
+        {
+          g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TASK_DONE,
+                               "task_done () called more times than items were put");
+          return FALSE;
+        }
     }
-  data->unfinished--;
-  if (data->unfinished == 0 && data->join_waiters > 0)
-    wake (&data->all_done, G_MAXINT);
-  fy_shm_unlock (self->shm);
+  while (!__atomic_compare_exchange_n (&data->unfinished, &unfinished, unfinished - 1, FALSE,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+  if (unfinished == 1 && __atomic_load_n (&data->join_waiters, __ATOMIC_SEQ_CST) > 0)
+    wake_all (&data->all_done);
   return TRUE;
 }
 
@@ -625,16 +904,29 @@ fy_queue_join (FyQueue  *self,
 
   data = self->data;
   deadline = fy_deadline_from_timeout (timeout_seconds);
-  fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  while (data->unfinished > 0)
-    if (!sleep_unlocked (self, &data->all_done, &data->join_waiters, NULL, deadline))
-      {
-        fy_shm_unlock (self->shm);
-        g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TIMED_OUT,
-                             "Tasks still unfinished at the timeout");
-        return FALSE;
-      }
-  fy_shm_unlock (self->shm);
+  while (__atomic_load_n (&data->unfinished, __ATOMIC_SEQ_CST) > 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 until = now + MAX_SLEEP_USEC;
+      guint32 seen;
+
+      if (deadline != FY_DEADLINE_NEVER)
+        {
+          if (now >= deadline)
+            {
+              g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TIMED_OUT,
+                                   "Tasks still unfinished at the timeout");
+              return FALSE;
+            }
+          until = MIN (until, deadline);
+        }
+      /* As for the sleepers of put and get: announce, then re-check. */
+      __atomic_add_fetch (&data->join_waiters, 1, __ATOMIC_SEQ_CST);
+      seen = __atomic_load_n (&data->all_done, __ATOMIC_SEQ_CST);
+      if (__atomic_load_n (&data->unfinished, __ATOMIC_SEQ_CST) > 0)
+        fy_futex_wait (&data->all_done, seen, until);
+      __atomic_sub_fetch (&data->join_waiters, 1, __ATOMIC_RELAXED);
+    }
   return TRUE;
 }
 
@@ -650,4 +942,11 @@ fy_queue_peek_ring (FyQueue *self,
   *out_head = __atomic_load_n (&self->data->head, __ATOMIC_ACQUIRE);
   *out_tail = __atomic_load_n (&self->data->tail, __ATOMIC_ACQUIRE);
   return self->ring;
+}
+
+int
+fy_queue_lock_get (FyQueue *self)
+{
+  g_return_val_if_fail (FY_IS_QUEUE (self), EINVAL);
+  return get_lock (self, FY_DEADLINE_NEVER);
 }

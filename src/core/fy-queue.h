@@ -4,10 +4,11 @@
  *
  * multiprocessing.Queue and JoinableQueue without a feeder thread or pipe:
  * items are serialized GVariants written into a byte ring of length-prefixed
- * records under a robust lock, so a put is complete when it returns and a
- * process may exit right after it. The record is written first and the tail
- * published last: a producer killed mid-put leaves no partial item. Blocked
- * callers sleep on futex words; nobody spins.
+ * records, producers serialized by one robust lock and consumers by another,
+ * so a put is complete when it returns and a process may exit right after
+ * it. The record is written first and the tail published last: a producer
+ * killed mid-put leaves no partial item. Blocked callers watch the ring
+ * briefly, then sleep on futex words.
  */
 
 #pragma once
@@ -61,7 +62,11 @@ gboolean  fy_queue_put          (FyQueue     *self,
                                  GVariant    *item,
                                  double       timeout_seconds,
                                  GError     **error);
-/* Returns a new reference, or NULL with FY_QUEUE_ERROR_EMPTY / _CLOSED. */
+/* Returns a new reference, or NULL with FY_QUEUE_ERROR_EMPTY / _CLOSED.
+ * A blocked get keeps the consumers' lock while it waits, as Python's
+ * reader lock: another get times out on that lock (a get_nowait beside it
+ * fails with FY_QUEUE_ERROR_EMPTY), and blocked puts do the same among
+ * producers. */
 GVariant *fy_queue_get          (FyQueue     *self,
                                  double       timeout_seconds,
                                  GError     **error);

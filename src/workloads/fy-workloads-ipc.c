@@ -276,26 +276,27 @@ ipc_queue_worker (GVariant           *argument,
     }
 }
 
-/* fd 0: FyQueue. Takes the queue's lock, scribbles a half-written record
- * after the tail, and hangs there until it is killed: the state a producer
- * leaves when it dies inside put. */
+/* fd 0: FyQueue. (consumer): takes the queue's put lock and scribbles a
+ * half-written record after the tail, the state a producer leaves when it
+ * dies inside put; or takes its get lock, as a consumer dying while it
+ * copies a record out (which writes nothing shared). Then hangs until
+ * killed. */
 static GVariant *
 ipc_queue_die_locked (GVariant           *argument,
                       FyWorkloadContext  *context,
                       GError            **error)
 {
   g_autoptr(FyQueue) queue = NULL;
+  gboolean consumer = g_variant_get_boolean (argument);
   guint64 ring_size, head, tail;
   guint8 *ring;
-  FyShm *shm;
   int fd;
 
   if ((fd = need_fd (context, 0, error)) < 0 ||
       (queue = fy_queue_new_from_fd (fd, error)) == NULL)
     return NULL;
 
-  shm = fy_queue_get_shm (queue);
-  if (fy_shm_lock (shm, FY_DEADLINE_NEVER) != 0)
+  if ((consumer ? fy_queue_lock_get (queue) : fy_shm_lock (fy_queue_get_shm (queue), FY_DEADLINE_NEVER)) != 0)
     {
       g_set_error_literal (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
                            "could not take the queue's lock");
@@ -304,7 +305,7 @@ ipc_queue_die_locked (GVariant           *argument,
   /* Garbage over the free part of the ring (a put cut short), while the
    * published tail stays where it was. */
   ring = fy_queue_peek_ring (queue, &ring_size, &head, &tail);
-  for (guint64 i = 0; i < MIN (ring_size - (tail - head), 4096); i++)
+  for (guint64 i = 0; !consumer && i < MIN (ring_size - (tail - head), 4096); i++)
     ring[(tail + i) % ring_size] = 0xEE;
   for (;;)
     g_usleep (G_USEC_PER_SEC);
@@ -612,8 +613,8 @@ const FyWorkloadInfo fy_workloads_ipc[] = {
     "fd 0 queue, fd 1 list: get n items (< 0: until a sentinel) into the list" },
   { "ipc-queue-worker", "()", "()", ipc_queue_worker,
     "fd 0 joinable queue, fd 1 list: 2·n per item, task_done each, until a sentinel" },
-  { "ipc-queue-die-locked", "()", "()", ipc_queue_die_locked,
-    "fd 0 queue: holds its lock over a half-written record until killed" },
+  { "ipc-queue-die-locked", "b", "()", ipc_queue_die_locked,
+    "fd 0 queue: (consumer) holds its put or get lock mid-operation until killed" },
   { "ipc-queue-flood", "u", "()", ipc_queue_flood,
     "fd 0 queue: puts checkable items of n bytes until killed" },
   { "ipc-barrier-wait", "(ud)", "()", ipc_barrier_wait,

@@ -4,8 +4,9 @@
  *
  * CPython's Queue tests (Full / Empty with and without timeouts, qsize,
  * FIFO, JoinableQueue.join), no feeder thread, close, and the faults: a
- * producer killed while holding the queue's lock, or at random points of a
- * put, never leaves a partial item or a stuck queue.
+ * producer killed while holding the put lock, or at random points of a put,
+ * and a consumer killed while holding the get lock, never leave a partial
+ * item, a stuck queue or wrong counts.
  */
 
 #include "config.h"
@@ -92,23 +93,56 @@ test_full_and_empty (void)
   g_assert_cmpfloat (elapsed, <, 2);
 }
 
+static guint32
+snapshot_u (FyQueue    *queue,
+            const char *key)
+{
+  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
+  guint32 value = 0;
+
+  g_assert_true (g_variant_lookup (snapshot, key, "u", &value));
+  return value;
+}
+
+/* qsize, the inspector's depth and its puts and gets all tell the same
+ * story. */
+static void
+check_counts (FyQueue *queue,
+              guint64  puts,
+              guint64  gets)
+{
+  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
+  guint64 snapshot_puts = 0, snapshot_gets = 0;
+  guint32 depth = 0;
+
+  g_assert_true (g_variant_lookup (snapshot, "puts", "t", &snapshot_puts));
+  g_assert_true (g_variant_lookup (snapshot, "gets", "t", &snapshot_gets));
+  g_assert_true (g_variant_lookup (snapshot, "depth", "u", &depth));
+  g_assert_cmpuint (snapshot_puts, ==, puts);
+  g_assert_cmpuint (snapshot_gets, ==, gets);
+  g_assert_cmpuint (depth, ==, puts - gets);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, puts - gets);
+  g_assert_true (fy_queue_is_empty (queue) == (puts == gets));
+}
+
 static void
 test_qsize (void)
 {
   g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
 
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
-  g_assert_true (fy_queue_is_empty (queue));
+  check_counts (queue, 0, 0);
   put_int (queue, 5);
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 1);
-  g_assert_false (fy_queue_is_empty (queue));
+  check_counts (queue, 1, 0);
   put_int (queue, 6);
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 2);
+  check_counts (queue, 2, 0);
   g_assert_cmpint (get_int (queue, 0), ==, 5);
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 1);
+  check_counts (queue, 2, 1);
   g_assert_cmpint (get_int (queue, 0), ==, 6);
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
-  g_assert_true (fy_queue_is_empty (queue));
+  check_counts (queue, 2, 2);
+  put_int (queue, 7);
+  check_counts (queue, 3, 2);
+  g_assert_cmpint (get_int (queue, 0), ==, 7);
+  check_counts (queue, 3, 3);
   /* Unbounded by count: never full. */
   g_assert_false (fy_queue_is_full (queue));
 }
@@ -173,17 +207,6 @@ test_bad_item (void)
   g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 2);
   g_assert_cmpint (get_int (queue, 0), ==, 1);
   g_assert_cmpint (get_int (queue, 0), ==, 2);
-}
-
-static guint32
-snapshot_u (FyQueue    *queue,
-            const char *key)
-{
-  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
-  guint32 value = 0;
-
-  g_assert_true (g_variant_lookup (snapshot, key, "u", &value));
-  return value;
 }
 
 typedef struct
@@ -302,6 +325,57 @@ test_fifo_two_producers (void)
   fy_test_join_ok (a);
   fy_test_join_ok (b);
   g_assert_true (fy_queue_is_empty (queue));
+}
+
+/* Two producers and two consumers through a queue of four items: both
+ * sides keep blocking and waking each other. Every item comes out exactly
+ * once, and each consumer sees each producer's items in order. */
+static void
+test_two_by_two (void)
+{
+  g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 4, 1024, FALSE, NULL);
+  const gint64 n = 3000;
+  FyProcess *processes[4];
+  FyList *lists[2];
+  g_autofree guint8 *seen = g_malloc0 (2 * n);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      lists[i] = fy_list_new (NULL, 0, 0, NULL);
+      processes[i] = fy_test_spawn ("ipc-queue-collect", g_variant_new_int64 (n),
+                                    fy_queue_get_fd (queue), fy_list_get_fd (lists[i]), -1);
+    }
+  for (guint i = 0; i < 2; i++)
+    processes[2 + i] = fy_test_spawn ("ipc-queue-put", g_variant_new ("(xxub)", i * n, n, 0, FALSE),
+                                      fy_queue_get_fd (queue), -1);
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      fy_test_join_ok (processes[i]);
+      g_object_unref (processes[i]);
+    }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GVariant) all = fy_list_to_variant (lists[i]);
+      gint64 last[2] = { -1, -1 };
+
+      g_assert_cmpuint (g_variant_n_children (all), ==, n);
+      for (gsize j = 0; j < n; j++)
+        {
+          g_autoptr(GVariant) boxed = g_variant_get_child_value (all, j);
+          g_autoptr(GVariant) v = g_variant_get_variant (boxed);
+          gint64 value = g_variant_get_int64 (v);
+
+          g_assert_cmpint (value, >=, 0);
+          g_assert_cmpint (value, <, 2 * n);
+          g_assert_cmpint (value, >, last[value / n]);
+          last[value / n] = value;
+          g_assert_cmpuint (seen[value], ==, 0);
+          seen[value] = 1;
+        }
+      g_object_unref (lists[i]);
+    }
+  check_counts (queue, 2 * n, 2 * n);
 }
 
 /* No feeder thread: a producer can be joined before anyone drains. */
@@ -442,7 +516,7 @@ test_killed_holding_lock (void)
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
-  victim = fy_test_spawn ("ipc-queue-die-locked", NULL, fy_queue_get_fd (queue), -1);
+  victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new_boolean (FALSE), fy_queue_get_fd (queue), -1);
   start = g_get_monotonic_time ();
   while (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) != fy_process_get_pid (victim))
     {
@@ -459,11 +533,67 @@ test_killed_holding_lock (void)
   g_assert_no_error (error);
   g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
   g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 4);
+  check_counts (queue, 4, 0);
   for (gint64 i = 0; i < 4; i++)
     g_assert_cmpint (get_int (queue, 1), ==, i);
-  g_assert_true (fy_queue_is_empty (queue));
-  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
+  check_counts (queue, 4, 4);
+}
+
+static GPid
+snapshot_get_holder (FyQueue *queue)
+{
+  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
+  gint32 pid = 0;
+
+  g_assert_true (g_variant_lookup (snapshot, "get-holder-pid", "i", &pid));
+  return pid;
+}
+
+/* A consumer SIGKILLed while it holds the get lock: producers never
+ * noticed, the next get succeeds within a second, and the item it was
+ * about to take is still there. */
+static void
+test_killed_holding_get_lock (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(FyProcess) victim = NULL;
+  gint64 start;
+  int code = 0;
+
+  for (gint64 i = 0; i < 3; i++)
+    put_int (queue, i);
+  victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new_boolean (TRUE), fy_queue_get_fd (queue), -1);
+  start = g_get_monotonic_time ();
+  while (snapshot_get_holder (queue) != fy_process_get_pid (victim))
+    {
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
+      g_usleep (1000);
+    }
+
+  /* Consumers and producers do not share a lock. */
+  put_int (queue, 3);
+  check_counts (queue, 4, 0);
+  /* Python's get_nowait: the reader lock is busy, so Empty. */
+  g_assert_null (fy_queue_get (queue, 0, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
+  g_clear_error (&error);
+
+  g_assert_true (fy_process_kill (victim, &error));
+  g_assert_true (fy_process_join (victim, 30, &error));
+  g_assert_true (fy_process_get_exitcode (victim, &code));
+  g_assert_cmpint (code, ==, -9);
+
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (get_int (queue, 1), ==, 0);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
+  g_assert_cmpuint (snapshot_u (queue, "get-recoveries"), ==, 1);
+  g_assert_cmpint (snapshot_get_holder (queue), ==, 0);
+  check_counts (queue, 4, 1);
+  for (gint64 i = 1; i < 4; i++)
+    g_assert_cmpint (get_int (queue, 1), ==, i);
+  check_counts (queue, 4, 4);
+  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 0);
 }
 
 static void
@@ -514,6 +644,7 @@ test_killed_mid_put (void)
   g_autoptr(GError) error = NULL;
   const guint payload = 64 * 1024;
   g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 32 * 1024 * 1024, FALSE, &error);
+  guint64 delivered = 0;
   guint attempts = 0;
 
   for (guint round = 0; round < 20; round++)
@@ -561,12 +692,59 @@ test_killed_mid_put (void)
 
       drain_and_check (queue, &next, payload, FALSE);
       g_assert_cmpint (next, >, 0);
+      delivered += next;
       g_assert_true (fy_queue_is_empty (queue));
       g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
-      /* The kill happened with the lock held: this drain recovered it. */
+      /* The kill happened with the put lock held: the next put recovers
+       * it, and counts only the puts that were published. */
+      put_int (queue, -1);
       g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, round + 1);
+      check_counts (queue, delivered + 1, delivered);
+      g_assert_cmpint (get_int (queue, 0), ==, -1);
+      delivered++;
     }
   g_test_message ("20 kills inside a put took %u stops", attempts);
+}
+
+/* A producer SIGKILLed at random moments while this process takes its
+ * items, small ones (copied in and out through the stack) and larger
+ * ones, with the ring filling up at times: what comes out is whole and in
+ * order, and the counts are right once the put lock has been recovered. */
+static void
+test_killed_while_consumed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 64 * 1024, FALSE, &error);
+  guint64 delivered = 0;
+
+  for (guint round = 0; round < 40; round++)
+    {
+      g_autoptr(FyProcess) writer = NULL;
+      guint payload = round % 2 ? 24 : 3000;
+      gint64 next = 0, kill_at = g_test_rand_int_range (1, 3000);
+
+      writer = fy_test_spawn ("ipc-queue-flood", g_variant_new_uint32 (payload), fy_queue_get_fd (queue), -1);
+      while (next < kill_at)
+        {
+          g_autoptr(GVariant) item = fy_queue_get (queue, 60, &error);
+
+          g_assert_no_error (error);
+          check_item (item, next++, payload);
+        }
+      g_assert_true (fy_process_kill (writer, &error));
+      g_assert_true (fy_process_join (writer, 30, &error));
+
+      drain_and_check (queue, &next, payload, FALSE);
+      delivered += next;
+      g_assert_true (fy_queue_is_empty (queue));
+      g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 0);
+      put_int (queue, -1);
+      check_counts (queue, delivered + 1, delivered);
+      g_assert_cmpint (get_int (queue, 0), ==, -1);
+      delivered++;
+    }
+  g_test_message ("40 kills while consuming: %u with the put lock held",
+                  snapshot_u (queue, "recoveries"));
 }
 
 int
@@ -583,12 +761,15 @@ main (int   argc,
   g_test_add_func ("/core/queue/close-drains", test_close_drains);
   g_test_add_func ("/core/queue/blocked-does-not-spin", test_blocked_does_not_spin);
   g_test_add_func ("/core/queue/fifo-two-producers", test_fifo_two_producers);
+  g_test_add_func ("/core/queue/two-by-two", test_two_by_two);
   g_test_add_func ("/core/queue/no-feeder", test_no_feeder);
   g_test_add_func ("/core/queue/seed-producer-consumer", test_seed_producer_consumer);
   g_test_add_func ("/core/queue/joinable", test_joinable);
   g_test_add_func ("/core/queue/task-done-errors", test_task_done_errors);
   g_test_add_func ("/core/queue/killed-holding-lock", test_killed_holding_lock);
   g_test_add_func ("/core/queue/killed-mid-put", test_killed_mid_put);
+  g_test_add_func ("/core/queue/killed-holding-get-lock", test_killed_holding_get_lock);
+  g_test_add_func ("/core/queue/killed-while-consumed", test_killed_while_consumed);
 
   return g_test_run ();
 }
