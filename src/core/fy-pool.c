@@ -38,6 +38,8 @@
 /* Messages handled per wake-up of one channel, so one busy worker cannot
  * starve the others or the user interface. */
 #define MESSAGES_PER_DISPATCH 256
+/* Below this many items per worker, the automatic chunksize is 1. */
+#define FY_POOL_ITEMS_PER_WORKER_UNCHUNKED 32
 /* Most items one merged chunk carries. */
 #define MERGE_MAX_ITEMS       4096
 
@@ -2153,12 +2155,18 @@ submit_many (FyPool      *self,
           }
       }
 
-  /* Python's rule: about four chunks per worker. */
+  /* Python's rule, about four chunks per worker, for long inputs. A short
+   * one goes item by item: then balance matters more than messages (a few
+   * slow items in one chunk would keep one worker busy while the others
+   * idle), and the pool hands short items over in windows anyway. */
   if (chunksize == 0)
     {
       gsize per = (gsize) self->n_workers * 4;
 
-      chunksize = (int) MAX (1, n / per + (n % per != 0 ? 1 : 0));
+      if (n < (gsize) self->n_workers * FY_POOL_ITEMS_PER_WORKER_UNCHUNKED)
+        chunksize = 1;
+      else
+        chunksize = (int) MAX (1, n / per + (n % per != 0 ? 1 : 0));
     }
 
   function = g_intern_string (function);

@@ -177,8 +177,9 @@ FyFuture      *fy_pool_submit                 (FyPool         *self,
                                                const char     *function,
                                                GVariant       *argument,
                                                GError        **error);
-/* One future per child of @iterable; chunksize 0 picks one (as Python does:
- * ceil (n / (4 × workers))), < 0 is an error. An array in input order. */
+/* One future per child of @iterable; chunksize 0 picks one (as Python does,
+ * ceil (n / (4 × workers)), except that fewer than 32 items per worker go
+ * one by one), < 0 is an error. An array in input order. */
 GPtrArray     *fy_pool_submit_map             (FyPool         *self,
                                                const char     *function,
                                                GVariant       *iterable,
