@@ -184,6 +184,14 @@ close_fds (const int *fds,
       close (fds[i]);
 }
 
+static GVariant *
+timed_out (GError **error)
+{
+  g_set_error_literal (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_TIMED_OUT,
+                       "No message arrived in time");
+  return NULL;
+}
+
 /* Until when this receive may ask without blocking; 0: not at all. */
 static gint64
 spin_deadline (FyChannel *self,
@@ -1056,6 +1064,7 @@ fy_channel_receive (FyChannel     *self,
   int flags = MSG_CMSG_CLOEXEC;
   gint64 deadline = deadline_from_timeout (timeout_seconds);
   gint64 spin_until = 0;
+  gboolean must_poll = FALSE;
   GVariant *message;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -1067,8 +1076,10 @@ fy_channel_receive (FyChannel     *self,
   if (self->buffer == NULL)
     self->buffer = g_malloc (FY_RECEIVE_BUFFER_SIZE);
 
-  /* A timed receive polls first and then never blocks in recvmsg (), so a
-   * second reader that wins the race cannot stall us past the deadline. */
+  /* A timed receive never blocks in recvmsg (), so a second reader that
+   * wins the race cannot stall us past the deadline. It asks first and
+   * polls only when nothing was there: a reader told by its main loop that
+   * a message waits then spends one system call on it, not two. */
   if (deadline >= 0)
     flags |= MSG_DONTWAIT;
   spin_until = spin_deadline (self, deadline);
@@ -1077,12 +1088,8 @@ fy_channel_receive (FyChannel     *self,
     {
       gboolean spinning = spin_until > 0 && g_get_monotonic_time () < spin_until;
 
-      if (!spinning && deadline >= 0 && !wait_readable (self->fd, deadline))
-        {
-          g_set_error_literal (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_TIMED_OUT,
-                               "No message arrived in time");
-          return NULL;
-        }
+      if (!spinning && must_poll && !wait_readable (self->fd, deadline))
+        return timed_out (error);
 
       iov.iov_base = self->buffer;
       iov.iov_len = FY_RECEIVE_BUFFER_SIZE;
@@ -1102,7 +1109,12 @@ fy_channel_receive (FyChannel     *self,
       if (errno == EINTR)
         continue;
       if ((errno == EAGAIN || errno == EWOULDBLOCK) && (spinning || deadline >= 0))
-        continue;
+        {
+          must_poll = deadline >= 0;
+          if (!spinning && deadline >= 0 && g_get_monotonic_time () >= deadline)
+            return timed_out (error);
+          continue;
+        }
       if (errno == ECONNRESET)
         {
           g_set_error_literal (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_EOF,
