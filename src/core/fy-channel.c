@@ -46,6 +46,7 @@
 
 #include "fy-channel.h"
 #include "fy-channel-private.h"
+#include "fy-core.h"
 #include "fy-futex.h"
 
 #define FY_FRAME_MAGIC 0x68437946u /* "FyCh" in memory order on little endian */
@@ -197,13 +198,10 @@ static gint64
 spin_deadline (FyChannel *self,
                gint64     deadline)
 {
-  static gsize cpus;
   gint64 until;
 
-  if (g_once_init_enter (&cpus))
-    g_once_init_leave (&cpus, g_get_num_processors ());
   self->receives++;
-  if (cpus < 2 || (self->spin_misses >= FY_RECEIVE_SPIN_MISSES &&
+  if (!fy_core_can_spin () || (self->spin_misses >= FY_RECEIVE_SPIN_MISSES &&
                    self->receives % FY_RECEIVE_SPIN_RETRY_EVERY != 0))
     return 0;
   until = g_get_monotonic_time () + FY_RECEIVE_SPIN_USEC;

@@ -22,3 +22,14 @@ fy_core_get_localedir (void)
     return LOCALEDIR;
   return localedir;
 }
+
+gboolean
+fy_core_can_spin (void)
+{
+  static gsize cpus;
+
+  /* g_get_num_processors () reads sysfs each time. */
+  if (g_once_init_enter (&cpus))
+    g_once_init_leave (&cpus, g_get_num_processors ());
+  return cpus > 1;
+}
