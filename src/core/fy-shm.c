@@ -109,8 +109,10 @@ fy_variant_record_parse (guint8 *buffer,
     }
   /* Untrusted: GLib checks the data against the type as it reads it. The
    * type string was validated above, so a plain cast spares G_VARIANT_TYPE
-   * from validating it a second time. */
-  return g_variant_ref_sink (g_variant_new_from_data ((const GVariantType *) buffer,
+   * from validating it a second time; the new value is ours alone, so
+   * take_ref turns its floating reference into a full one without the
+   * variant's lock that ref_sink takes. */
+  return g_variant_take_ref (g_variant_new_from_data ((const GVariantType *) buffer,
                                                       buffer + data_offset, length - data_offset,
                                                       FALSE, g_free, buffer));
 }
