@@ -502,6 +502,48 @@ test_task_done_errors (void)
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TASK_DONE);
 }
 
+static GPid
+snapshot_get_holder (FyQueue *queue)
+{
+  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
+  gint32 pid = 0;
+
+  g_assert_true (g_variant_lookup (snapshot, "get-holder-pid", "i", &pid));
+  return pid;
+}
+
+/* A process that takes the put lock (@consumer: the get lock) of @queue in
+ * the middle of an operation and sleeps; returned once it holds the lock. */
+static FyProcess *
+spawn_lock_holder (FyQueue  *queue,
+                   gboolean  consumer)
+{
+  FyProcess *victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new_boolean (consumer),
+                                     fy_queue_get_fd (queue), -1);
+  gint64 start = g_get_monotonic_time ();
+
+  while ((consumer ? snapshot_get_holder (queue) : fy_shm_get_holder_pid (fy_queue_get_shm (queue)))
+         != fy_process_get_pid (victim))
+    {
+      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
+      g_usleep (1000);
+    }
+  return victim;
+}
+
+static void
+kill_lock_holder (FyProcess *victim)
+{
+  g_autoptr(GError) error = NULL;
+  int code = 0;
+
+  g_assert_true (fy_process_kill (victim, &error));
+  g_assert_true (fy_process_join (victim, 30, &error));
+  g_assert_no_error (error);
+  g_assert_true (fy_process_get_exitcode (victim, &code));
+  g_assert_cmpint (code, ==, -9);
+}
+
 /* A process SIGKILLed while it holds the queue's lock, over a half-written
  * record: the next put and get succeed within a second and nothing
  * partial comes out. */
@@ -512,21 +554,11 @@ test_killed_holding_lock (void)
   g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
   g_autoptr(FyProcess) victim = NULL;
   gint64 start;
-  int code = 0;
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
-  victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new_boolean (FALSE), fy_queue_get_fd (queue), -1);
-  start = g_get_monotonic_time ();
-  while (fy_shm_get_holder_pid (fy_queue_get_shm (queue)) != fy_process_get_pid (victim))
-    {
-      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
-      g_usleep (1000);
-    }
-  g_assert_true (fy_process_kill (victim, &error));
-  g_assert_true (fy_process_join (victim, 30, &error));
-  g_assert_true (fy_process_get_exitcode (victim, &code));
-  g_assert_cmpint (code, ==, -9);
+  victim = spawn_lock_holder (queue, FALSE);
+  kill_lock_holder (victim);
 
   start = g_get_monotonic_time ();
   g_assert_true (fy_queue_put (queue, g_variant_new_int64 (3), 1, &error));
@@ -539,16 +571,6 @@ test_killed_holding_lock (void)
   check_counts (queue, 4, 4);
 }
 
-static GPid
-snapshot_get_holder (FyQueue *queue)
-{
-  g_autoptr(GVariant) snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
-  gint32 pid = 0;
-
-  g_assert_true (g_variant_lookup (snapshot, "get-holder-pid", "i", &pid));
-  return pid;
-}
-
 /* A consumer SIGKILLed while it holds the get lock: producers never
  * noticed, the next get succeeds within a second, and the item it was
  * about to take is still there. */
@@ -559,17 +581,10 @@ test_killed_holding_get_lock (void)
   g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
   g_autoptr(FyProcess) victim = NULL;
   gint64 start;
-  int code = 0;
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
-  victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new_boolean (TRUE), fy_queue_get_fd (queue), -1);
-  start = g_get_monotonic_time ();
-  while (snapshot_get_holder (queue) != fy_process_get_pid (victim))
-    {
-      g_assert_cmpfloat (fy_test_seconds_since (start), <, 30);
-      g_usleep (1000);
-    }
+  victim = spawn_lock_holder (queue, TRUE);
 
   /* Consumers and producers do not share a lock. */
   put_int (queue, 3);
@@ -578,11 +593,7 @@ test_killed_holding_get_lock (void)
   g_assert_null (fy_queue_get (queue, 0, &error));
   g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
   g_clear_error (&error);
-
-  g_assert_true (fy_process_kill (victim, &error));
-  g_assert_true (fy_process_join (victim, 30, &error));
-  g_assert_true (fy_process_get_exitcode (victim, &code));
-  g_assert_cmpint (code, ==, -9);
+  kill_lock_holder (victim);
 
   start = g_get_monotonic_time ();
   g_assert_cmpint (get_int (queue, 1), ==, 0);
