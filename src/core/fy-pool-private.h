@@ -204,8 +204,6 @@ struct _FyFuture
   guint          cancel_requested : 1;
 };
 
-/* @function is interned; the pool reads the clock once per call, not
- * once per task, hence @submitted_at (and @now below). */
 /* fy_future_is_finished () without its type check, for the pool's loops
  * over every task. */
 static inline gboolean
@@ -214,6 +212,8 @@ fy_future_finished (FyFuture *self)
   return self->state >= FY_FUTURE_STATE_DONE;
 }
 
+/* @function is interned; the pool reads the clock once per call, not
+ * once per task, hence @submitted_at (and @now below). */
 FyFuture *fy_future_new            (FyPool       *pool,
                                     GMainContext *context,
                                     const char   *function,
