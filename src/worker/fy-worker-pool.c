@@ -228,7 +228,7 @@ run_initializer (Worker   *worker,
   result = run_function (fy_workload_lookup (name), name, argument, &error);
   if (result != NULL)
     {
-      g_variant_ref_sink (result);
+      g_variant_take_ref (result);
       send_message (worker, FY_POOL_MSG_READY, 0, 0, 0, 0, NULL);
       return;
     }

@@ -80,7 +80,7 @@ fy_worker_process_main (FyChannel *channel)
   result = info->func (argument, context, &error);
   if (result == NULL)
     return fail (channel, function, error != NULL ? error->message : "failed without a reason");
-  g_variant_ref_sink (result);
+  g_variant_take_ref (result);
 
   answer = g_variant_ref_sink (g_variant_new ("(bv)", TRUE, result));
   fy_channel_send (channel, answer, NULL, NULL);
