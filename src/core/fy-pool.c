@@ -1099,6 +1099,9 @@ spawn_worker (FyPool  *self,
 
   if (slot < self->slots->len)
     {
+      /* The slot's reference to the worker this one replaces goes with it;
+       * whoever still handles that one's death holds a reference of its own. */
+      g_object_unref (g_ptr_array_index (self->slots, slot));
       g_ptr_array_index (self->slots, slot) = worker;
       g_list_store_splice (self->workers, slot, 1, (gpointer *) &worker, 1);
     }

@@ -153,6 +153,7 @@ test_items_of_every_shape (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FyQueue) queue = fy_queue_new_full (NULL, 0, 256 * 1024, FALSE, &error);
   g_autoptr(GVariant) big = NULL;
+  GVariant *byte;
   guint8 *bytes = g_malloc (64 * 1024);
   GVariant *items[4];
 
@@ -170,7 +171,7 @@ test_items_of_every_shape (void)
   for (guint round = 0; round < 40; round++)
     {
       for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-        g_assert_true (fy_queue_put (queue, g_variant_ref (items[i]), 0, &error));
+        g_assert_true (fy_queue_put (queue, items[i], 0, &error));
       for (guint i = 0; i < G_N_ELEMENTS (items); i++)
         {
           g_autoptr(GVariant) got = fy_queue_get (queue, 0, &error);
@@ -182,7 +183,9 @@ test_items_of_every_shape (void)
                            g_variant_get_data (items[i]), g_variant_get_size (items[i]));
         }
       g_assert_true (fy_queue_put (queue, g_variant_new_byte (round), 0, &error));
-      g_assert_cmpint (g_variant_get_byte (fy_queue_get (queue, 0, &error)), ==, round);
+      byte = fy_queue_get (queue, 0, &error);
+      g_assert_cmpint (g_variant_get_byte (byte), ==, round);
+      g_clear_pointer (&byte, g_variant_unref);
     }
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     g_variant_unref (items[i]);
