@@ -608,6 +608,64 @@ test_max_tasks_3 (void)
   g_assert_cmpint (pids[3], !=, pids[2]);
 }
 
+typedef struct
+{
+  guint spawned;
+  guint finalized;
+} WorkerCount;
+
+static void
+worker_finalized_cb (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  ((WorkerCount *) data)->finalized++;
+}
+
+static void
+count_spawned_cb (FyPool       *pool,
+                  FyPoolWorker *worker,
+                  gpointer      data)
+{
+  ((WorkerCount *) data)->spawned++;
+  g_object_weak_ref (G_OBJECT (worker), worker_finalized_cb, data);
+}
+
+/* Workers replaced after max_tasks_per_child are freed once their exit is
+ * handled: a long run with recycling must not grow. */
+static void
+test_replaced_workers_freed (void)
+{
+  FyPool *pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  WorkerCount count = { 0, 0 };
+  gint64 deadline;
+
+  g_signal_connect (pool, "worker-spawned", G_CALLBACK (count_spawned_cb), &count);
+  g_assert_true (fy_pool_set_n_workers (pool, 1, &error));
+  g_assert_true (fy_pool_set_max_tasks_per_child (pool, 1, &error));
+  for (gint64 i = 0; i < 5; i++)
+    {
+      g_autoptr(GVariant) result = fy_pool_apply (pool, "square", g_variant_new_int64 (i), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (g_variant_get_int64 (result), ==, i * i);
+    }
+  fy_pool_close (pool);
+  g_assert_true (fy_pool_join (pool, 30, &error));
+  g_assert_cmpuint (count.spawned, >=, 5);
+
+  /* Every worker but the one its slot still shows is gone. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (count.finalized < count.spawned - 1 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  g_assert_cmpuint (count.finalized, ==, count.spawned - 1);
+  g_object_unref (pool);
+  g_assert_cmpuint (count.finalized, ==, count.spawned);
+}
+
 static void
 count_children_cb (FyPool   *pool,
                    FyFuture *future,
@@ -1201,6 +1259,7 @@ main (int    argc,
   g_test_add_func ("/pool/api/max-tasks-10", test_max_tasks_10);
   g_test_add_func ("/pool/api/max-tasks-1-close", test_max_tasks_1_close);
   g_test_add_func ("/pool/api/max-tasks-3", test_max_tasks_3);
+  g_test_add_func ("/pool/api/replaced-workers-freed", test_replaced_workers_freed);
   g_test_add_func ("/pool/api/no-extra-processes", test_no_extra_processes);
   g_test_add_func ("/pool/api/spawn-failure", test_spawn_failure);
   g_test_add_func ("/pool/api/initializer", test_initializer);
