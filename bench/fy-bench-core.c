@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * usage: fy-bench-core queue_small_items|queue_64k_items|value_locked_increments|
- *                      lock_uncontended|dict_ops N
+ * usage: fy-bench-core queue_small_items|queue_small_variants|queue_64k_items|
+ *                      value_locked_increments|lock_uncontended|dict_ops N
  *
  * Prints one JSON object: {"value": RATE, "unit": UNIT, "n": N, "seconds": S}.
  * bench/bench_shared.py runs Python's multiprocessing doing the same work in
@@ -79,10 +79,13 @@ report (double      value,
           value, unit, n, seconds);
 }
 
-/* One producer process puts @n items, this process gets them. */
+/* One producer process puts @n items, this process gets them. Small items
+ * are int64s; @typed puts and gets them with the typed calls, which make no
+ * GVariant, else each is a GVariant on both sides. */
 static void
-bench_queue (gint64 n,
-             guint  payload)
+bench_queue (gint64   n,
+             guint    payload,
+             gboolean typed)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FyQueue) queue = fy_queue_new_full ("bench", 0, payload > 0 ? 8 * 1024 * 1024 : 0,
@@ -93,14 +96,31 @@ bench_queue (gint64 n,
   if (queue == NULL)
     die ("queue", error);
   t0 = now ();
-  producer = start ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, n, payload, FALSE),
-                    fy_queue_get_fd (queue), -1);
+  if (typed)
+    producer = start ("ipc-queue-put-int64", g_variant_new ("(xx)", (gint64) 0, n),
+                      fy_queue_get_fd (queue), -1);
+  else
+    producer = start ("ipc-queue-put", g_variant_new ("(xxub)", (gint64) 0, n, payload, FALSE),
+                      fy_queue_get_fd (queue), -1);
   for (gint64 i = 0; i < n; i++)
     {
-      g_autoptr(GVariant) item = fy_queue_get (queue, -1, &error);
+      gint64 value;
 
-      if (item == NULL)
-        die ("get", error);
+      if (typed)
+        {
+          if (!fy_queue_get_int64 (queue, &value, -1, &error))
+            die ("get", error);
+          /* One producer: the items come in order. */
+          if (value != i)
+            die ("item out of order", NULL);
+        }
+      else
+        {
+          g_autoptr(GVariant) item = fy_queue_get (queue, -1, &error);
+
+          if (item == NULL)
+            die ("get", error);
+        }
     }
   elapsed = now () - t0;
   join (producer);
@@ -181,9 +201,11 @@ main (int   argc,
     return 2;
 
   if (g_str_equal (name, "queue_small_items"))
-    bench_queue (n, 0);
+    bench_queue (n, 0, TRUE);
+  else if (g_str_equal (name, "queue_small_variants"))
+    bench_queue (n, 0, FALSE);
   else if (g_str_equal (name, "queue_64k_items"))
-    bench_queue (n, 64 * 1024);
+    bench_queue (n, 64 * 1024, FALSE);
   else if (g_str_equal (name, "value_locked_increments"))
     bench_increments (n);
   else if (g_str_equal (name, "lock_uncontended"))

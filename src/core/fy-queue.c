@@ -586,30 +586,33 @@ has_room (FyQueue *self,
          (data->maxsize == 0 || queue_depth (data, self->ring) < data->maxsize);
 }
 
-gboolean
-fy_queue_put (FyQueue   *self,
-              GVariant  *item,
-              double     timeout_seconds,
-              GError   **error)
+/* Where a put stops short, for fault tests: holding the put lock, as a
+ * producer killed there leaves the queue. */
+typedef enum
 {
-  g_autoptr(GVariant) owned = NULL;
-  guint8 small[SMALL_RECORD];
-  QueueData *data;
+  PUT_WHOLE,
+  PUT_STOP_BEFORE_PUBLISH,
+} PutStop;
+
+/* Puts one record of @length bytes: @small, serialized already, or for a
+ * larger item @item, serialized straight into the ring under the lock. */
+static gboolean
+put_record (FyQueue       *self,
+            const guint8  *small,
+            GVariant      *item,
+            gsize          length,
+            double         timeout_seconds,
+            PutStop        stop,
+            GError       **error)
+{
+  QueueData *data = self->data;
+  gsize record = record_size (length);
   RecordHeader rh;
-  gsize length, record, offset;
+  gsize offset;
   gint64 deadline;
   gboolean spun = FALSE;
   int rc;
 
-  g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
-
-  /* A floating item has no other owner: sinking it would only take its
-   * lock twice before the unref frees it. */
-  owned = g_variant_is_floating (item) ? item : g_variant_ref_sink (item);
-  data = self->data;
-  length = fy_variant_record_size (owned);
-  record = record_size (length);
   /* Strictly smaller than the ring: the put lock's repair relies on no
    * record starting where the one before it ends, a lap later. */
   if (length > G_MAXUINT32 || record >= data->ring_size)
@@ -619,8 +622,6 @@ fy_queue_put (FyQueue   *self,
                    G_GUINT64_FORMAT " bytes", length, data->ring_size);
       return FALSE;
     }
-  if (length <= sizeof small)
-    fy_variant_record_write (owned, small);
 
   deadline = fy_deadline_from_timeout (timeout_seconds);
   rc = fy_shm_lock (self->shm, deadline);
@@ -661,22 +662,24 @@ fy_queue_put (FyQueue   *self,
   offset = cursor_offset (data, &self->put_cursor, data->tail);
   ring_write (data, self->ring, offset, &rh, sizeof rh);
   offset = ring_advance (data, offset, sizeof rh);
-  if (length <= sizeof small)
+  if (small != NULL)
     ring_write (data, self->ring, offset, small, length);
   else if (offset + length <= data->ring_size)
-    fy_variant_record_write (owned, self->ring + offset);
+    fy_variant_record_write (item, self->ring + offset);
   else
     {
       /* Split across the end of the ring: serialized aside first. */
       g_autofree guint8 *flat = g_malloc (length);
 
-      fy_variant_record_write (owned, flat);
+      fy_variant_record_write (item, flat);
       ring_write (data, self->ring, offset, flat, length);
     }
   /* Counted before it is published, so task_done never overtakes it. */
   if (data->joinable)
     __atomic_add_fetch (&data->unfinished, 1, __ATOMIC_RELAXED);
   __atomic_store_n (&data->puts, rh.seq + 1, __ATOMIC_RELAXED);
+  if (G_UNLIKELY (stop == PUT_STOP_BEFORE_PUBLISH))
+    return TRUE;
   /* The commit: until the tail moves, the record does not exist. */
   cursor_advance (data, &self->put_cursor, record);
   __atomic_store_n (&data->tail, self->put_cursor.position, __ATOMIC_SEQ_CST);
@@ -686,15 +689,87 @@ fy_queue_put (FyQueue   *self,
   return TRUE;
 }
 
-GVariant *
-fy_queue_get (FyQueue  *self,
-              double    timeout_seconds,
-              GError  **error)
+static gboolean
+put_variant (FyQueue   *self,
+             GVariant  *item,
+             double     timeout_seconds,
+             PutStop    stop,
+             GError   **error)
 {
-  GVariant *item;
-  QueueData *data;
-  RecordHeader rh;
+  g_autoptr(GVariant) owned = NULL;
   guint8 small[SMALL_RECORD];
+  gsize length;
+
+  /* A floating item has no other owner: sinking it would only take its
+   * lock twice before the unref frees it. */
+  owned = g_variant_is_floating (item) ? item : g_variant_ref_sink (item);
+  length = fy_variant_record_size (owned);
+  if (length > sizeof small)
+    return put_record (self, NULL, owned, length, timeout_seconds, stop, error);
+  fy_variant_record_write (owned, small);
+  return put_record (self, small, NULL, length, timeout_seconds, stop, error);
+}
+
+gboolean
+fy_queue_put (FyQueue   *self,
+              GVariant  *item,
+              double     timeout_seconds,
+              GError   **error)
+{
+  g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (item != NULL, FALSE);
+
+  return put_variant (self, item, timeout_seconds, PUT_WHOLE, error);
+}
+
+gboolean
+fy_queue_put_unpublished (FyQueue   *self,
+                          GVariant  *item,
+                          GError   **error)
+{
+  g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (item != NULL, FALSE);
+
+  return put_variant (self, item, -1, PUT_STOP_BEFORE_PUBLISH, error);
+}
+
+/* An int64 item as a GVariant "x" is stored: its type string padded to 8,
+ * then the value in the machine's byte order. */
+#define INT64_RECORD 16
+static const guint8 int64_type[8] = { 'x' };
+
+gboolean
+fy_queue_put_int64 (FyQueue   *self,
+                    gint64     value,
+                    double     timeout_seconds,
+                    GError   **error)
+{
+  guint8 record[INT64_RECORD];
+
+  g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
+
+  memcpy (record, int64_type, sizeof int64_type);
+  memcpy (record + sizeof int64_type, &value, sizeof value);
+  return put_record (self, record, NULL, sizeof record, timeout_seconds, PUT_WHOLE, error);
+}
+
+/* Takes the record at the head, waiting as @timeout_seconds says: copies
+ * it into @small when it fits, else into a new buffer, and returns that in
+ * *@out_payload and its length in *@out_length. With @want_type, a record
+ * that is not @want_length bytes starting with that type string (padded
+ * to 8) stays where it is, with FY_QUEUE_ERROR_WRONG_TYPE. */
+static gboolean
+take_record (FyQueue       *self,
+             double         timeout_seconds,
+             const guint8  *want_type,
+             gsize          want_length,
+             guint8        *small,
+             guint8       **out_payload,
+             gsize         *out_length,
+             GError       **error)
+{
+  QueueData *data = self->data;
+  RecordHeader rh;
   guint64 head;
   gsize offset;
   gint64 deadline;
@@ -702,15 +777,12 @@ fy_queue_get (FyQueue  *self,
   gboolean spun = FALSE;
   int rc;
 
-  g_return_val_if_fail (FY_IS_QUEUE (self), NULL);
-
-  data = self->data;
   deadline = fy_deadline_from_timeout (timeout_seconds);
   rc = get_lock (self, deadline);
   if (rc != 0)
     {
       set_lock_error (error, rc, FY_QUEUE_ERROR_EMPTY, "The queue is empty");
-      return NULL;
+      return FALSE;
     }
   head = data->head;
   for (;;)
@@ -726,7 +798,7 @@ fy_queue_get (FyQueue  *self,
           get_unlock (self);
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED,
                                "The queue is closed");
-          return NULL;
+          return FALSE;
         }
       if (!spun && !fy_deadline_expired (deadline))
         {
@@ -739,7 +811,7 @@ fy_queue_get (FyQueue  *self,
           get_unlock (self);
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY,
                                "The queue is empty");
-          return NULL;
+          return FALSE;
         }
     }
 
@@ -756,24 +828,75 @@ fy_queue_get (FyQueue  *self,
       wake_sleeper (&data->not_full, &data->put_sleeping);
       g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY,
                            "The queue held a damaged record");
-      return NULL;
+      return FALSE;
     }
-  payload = rh.length <= sizeof small ? small : g_malloc (MAX (rh.length, 1));
+  payload = rh.length <= SMALL_RECORD ? small : g_malloc (MAX (rh.length, 1));
   ring_read (data, self->ring, ring_advance (data, offset, sizeof rh), payload, rh.length);
+  if (want_type != NULL &&
+      (rh.length != want_length || memcmp (payload, want_type, 8) != 0))
+    {
+      const guint8 *nul = memchr (payload, '\0', rh.length);
+
+      get_unlock (self);
+      g_set_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_WRONG_TYPE,
+                   "The item at the head of the queue is of type '%.*s', not '%s'",
+                   nul != NULL ? (int) (nul - payload) : 0, (const char *) payload,
+                   (const char *) want_type);
+      if (payload != small)
+        g_free (payload);
+      return FALSE;
+    }
   /* The commit: the record is gone once the head moves past it. */
   cursor_advance (data, &self->get_cursor, record_size (rh.length));
   __atomic_store_n (&data->head, self->get_cursor.position, __ATOMIC_SEQ_CST);
   get_unlock (self);
 
   wake_sleeper (&data->not_full, &data->put_sleeping);
+  *out_payload = payload;
+  *out_length = rh.length;
+  return TRUE;
+}
 
+GVariant *
+fy_queue_get (FyQueue  *self,
+              double    timeout_seconds,
+              GError  **error)
+{
+  guint8 small[SMALL_RECORD];
+  guint8 *payload;
+  gsize length;
+  GVariant *item;
+
+  g_return_val_if_fail (FY_IS_QUEUE (self), NULL);
+
+  if (!take_record (self, timeout_seconds, NULL, 0, small, &payload, &length, error))
+    return NULL;
   if (payload == small)
-    payload = g_memdup2 (small, MAX (rh.length, 1));
-  item = fy_variant_record_parse (payload, rh.length);
+    payload = g_memdup2 (small, MAX (length, 1));
+  item = fy_variant_record_parse (payload, length);
   if (item == NULL)
     g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY,
                          "The queue held a damaged item");
   return item;
+}
+
+gboolean
+fy_queue_get_int64 (FyQueue  *self,
+                    gint64   *out_value,
+                    double    timeout_seconds,
+                    GError  **error)
+{
+  guint8 small[SMALL_RECORD];
+  guint8 *payload;
+  gsize length;
+
+  g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (out_value != NULL, FALSE);
+
+  if (!take_record (self, timeout_seconds, int64_type, INT64_RECORD, small, &payload, &length, error))
+    return FALSE;
+  memcpy (out_value, payload + sizeof int64_type, sizeof *out_value);
+  return TRUE;
 }
 
 guint

@@ -212,6 +212,28 @@ ipc_queue_put (GVariant           *argument,
   return unit ();
 }
 
+/* fd 0: FyQueue. Puts the int64s first .. first + count - 1 with the typed
+ * put, which makes no GVariant. */
+static GVariant *
+ipc_queue_put_int64 (GVariant           *argument,
+                     FyWorkloadContext  *context,
+                     GError            **error)
+{
+  g_autoptr(FyQueue) queue = NULL;
+  gint64 first, count;
+  int fd;
+
+  g_variant_get (argument, "(xx)", &first, &count);
+  if ((fd = need_fd (context, 0, error)) < 0 ||
+      (queue = fy_queue_new_from_fd (fd, error)) == NULL)
+    return NULL;
+
+  for (gint64 i = 0; i < count; i++)
+    if (!fy_queue_put_int64 (queue, first + i, -1, error))
+      return NULL;
+  return unit ();
+}
+
 /* fd 0: FyQueue; fd 1: FyList. Gets @count items (< 0: until a "()"
  * sentinel) and appends each to the list. */
 static GVariant *
@@ -276,37 +298,55 @@ ipc_queue_worker (GVariant           *argument,
     }
 }
 
-/* fd 0: FyQueue. (consumer): takes the queue's put lock and scribbles a
- * half-written record after the tail, the state a producer leaves when it
- * dies inside put; or takes its get lock, as a consumer dying while it
- * copies a record out (which writes nothing shared). Then hangs until
- * killed. */
+/* fd 0: FyQueue. Leaves the queue as a process killed in the middle of an
+ * operation does, then hangs until killed. (mode, n): "put" takes the put
+ * lock and scribbles a half-written record after the tail; "put-unpublished"
+ * puts the int64 n up to just before the tail moves, its record written and
+ * counted; "get" takes the get lock, as a consumer copying a record out
+ * (which writes nothing shared). */
 static GVariant *
 ipc_queue_die_locked (GVariant           *argument,
                       FyWorkloadContext  *context,
                       GError            **error)
 {
   g_autoptr(FyQueue) queue = NULL;
-  gboolean consumer = g_variant_get_boolean (argument);
+  const char *mode;
+  gint64 n;
   guint64 ring_size, head, tail;
   guint8 *ring;
   int fd;
 
+  g_variant_get (argument, "(&sx)", &mode, &n);
+  if (!g_str_equal (mode, "put") && !g_str_equal (mode, "put-unpublished") && !g_str_equal (mode, "get"))
+    {
+      g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
+                   "unknown mode '%s': put, put-unpublished or get", mode);
+      return NULL;
+    }
   if ((fd = need_fd (context, 0, error)) < 0 ||
       (queue = fy_queue_new_from_fd (fd, error)) == NULL)
     return NULL;
 
-  if ((consumer ? fy_queue_lock_get (queue) : fy_shm_lock (fy_queue_get_shm (queue), FY_DEADLINE_NEVER)) != 0)
+  if (g_str_equal (mode, "put-unpublished"))
+    {
+      if (!fy_queue_put_unpublished (queue, g_variant_new_int64 (n), error))
+        return NULL;
+    }
+  else if ((g_str_equal (mode, "get") ? fy_queue_lock_get (queue)
+                                      : fy_shm_lock (fy_queue_get_shm (queue), FY_DEADLINE_NEVER)) != 0)
     {
       g_set_error_literal (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
                            "could not take the queue's lock");
       return NULL;
     }
-  /* Garbage over the free part of the ring (a put cut short), while the
-   * published tail stays where it was. */
-  ring = fy_queue_peek_ring (queue, &ring_size, &head, &tail);
-  for (guint64 i = 0; !consumer && i < MIN (ring_size - (tail - head), 4096); i++)
-    ring[(tail + i) % ring_size] = 0xEE;
+  else if (g_str_equal (mode, "put"))
+    {
+      /* Garbage over the free part of the ring (a put cut short), while
+       * the published tail stays where it was. */
+      ring = fy_queue_peek_ring (queue, &ring_size, &head, &tail);
+      for (guint64 i = 0; i < MIN (ring_size - (tail - head), 4096); i++)
+        ring[(tail + i) % ring_size] = 0xEE;
+    }
   for (;;)
     g_usleep (G_USEC_PER_SEC);
   return NULL;
@@ -609,12 +649,14 @@ const FyWorkloadInfo fy_workloads_ipc[] = {
     "fd 0 array: (\"scale\" | \"add\", x) on every element under its lock" },
   { "ipc-queue-put", "(xxub)", "()", ipc_queue_put,
     "fd 0 queue: (first, count, payload bytes, sentinel)" },
+  { "ipc-queue-put-int64", "(xx)", "()", ipc_queue_put_int64,
+    "fd 0 queue: (first, count) int64s, each put without a GVariant" },
   { "ipc-queue-collect", "x", "()", ipc_queue_collect,
     "fd 0 queue, fd 1 list: get n items (< 0: until a sentinel) into the list" },
   { "ipc-queue-worker", "()", "()", ipc_queue_worker,
     "fd 0 joinable queue, fd 1 list: 2·n per item, task_done each, until a sentinel" },
-  { "ipc-queue-die-locked", "b", "()", ipc_queue_die_locked,
-    "fd 0 queue: (consumer) holds its put or get lock mid-operation until killed" },
+  { "ipc-queue-die-locked", "(sx)", "()", ipc_queue_die_locked,
+    "fd 0 queue: (put | put-unpublished | get, n) stops mid-operation holding a lock until killed" },
   { "ipc-queue-flood", "u", "()", ipc_queue_flood,
     "fd 0 queue: puts checkable items of n bytes until killed" },
   { "ipc-barrier-wait", "(ud)", "()", ipc_barrier_wait,

@@ -515,14 +515,17 @@ snapshot_get_holder (FyQueue *queue)
   return pid;
 }
 
-/* A process that takes the put lock (@consumer: the get lock) of @queue in
- * the middle of an operation and sleeps; returned once it holds the lock. */
+/* A process that stops in the middle of an operation on @queue, holding
+ * its put lock (@mode "put", or "put-unpublished" with the int64 @n) or
+ * its get lock ("get"), and sleeps; returned once it holds the lock. */
 static FyProcess *
-spawn_lock_holder (FyQueue  *queue,
-                   gboolean  consumer)
+spawn_lock_holder (FyQueue    *queue,
+                   const char *mode,
+                   gint64      n)
 {
-  FyProcess *victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new_boolean (consumer),
+  FyProcess *victim = fy_test_spawn ("ipc-queue-die-locked", g_variant_new ("(sx)", mode, n),
                                      fy_queue_get_fd (queue), -1);
+  gboolean consumer = g_str_equal (mode, "get");
   gint64 start = g_get_monotonic_time ();
 
   while ((consumer ? snapshot_get_holder (queue) : fy_shm_get_holder_pid (fy_queue_get_shm (queue)))
@@ -560,7 +563,7 @@ test_killed_holding_lock (void)
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
-  victim = spawn_lock_holder (queue, FALSE);
+  victim = spawn_lock_holder (queue, "put", 0);
   kill_lock_holder (victim);
 
   start = g_get_monotonic_time ();
@@ -571,6 +574,103 @@ test_killed_holding_lock (void)
   check_counts (queue, 4, 0);
   for (gint64 i = 0; i < 4; i++)
     g_assert_cmpint (get_int (queue, 1), ==, i);
+  check_counts (queue, 4, 4);
+}
+
+/* The typed int64 calls and GVariant items are one item: each side reads
+ * what the other wrote, and a typed get leaves an item of another type at
+ * the head. */
+static void
+test_int64 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 3, &error);
+  g_autoptr(GVariant) text = NULL;
+  gint64 value = 0;
+
+  g_assert_true (fy_queue_put_int64 (queue, G_MININT64, 0, &error));
+  put_int (queue, 42);
+  g_assert_true (fy_queue_put (queue, g_variant_new_string ("forty-two"), 0, &error));
+  g_assert_no_error (error);
+  /* maxsize counts typed items as any other. */
+  g_assert_false (fy_queue_put_int64 (queue, 7, 0, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_FULL);
+  g_clear_error (&error);
+
+  g_assert_cmpint (get_int (queue, 0), ==, G_MININT64);
+  g_assert_true (fy_queue_get_int64 (queue, &value, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (value, ==, 42);
+  value = 0;
+  g_assert_false (fy_queue_get_int64 (queue, &value, 0, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_WRONG_TYPE);
+  g_assert_nonnull (strstr (error->message, "'s'"));
+  g_assert_cmpint (value, ==, 0);
+  g_clear_error (&error);
+  g_assert_cmpuint (fy_queue_get_qsize (queue), ==, 1);
+  text = fy_queue_get (queue, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_string (text, NULL), ==, "forty-two");
+
+  g_assert_false (fy_queue_get_int64 (queue, &value, 0.05, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
+  g_clear_error (&error);
+  fy_queue_close (queue);
+  g_assert_false (fy_queue_put_int64 (queue, 1, 0, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_false (fy_queue_get_int64 (queue, &value, -1, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_CLOSED);
+}
+
+/* A child's typed puts come out as GVariants, in order, through a queue
+ * too small to hold them all. */
+static void
+test_int64_from_child (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 4, &error);
+  g_autoptr(FyProcess) producer = NULL;
+  int code = -1;
+
+  producer = fy_test_spawn ("ipc-queue-put-int64", g_variant_new ("(xx)", (gint64) 100, (gint64) 50),
+                            fy_queue_get_fd (queue), -1);
+  for (gint64 i = 100; i < 150; i++)
+    g_assert_cmpint (get_int (queue, 30), ==, i);
+  g_assert_true (fy_process_join (producer, 30, &error));
+  g_assert_true (fy_process_get_exitcode (producer, &code));
+  g_assert_cmpint (code, ==, 0);
+  check_counts (queue, 50, 50);
+}
+
+/* A producer SIGKILLed after it wrote and counted its record, just before
+ * publishing it: consumers never see the item, and the next put's repair
+ * takes the count back, so the counts and the order stay right. */
+static void
+test_killed_before_publish (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
+  g_autoptr(FyProcess) victim = NULL;
+  gint64 start;
+
+  for (gint64 i = 0; i < 3; i++)
+    put_int (queue, i);
+  victim = spawn_lock_holder (queue, "put-unpublished", 99);
+  for (gint64 i = 0; i < 3; i++)
+    g_assert_cmpint (get_int (queue, 1), ==, i);
+  g_assert_null (fy_queue_get (queue, 0.05, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_EMPTY);
+  g_clear_error (&error);
+  kill_lock_holder (victim);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (fy_queue_put (queue, g_variant_new_int64 (3), 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
+  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
+  check_counts (queue, 4, 3);
+  g_assert_cmpint (get_int (queue, 1), ==, 3);
   check_counts (queue, 4, 4);
 }
 
@@ -587,7 +687,7 @@ test_killed_holding_get_lock (void)
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
-  victim = spawn_lock_holder (queue, TRUE);
+  victim = spawn_lock_holder (queue, "get", 0);
 
   /* Consumers and producers do not share a lock. */
   put_int (queue, 3);
@@ -768,6 +868,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/core/queue/full-and-empty", test_full_and_empty);
+  g_test_add_func ("/core/queue/int64", test_int64);
+  g_test_add_func ("/core/queue/int64-from-child", test_int64_from_child);
   g_test_add_func ("/core/queue/qsize", test_qsize);
   g_test_add_func ("/core/queue/items", test_items_of_every_shape);
   g_test_add_func ("/core/queue/bad-item", test_bad_item);
@@ -782,6 +884,7 @@ main (int   argc,
   g_test_add_func ("/core/queue/task-done-errors", test_task_done_errors);
   g_test_add_func ("/core/queue/killed-holding-lock", test_killed_holding_lock);
   g_test_add_func ("/core/queue/killed-mid-put", test_killed_mid_put);
+  g_test_add_func ("/core/queue/killed-before-publish", test_killed_before_publish);
   g_test_add_func ("/core/queue/killed-holding-get-lock", test_killed_holding_get_lock);
   g_test_add_func ("/core/queue/killed-while-consumed", test_killed_while_consumed);
 
