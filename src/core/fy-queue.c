@@ -71,8 +71,9 @@ typedef struct
   guint32         get_recoveries;
   pthread_mutex_t get_lock;         /* process-shared, robust */
 
-  /* JoinableQueue: written by joinable puts and task_done. */
-  guint64         unfinished CACHE_LINE;
+  /* JoinableQueue: the unfinished tasks are the puts minus these, so the
+   * put lock's repair of the puts count repairs them too. */
+  guint64         dones CACHE_LINE;     /* task_done calls */
   guint32         all_done;         /* futex word */
   guint32         join_waiters;
 } QueueData;
@@ -280,9 +281,26 @@ queue_repair (FyShm *shm)
     }
   __atomic_store_n (&data->puts, puts, __ATOMIC_RELEASE);
   __atomic_store_n (&data->put_sleeping, 0, __ATOMIC_RELAXED);
-  /* The dead may have published a record without waking its getter. */
+  /* The dead may have published a record without waking its getter, and
+   * a join may have waited for a put that never was. */
   __atomic_add_fetch (&data->not_empty, 1, __ATOMIC_SEQ_CST);
   fy_futex_wake (&data->not_empty, G_MAXINT);
+  if (data->joinable)
+    {
+      __atomic_add_fetch (&data->all_done, 1, __ATOMIC_SEQ_CST);
+      fy_futex_wake (&data->all_done, G_MAXINT);
+    }
+}
+
+static guint64
+queue_unfinished (QueueData *data)
+{
+  guint64 dones = __atomic_load_n (&data->dones, __ATOMIC_SEQ_CST);
+  guint64 puts = __atomic_load_n (&data->puts, __ATOMIC_SEQ_CST);
+
+  /* A dead producer's count, until its repair, may have let one task_done
+   * too many through. */
+  return puts > dones ? puts - dones : 0;
 }
 
 static void
@@ -314,7 +332,7 @@ queue_snapshot (FyShm        *shm,
                          __atomic_load_n (&data->get_recoveries, __ATOMIC_RELAXED));
   g_variant_dict_insert (dict, "closed", "b", __atomic_load_n (&data->closed, __ATOMIC_RELAXED) != 0);
   if (data->joinable)
-    g_variant_dict_insert (dict, "unfinished", "t", __atomic_load_n (&data->unfinished, __ATOMIC_RELAXED));
+    g_variant_dict_insert (dict, "unfinished", "t", queue_unfinished (data));
 }
 
 static void
@@ -675,8 +693,6 @@ put_record (FyQueue       *self,
       ring_write (data, self->ring, offset, flat, length);
     }
   /* Counted before it is published, so task_done never overtakes it. */
-  if (data->joinable)
-    __atomic_add_fetch (&data->unfinished, 1, __ATOMIC_RELAXED);
   __atomic_store_n (&data->puts, rh.seq + 1, __ATOMIC_RELAXED);
   if (G_UNLIKELY (stop == PUT_STOP_BEFORE_PUBLISH))
     return TRUE;
@@ -979,15 +995,15 @@ check_joinable (FyQueue  *self,
   return FALSE;
 }
 
-/* The unfinished count takes no lock: task_done must not wait behind a
- * putter asleep on a full queue with the put lock, which would deadlock a
- * worker that marks its item done before getting the next one. */
+/* task_done takes no lock: it must not wait behind a putter asleep on a
+ * full queue with the put lock, which would deadlock a worker that marks
+ * its item done before getting the next one. */
 gboolean
 fy_queue_task_done (FyQueue  *self,
                     GError  **error)
 {
   QueueData *data;
-  guint64 unfinished;
+  guint64 dones;
 
   g_return_val_if_fail (FY_IS_QUEUE (self), FALSE);
 
@@ -995,21 +1011,33 @@ fy_queue_task_done (FyQueue  *self,
     return FALSE;
 
   data = self->data;
-  unfinished = __atomic_load_n (&data->unfinished, __ATOMIC_RELAXED);
+  dones = __atomic_load_n (&data->dones, __ATOMIC_RELAXED);
   do
     {
-      if (unfinished == 0)
+      if (dones >= __atomic_load_n (&data->puts, __ATOMIC_ACQUIRE))
         {
           g_set_error_literal (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TASK_DONE,
                                "task_done () called more times than items were put");
           return FALSE;
         }
     }
-  while (!__atomic_compare_exchange_n (&data->unfinished, &unfinished, unfinished - 1, FALSE,
+  while (!__atomic_compare_exchange_n (&data->dones, &dones, dones + 1, FALSE,
                                        __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-  if (unfinished == 1 && __atomic_load_n (&data->join_waiters, __ATOMIC_SEQ_CST) > 0)
+  if (queue_unfinished (data) == 0 && __atomic_load_n (&data->join_waiters, __ATOMIC_SEQ_CST) > 0)
     wake_all (&data->all_done);
   return TRUE;
+}
+
+/* A producer killed with the put lock, before publishing the item it had
+ * counted, leaves the count one too high until the next put repairs it:
+ * join repairs it itself when the lock's holder is gone, rather than wait
+ * for a put that may never come. A live holder is left alone. */
+static void
+repair_dead_producer (FyQueue *self)
+{
+  if (fy_shm_get_holder_pid (self->shm) != 0 &&
+      fy_shm_lock (self->shm, g_get_monotonic_time ()) == 0)
+    fy_shm_unlock (self->shm);
 }
 
 gboolean
@@ -1027,7 +1055,7 @@ fy_queue_join (FyQueue  *self,
 
   data = self->data;
   deadline = fy_deadline_from_timeout (timeout_seconds);
-  while (__atomic_load_n (&data->unfinished, __ATOMIC_SEQ_CST) > 0)
+  while (queue_unfinished (data) > 0)
     {
       gint64 now = g_get_monotonic_time ();
       gint64 until = now + MAX_SLEEP_USEC;
@@ -1046,7 +1074,8 @@ fy_queue_join (FyQueue  *self,
       /* As for the sleepers of put and get: announce, then re-check. */
       __atomic_add_fetch (&data->join_waiters, 1, __ATOMIC_SEQ_CST);
       seen = __atomic_load_n (&data->all_done, __ATOMIC_SEQ_CST);
-      if (__atomic_load_n (&data->unfinished, __ATOMIC_SEQ_CST) > 0)
+      repair_dead_producer (self);
+      if (queue_unfinished (data) > 0)
         fy_futex_wait (&data->all_done, seen, until);
       __atomic_sub_fetch (&data->join_waiters, 1, __ATOMIC_RELAXED);
     }

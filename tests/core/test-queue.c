@@ -674,6 +674,43 @@ test_killed_before_publish (void)
   check_counts (queue, 4, 4);
 }
 
+/* The same on a JoinableQueue, with nobody putting again: join repairs
+ * the dead producer's count itself instead of waiting for an item that
+ * never came. */
+static void
+test_joinable_killed_before_publish (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyQueue) queue = fy_queue_new_joinable (NULL, 0, NULL);
+  g_autoptr(FyProcess) victim = NULL;
+  g_autoptr(GVariant) snapshot = NULL;
+  guint64 unfinished = 0;
+  gint64 start;
+
+  for (gint64 i = 0; i < 2; i++)
+    put_int (queue, i);
+  victim = spawn_lock_holder (queue, "put-unpublished", 99);
+  kill_lock_holder (victim);
+  for (gint64 i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (get_int (queue, 1), ==, i);
+      g_assert_true (fy_queue_task_done (queue, &error));
+      g_assert_no_error (error);
+    }
+
+  start = g_get_monotonic_time ();
+  g_assert_true (fy_queue_join (queue, 5, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1.5);
+  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
+  snapshot = fy_shm_snapshot (fy_queue_get_shm (queue));
+  g_assert_true (g_variant_lookup (snapshot, "unfinished", "t", &unfinished));
+  g_assert_cmpuint (unfinished, ==, 0);
+  check_counts (queue, 2, 2);
+  g_assert_false (fy_queue_task_done (queue, &error));
+  g_assert_error (error, FY_QUEUE_ERROR, FY_QUEUE_ERROR_TASK_DONE);
+}
+
 /* A consumer SIGKILLed while it holds the get lock: producers never
  * noticed, the next get succeeds within a second, and the item it was
  * about to take is still there. */
@@ -885,6 +922,7 @@ main (int   argc,
   g_test_add_func ("/core/queue/killed-holding-lock", test_killed_holding_lock);
   g_test_add_func ("/core/queue/killed-mid-put", test_killed_mid_put);
   g_test_add_func ("/core/queue/killed-before-publish", test_killed_before_publish);
+  g_test_add_func ("/core/queue/joinable-killed-before-publish", test_joinable_killed_before_publish);
   g_test_add_func ("/core/queue/killed-holding-get-lock", test_killed_holding_get_lock);
   g_test_add_func ("/core/queue/killed-while-consumed", test_killed_while_consumed);
 
