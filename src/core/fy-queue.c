@@ -123,9 +123,6 @@ G_DEFINE_QUARK (fy-queue-error-quark, fy_queue_error)
  * costs a few tens of microseconds of CPU, then nothing. */
 #define SPINS 2000
 
-/* The same for a busy get lock: its holder lets go within a record copy. */
-#define LOCK_SPINS 400
-
 /* A sleeper re-checks at least this often, so a wake-up lost with a
  * process killed between publishing and waking costs a delay, never a hang. */
 #define MAX_SLEEP_USEC (G_USEC_PER_SEC / 2)
@@ -469,13 +466,8 @@ get_lock (FyQueue *self,
   QueueData *data = self->data;
   int rc = pthread_mutex_trylock (&data->get_lock);
 
-  /* As in fy_shm_lock (): watch the owner word rather than retry the lock. */
-  for (guint i = 0; rc == EBUSY && i < LOCK_SPINS; i++)
-    {
-      fy_cpu_relax ();
-      if (__atomic_load_n (&data->get_lock.__data.__lock, __ATOMIC_RELAXED) == 0)
-        rc = pthread_mutex_trylock (&data->get_lock);
-    }
+  if (rc == EBUSY)
+    rc = fy_mutex_spin_trylock (&data->get_lock);
   if (rc == EBUSY)
     {
       struct timespec ts = {

@@ -61,11 +61,6 @@ static const char *const kind_names[FY_SHM_N_KINDS] = {
   [FY_SHM_KIND_POOL_QUEUE] = "pool-queue",
 };
 
-/* Bounded spin before sleeping on a busy lock: the holder usually runs on
- * another core and lets go within a few hundred nanoseconds, far less than
- * the two system calls of a futex sleep and wake. */
-#define LOCK_SPINS 400
-
 static gint32 cached_pid;
 
 static void
@@ -370,14 +365,8 @@ fy_shm_lock (FyShm  *self,
   int rc;
 
   rc = pthread_mutex_trylock (&h->lock);
-  /* glibc keeps the owner's tid in __lock (0 when free): reading it spins
-   * without bouncing the cache line the way repeated try-locks would. */
-  for (guint i = 0; rc == EBUSY && i < LOCK_SPINS; i++)
-    {
-      fy_cpu_relax ();
-      if (__atomic_load_n (&h->lock.__data.__lock, __ATOMIC_RELAXED) == 0)
-        rc = pthread_mutex_trylock (&h->lock);
-    }
+  if (rc == EBUSY)
+    rc = fy_mutex_spin_trylock (&h->lock);
   if (rc == EBUSY && deadline != FY_DEADLINE_NEVER && fy_deadline_expired (deadline))
     return ETIMEDOUT;
   if (rc == EBUSY)
