@@ -550,6 +550,21 @@ kill_lock_holder (FyProcess *victim)
   g_assert_cmpint (code, ==, -9);
 }
 
+/* The first put after a producer died holding the put lock: it repairs
+ * the queue and succeeds within a second. */
+static void
+put_recovering (FyQueue *queue,
+                gint64   n)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_true (fy_queue_put (queue, g_variant_new_int64 (n), 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
+  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
+}
+
 /* A process SIGKILLed while it holds the queue's lock, over a half-written
  * record: the next put and get succeed within a second and nothing
  * partial comes out. */
@@ -559,18 +574,13 @@ test_killed_holding_lock (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
   g_autoptr(FyProcess) victim = NULL;
-  gint64 start;
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
   victim = spawn_lock_holder (queue, "put", 0);
   kill_lock_holder (victim);
 
-  start = g_get_monotonic_time ();
-  g_assert_true (fy_queue_put (queue, g_variant_new_int64 (3), 1, &error));
-  g_assert_no_error (error);
-  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
-  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
+  put_recovering (queue, 3);
   check_counts (queue, 4, 0);
   for (gint64 i = 0; i < 4; i++)
     g_assert_cmpint (get_int (queue, 1), ==, i);
@@ -652,7 +662,6 @@ test_killed_before_publish (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FyQueue) queue = fy_queue_new (NULL, 0, NULL);
   g_autoptr(FyProcess) victim = NULL;
-  gint64 start;
 
   for (gint64 i = 0; i < 3; i++)
     put_int (queue, i);
@@ -664,11 +673,7 @@ test_killed_before_publish (void)
   g_clear_error (&error);
   kill_lock_holder (victim);
 
-  start = g_get_monotonic_time ();
-  g_assert_true (fy_queue_put (queue, g_variant_new_int64 (3), 1, &error));
-  g_assert_no_error (error);
-  g_assert_cmpfloat (fy_test_seconds_since (start), <, 1);
-  g_assert_cmpuint (snapshot_u (queue, "recoveries"), ==, 1);
+  put_recovering (queue, 3);
   check_counts (queue, 4, 3);
   g_assert_cmpint (get_int (queue, 1), ==, 3);
   check_counts (queue, 4, 4);
