@@ -63,3 +63,15 @@ fy_test_proc_state (GPid pid)
     return 0;
   return paren[2];
 }
+
+guint
+fy_test_count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}

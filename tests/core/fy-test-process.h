@@ -20,5 +20,7 @@ double     fy_test_seconds_since (gint64      start);
 /* The state letter of /proc/PID/stat ('T' once stopped), or 0 when the
  * process is gone. */
 char       fy_test_proc_state    (GPid        pid);
+/* How many fds this process has open, from /proc/self/fd. */
+guint      fy_test_count_open_fds (void);
 
 G_END_DECLS

@@ -17,6 +17,8 @@
 #include "core/fy-channel.h"
 #include "core/fy-channel-private.h"
 
+#include "fy-test-process.h"
+
 /* Mirrors the frame header of fy-channel.c, to forge hostile datagrams. */
 typedef struct
 {
@@ -556,18 +558,6 @@ test_arena_wire (void)
   close (raw);
 }
 
-static guint
-count_open_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* Hostile arena frames: every offset, length, geometry and fd is checked,
  * each bad frame is INVALID, no fd that came with one stays open, and the
  * channel keeps working. */
@@ -593,7 +583,7 @@ test_arena_invalid (void)
 
   make_raw_pair (&channel, &raw);
   test_arena_init (&arena, n_chunks, F_SEAL_SHRINK | F_SEAL_GROW);
-  n_open = count_open_fds ();
+  n_open = fy_test_count_open_fds ();
   test_arena_put (&arena, 2, size, 42, 1);
   ref.n_chunks = n_chunks;
   ref.first_chunk = 2;
@@ -710,7 +700,7 @@ test_arena_invalid (void)
   ref.tag = 44;
   send_arena_frame (raw, CHUNK, &ref, sizeof ref, &arena.fd, 1, 0);
   assert_bytes (channel, CHUNK, 2);
-  g_assert_cmpuint (count_open_fds (), ==, n_open);
+  g_assert_cmpuint (fy_test_count_open_fds (), ==, n_open);
 
   test_arena_clear (&arena);
   close (raw);

@@ -377,18 +377,6 @@ test_exited_signal (void)
   g_source_remove (give_up);
 }
 
-static guint
-count_open_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* Children of ours that have exited but were never reaped. */
 static guint
 count_zombie_children (void)
@@ -430,7 +418,7 @@ test_no_leaks (void)
   g_assert_cmpint (run_to_exit ("exit", g_variant_new_int32 (0)), ==, 0);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  fds_before = count_open_fds ();
+  fds_before = fy_test_count_open_fds ();
 
   for (guint i = 0; i < 100; i++)
     {
@@ -451,7 +439,7 @@ test_no_leaks (void)
     ;
 
   g_assert_cmpuint (count_zombie_children (), ==, 0);
-  g_assert_cmpuint (count_open_fds (), ==, fds_before);
+  g_assert_cmpuint (fy_test_count_open_fds (), ==, fds_before);
 }
 
 /* Idle spare workers that someone kills are noticed, reaped and replaced:

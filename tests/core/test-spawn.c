@@ -242,18 +242,6 @@ find_forkserver_of (GPid parent)
   return 0;
 }
 
-static guint
-count_open_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* Waits (with a generous bound) until @pidfd's process has exited. */
 static gboolean
 wait_exit (int    pidfd,
@@ -447,7 +435,7 @@ test_cycles (gconstpointer path)
   /* Warm up: whatever is opened once (the fork server's socket, GLib). */
   worker = start_task (path, "exit", g_variant_new_int32 (0));
   g_assert_cmpint (finish (&worker), ==, 0);
-  fds_before = count_open_fds ();
+  fds_before = fy_test_count_open_fds ();
 
   for (guint i = 0; i < 100; i++)
     {
@@ -456,7 +444,7 @@ test_cycles (gconstpointer path)
       g_assert_cmpint (finish (&worker), ==, i % 2 ? (int) (i % 7) : -SIGSEGV);
     }
 
-  g_assert_cmpuint (count_open_fds (), ==, fds_before);
+  g_assert_cmpuint (fy_test_count_open_fds (), ==, fds_before);
   g_assert_cmpuint (count_children (getpid (), FALSE), ==, 0);
 }
 
