@@ -1,0 +1,932 @@
+/* fy-run.c: one run of a workload on a pool, as the Run page shows it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The run hands its tasks to the pool through one FyFutureIter (imap for
+ * map and imap, imap_unordered, or as_completed over submitted futures) and
+ * drains it without waiting, from a frame-rate timer: every finished item
+ * is counted, and only the last FY_RUN_MAX_RESULTS of them become
+ * FyRunResult objects in the list. Hashing goes eight files to a task, as
+ * forkyard-cli does, and each file still gets a result of its own.
+ */
+
+#define G_LOG_DOMAIN "Forkyard"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "fy-run.h"
+#include "fy-run-result.h"
+#include "workloads/fy-sha256.h"
+
+/* Once per frame at 60 Hz, and just before GTK's redraw (HIGH_IDLE + 20),
+ * so what a flush changed is painted in the same frame. */
+#define FLUSH_INTERVAL_MS 16
+#define FLUSH_PRIORITY    (G_PRIORITY_HIGH_IDLE + 10)
+/* The rate is the change over the last RATE_SAMPLES × RATE_STEP_USEC. */
+#define RATE_SAMPLES      8
+#define RATE_STEP_USEC    (G_USEC_PER_SEC / 4)
+/* A SIGTERMed worker that ignores it (or is stopped) is killed after this. */
+#define KILL_GRACE_SECONDS 0.2
+
+struct _FyRun
+{
+  GObject         parent_instance;
+
+  char           *function;     /* the workload the user chose */
+  const char     *pool_function; /* what the pool runs: "hash-batch" for hash */
+  GVariant       *arguments;    /* one child per input */
+  GVariant       *pool_arguments;
+  guint           batch_size;   /* inputs per pool item: 8 for hash-batch */
+
+  int             n_workers;
+  int             chunksize;
+  FyRunCallStyle  call_style;
+  double          task_timeout;
+  FyCrashPolicy   crash_policy;
+  guint           max_retries;
+  int             max_tasks_per_child;
+
+  FyPool         *pool;
+  FyFutureIter   *iter;
+  GHashTable     *index_of;     /* item future → pool item index; NULL when ordered */
+  guint           n_given;      /* items taken from the iterator */
+  guint           flush_id;
+
+  FyRunState      state;
+  guint           total;
+  guint           done;
+  guint           failed;
+  guint           cancelled;
+  gint64          started_at;
+  gint64          finished_at;
+  gint64          task_usec;    /* summed run time of the pool's tasks */
+  gint64          last_elapsed_notify;
+
+  gint64          rate_time[RATE_SAMPLES];
+  guint           rate_count[RATE_SAMPLES];
+  guint           rate_next;
+  guint           rate_filled;
+  double          tasks_per_second;
+
+  char           *verdict;
+  GListStore     *results;
+  guint           n_dropped;
+};
+
+G_DEFINE_FINAL_TYPE (FyRun, fy_run, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (FyRunCallStyle, fy_run_call_style,
+  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_MAP, "map"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_IMAP, "imap"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_IMAP_UNORDERED, "imap-unordered"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_SUBMIT, "submit"))
+
+G_DEFINE_ENUM_TYPE (FyRunState, fy_run_state,
+  G_DEFINE_ENUM_VALUE (FY_RUN_STATE_READY, "ready"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_STATE_RUNNING, "running"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_STATE_CANCELLING, "cancelling"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_STATE_FINISHED, "finished"),
+  G_DEFINE_ENUM_VALUE (FY_RUN_STATE_CANCELLED, "cancelled"))
+
+enum {
+  PROP_0,
+  PROP_FUNCTION,
+  PROP_POOL,
+  PROP_STATE,
+  PROP_ACTIVE,
+  PROP_N_WORKERS,
+  PROP_TOTAL,
+  PROP_DONE,
+  PROP_FAILED,
+  PROP_CANCELLED,
+  PROP_TASKS_PER_SECOND,
+  PROP_ELAPSED,
+  PROP_ETA,
+  PROP_FRACTION,
+  PROP_WALL_TIME,
+  PROP_TASK_TIME,
+  PROP_SPEEDUP,
+  PROP_VERDICT,
+  PROP_RESULTS,
+  PROP_N_DROPPED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* One item the iterator gave in this flush, and where its inputs start. */
+typedef struct
+{
+  FyFuture *future;
+  guint     first_input;
+} Finished;
+
+static void
+clear_finished (gpointer data)
+{
+  Finished *finished = data;
+
+  g_clear_object (&finished->future);
+}
+
+static guint
+n_finished (FyRun *self)
+{
+  return self->done + self->failed + self->cancelled;
+}
+
+static void
+set_state (FyRun      *self,
+           FyRunState  state)
+{
+  gboolean was_active = fy_run_is_active (self);
+
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (was_active != fy_run_is_active (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
+
+static void
+set_uint (FyRun  *self,
+          guint  *field,
+          guint   value,
+          int     prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+task_finished_cb (FyRun    *self,
+                  FyFuture *task)
+{
+  gint64 started = fy_future_get_started_at (task);
+  gint64 finished = fy_future_get_finished_at (task);
+
+  /* Cancelled tasks that never ran have no start: they cost nothing. */
+  if (started > 0 && finished > started)
+    self->task_usec += finished - started;
+}
+
+/* Counts one item of the pool (several inputs for a hash batch). */
+static void
+count_item (FyRun    *self,
+            FyFuture *future,
+            guint     first_input,
+            guint    *done,
+            guint    *failed,
+            guint    *cancelled)
+{
+  guint n = MIN (self->batch_size, self->total - first_input);
+
+  switch (fy_future_get_state (future))
+    {
+    case FY_FUTURE_STATE_DONE:
+      if (self->batch_size > 1)
+        {
+          GVariant *outcomes = fy_future_get_result_value (future);
+
+          for (guint i = 0; i < n; i++)
+            {
+              gboolean ok = FALSE;
+
+              if (i < g_variant_n_children (outcomes))
+                g_variant_get_child (outcomes, i, "(b&s)", &ok, NULL);
+              if (ok)
+                (*done)++;
+              else
+                (*failed)++;
+            }
+        }
+      else
+        (*done)++;
+      break;
+    case FY_FUTURE_STATE_CANCELLED:
+      *cancelled += n;
+      break;
+    default:
+      *failed += n;
+      break;
+    }
+}
+
+/* Appends the FyRunResult objects of one item to @out. */
+static void
+make_results (FyRun     *self,
+              Finished  *finished,
+              GPtrArray *out)
+{
+  FyFuture *future = finished->future;
+  FyFutureState state = fy_future_get_state (future);
+  guint n = MIN (self->batch_size, self->total - finished->first_input);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint index = finished->first_input + i;
+      g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, index);
+      g_autoptr(GVariant) result = NULL;
+      g_autoptr(GError) own_error = NULL;
+      const GError *error = fy_future_get_error (future);
+      FyFutureState item_state = state;
+
+      if (state == FY_FUTURE_STATE_DONE && self->batch_size > 1)
+        {
+          GVariant *outcomes = fy_future_get_result_value (future);
+          gboolean ok = FALSE;
+          const char *text = "";
+
+          if (i < g_variant_n_children (outcomes))
+            g_variant_get_child (outcomes, i, "(b&s)", &ok, &text);
+          if (ok)
+            result = g_variant_ref_sink (g_variant_new_string (text));
+          else
+            {
+              own_error = g_error_new_literal (FY_POOL_ERROR, FY_POOL_ERROR_FAILED, text);
+              error = own_error;
+              item_state = FY_FUTURE_STATE_FAILED;
+            }
+        }
+      else if (state == FY_FUTURE_STATE_DONE)
+        result = g_variant_ref (fy_future_get_result_value (future));
+
+      g_ptr_array_add (out, fy_run_result_new (index, self->function, argument, result, error,
+                                               item_state, fy_future_get_worker_pid (future),
+                                               fy_future_get_started_at (future),
+                                               fy_future_get_finished_at (future)));
+    }
+}
+
+static void
+update_rate (FyRun  *self,
+             gint64  now)
+{
+  guint last = (self->rate_next + RATE_SAMPLES - 1) % RATE_SAMPLES;
+  guint oldest;
+  double rate = 0;
+
+  if (self->rate_filled > 0 && now - self->rate_time[last] < RATE_STEP_USEC)
+    return;
+
+  self->rate_time[self->rate_next] = now;
+  self->rate_count[self->rate_next] = n_finished (self);
+  self->rate_next = (self->rate_next + 1) % RATE_SAMPLES;
+  self->rate_filled = MIN (self->rate_filled + 1, RATE_SAMPLES);
+
+  oldest = (self->rate_next + RATE_SAMPLES - self->rate_filled) % RATE_SAMPLES;
+  if (self->rate_filled > 1 && now > self->rate_time[oldest])
+    rate = (n_finished (self) - self->rate_count[oldest]) /
+           ((now - self->rate_time[oldest]) / (double) G_USEC_PER_SEC);
+  else if (now > self->started_at)
+    rate = n_finished (self) / ((now - self->started_at) / (double) G_USEC_PER_SEC);
+
+  if (rate != self->tasks_per_second)
+    {
+      self->tasks_per_second = rate;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_PER_SECOND]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+    }
+}
+
+static void
+finish (FyRun *self)
+{
+  guint n_done = self->done;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  self->finished_at = g_get_monotonic_time ();
+  if (fy_pool_get_state (self->pool) == FY_POOL_STATE_RUNNING)
+    fy_pool_close (self->pool);
+
+  if (self->state == FY_RUN_STATE_CANCELLING)
+    /* TRANSLATORS: the verdict of a cancelled run */
+    self->verdict = g_strdup_printf (_("Cancelled after %.1f s: %u of %u tasks done"),
+                                     fy_run_get_wall_time (self), n_done, self->total);
+  else
+    {
+      double speedup = fy_run_get_speedup (self);
+      g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d worker", "%d workers",
+                                                               self->n_workers), self->n_workers);
+
+      /* TRANSLATORS: the verdict of a run, "2 workers, 1.93× faster than one" */
+      self->verdict = speedup >= 1.0
+        ? g_strdup_printf (_("%s, %.2f× faster than one"), workers, speedup)
+        : g_strdup_printf (_("%s, %.2f× the speed of one"), workers, speedup);
+      if (self->failed > 0)
+        {
+          g_autofree char *line = self->verdict;
+
+          self->verdict = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u task failed",
+                                                        "%s; %u tasks failed", self->failed),
+                                           line, self->failed);
+        }
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WALL_TIME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK_TIME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEEDUP]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERDICT]);
+  set_state (self, self->state == FY_RUN_STATE_CANCELLING ? FY_RUN_STATE_CANCELLED
+                                                           : FY_RUN_STATE_FINISHED);
+}
+
+/* Takes every item that finished since the last flush, without waiting. */
+static void
+flush (FyRun *self)
+{
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (Finished));
+  g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func (g_object_unref);
+  guint done = self->done, failed = self->failed, cancelled = self->cancelled;
+  gboolean ended = FALSE;
+  guint first_kept, n_inputs_kept = 0, n_items;
+  gint64 now = g_get_monotonic_time ();
+
+  g_array_set_clear_func (batch, clear_finished);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      Finished finished = { NULL, 0 };
+      guint item;
+
+      if (!fy_future_iter_next (self->iter, 0, &finished.future, &error))
+        {
+          if (error == NULL)
+            ended = TRUE;
+          else if (!g_error_matches (error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT))
+            {
+              g_warning ("Run of %s: %s", self->function, error->message);
+              ended = TRUE;
+            }
+          break;
+        }
+      item = self->index_of != NULL
+        ? GPOINTER_TO_UINT (g_hash_table_lookup (self->index_of, finished.future))
+        : self->n_given;
+      self->n_given++;
+      finished.first_input = item * self->batch_size;
+      count_item (self, finished.future, finished.first_input, &done, &failed, &cancelled);
+      g_array_append_val (batch, finished);
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  /* Only the newest results are kept, so only they are made. */
+  first_kept = batch->len;
+  while (first_kept > 0 && n_inputs_kept < FY_RUN_MAX_RESULTS)
+    n_inputs_kept += self->batch_size, first_kept--;
+  for (guint i = first_kept; i < batch->len; i++)
+    make_results (self, &g_array_index (batch, Finished, i), made);
+  for (guint i = 0; i < first_kept; i++)
+    self->n_dropped += MIN (self->batch_size,
+                            self->total - g_array_index (batch, Finished, i).first_input);
+
+  if (made->len > 0)
+    {
+      n_items = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+      if (n_items + made->len > FY_RUN_MAX_RESULTS)
+        {
+          guint drop = MIN (n_items, n_items + made->len - FY_RUN_MAX_RESULTS);
+
+          g_list_store_splice (self->results, 0, drop, NULL, 0);
+          self->n_dropped += drop;
+          n_items -= drop;
+        }
+      g_list_store_splice (self->results, n_items, 0, made->pdata, made->len);
+    }
+  if (batch->len > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_DROPPED]);
+
+  set_uint (self, &self->done, done, PROP_DONE);
+  set_uint (self, &self->failed, failed, PROP_FAILED);
+  set_uint (self, &self->cancelled, cancelled, PROP_CANCELLED);
+  if (batch->len > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+
+  update_rate (self, now);
+  if (now - self->last_elapsed_notify >= G_USEC_PER_SEC / 10)
+    {
+      self->last_elapsed_notify = now;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+    }
+
+  if (ended)
+    finish (self);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  FyRun *self = user_data;
+
+  flush (self);
+  return self->flush_id != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Hashing takes eight files a task where the vector digest can fill its
+ * eight lanes, as forkyard-cli does: the same CPU for eight files as for
+ * one. */
+static void
+prepare_pool_arguments (FyRun *self)
+{
+  g_autoptr(GVariantBuilder) builder = NULL;
+  gsize n = g_variant_n_children (self->arguments);
+
+  self->pool_function = g_intern_string (self->function);
+  self->batch_size = 1;
+  self->pool_arguments = g_variant_ref (self->arguments);
+  if (!g_str_equal (self->function, "hash") || !fy_sha256_x8_supported ())
+    return;
+
+  self->pool_function = "hash-batch";
+  self->batch_size = FY_SHA256_LANES;
+  builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
+  for (gsize first = 0; first < n; first += self->batch_size)
+    {
+      g_variant_builder_open (builder, G_VARIANT_TYPE ("aay"));
+      for (gsize i = first; i < n && i < first + self->batch_size; i++)
+        {
+          g_autoptr(GVariant) path = g_variant_get_child_value (self->arguments, i);
+
+          g_variant_builder_add_value (builder, path);
+        }
+      g_variant_builder_close (builder);
+    }
+  g_clear_pointer (&self->pool_arguments, g_variant_unref);
+  self->pool_arguments = g_variant_ref_sink (g_variant_builder_end (builder));
+}
+
+static void
+fy_run_dispose (GObject *object)
+{
+  FyRun *self = FY_RUN (object);
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  /* A run the window closes on stops with it, stopped workers included:
+   * disposing the pool kills what is left and reaps it. */
+  if (self->pool != NULL && fy_pool_get_state (self->pool) == FY_POOL_STATE_RUNNING)
+    fy_pool_terminate (self->pool);
+  g_clear_pointer (&self->iter, fy_future_iter_unref);
+  g_clear_pointer (&self->index_of, g_hash_table_unref);
+  g_clear_object (&self->pool);
+  g_clear_object (&self->results);
+
+  G_OBJECT_CLASS (fy_run_parent_class)->dispose (object);
+}
+
+static void
+fy_run_finalize (GObject *object)
+{
+  FyRun *self = FY_RUN (object);
+
+  g_free (self->function);
+  g_free (self->verdict);
+  g_clear_pointer (&self->arguments, g_variant_unref);
+  g_clear_pointer (&self->pool_arguments, g_variant_unref);
+
+  G_OBJECT_CLASS (fy_run_parent_class)->finalize (object);
+}
+
+static void
+fy_run_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  FyRun *self = FY_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_FUNCTION:
+      g_value_set_string (value, self->function);
+      break;
+    case PROP_POOL:
+      g_value_set_object (value, self->pool);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, fy_run_is_active (self));
+      break;
+    case PROP_N_WORKERS:
+      g_value_set_int (value, self->n_workers);
+      break;
+    case PROP_TOTAL:
+      g_value_set_uint (value, self->total);
+      break;
+    case PROP_DONE:
+      g_value_set_uint (value, self->done);
+      break;
+    case PROP_FAILED:
+      g_value_set_uint (value, self->failed);
+      break;
+    case PROP_CANCELLED:
+      g_value_set_uint (value, self->cancelled);
+      break;
+    case PROP_TASKS_PER_SECOND:
+      g_value_set_double (value, self->tasks_per_second);
+      break;
+    case PROP_ELAPSED:
+      g_value_set_double (value, fy_run_get_elapsed (self));
+      break;
+    case PROP_ETA:
+      g_value_set_double (value, fy_run_get_eta (self));
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, fy_run_get_fraction (self));
+      break;
+    case PROP_WALL_TIME:
+      g_value_set_double (value, fy_run_get_wall_time (self));
+      break;
+    case PROP_TASK_TIME:
+      g_value_set_double (value, fy_run_get_task_time (self));
+      break;
+    case PROP_SPEEDUP:
+      g_value_set_double (value, fy_run_get_speedup (self));
+      break;
+    case PROP_VERDICT:
+      g_value_set_string (value, self->verdict);
+      break;
+    case PROP_RESULTS:
+      g_value_set_object (value, self->results);
+      break;
+    case PROP_N_DROPPED:
+      g_value_set_uint (value, self->n_dropped);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fy_run_class_init (FyRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = fy_run_dispose;
+  object_class->finalize = fy_run_finalize;
+  object_class->get_property = fy_run_get_property;
+
+  properties[PROP_FUNCTION] = g_param_spec_string ("function", NULL, NULL, NULL, flags);
+  properties[PROP_POOL] = g_param_spec_object ("pool", NULL, NULL, FY_TYPE_POOL, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, FY_TYPE_RUN_STATE,
+                                              FY_RUN_STATE_READY, flags);
+  properties[PROP_ACTIVE] = g_param_spec_boolean ("active", NULL, NULL, FALSE, flags);
+  properties[PROP_N_WORKERS] = g_param_spec_int ("n-workers", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_DONE] = g_param_spec_uint ("done", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_FAILED] = g_param_spec_uint ("failed", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_CANCELLED] = g_param_spec_uint ("cancelled", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_TASKS_PER_SECOND] = g_param_spec_double ("tasks-per-second", NULL, NULL,
+                                                           0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_ELAPSED] = g_param_spec_double ("elapsed", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_ETA] = g_param_spec_double ("eta", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, flags);
+  properties[PROP_WALL_TIME] = g_param_spec_double ("wall-time", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_TASK_TIME] = g_param_spec_double ("task-time", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_SPEEDUP] = g_param_spec_double ("speedup", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_VERDICT] = g_param_spec_string ("verdict", NULL, NULL, NULL, flags);
+  properties[PROP_RESULTS] = g_param_spec_object ("results", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_N_DROPPED] = g_param_spec_uint ("n-dropped", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fy_run_init (FyRun *self)
+{
+  self->results = g_list_store_new (FY_TYPE_RUN_RESULT);
+  self->call_style = FY_RUN_CALL_STYLE_MAP;
+  self->crash_policy = FY_CRASH_POLICY_FAIL;
+}
+
+FyRun *
+fy_run_new (const char *function,
+            GVariant   *arguments)
+{
+  FyRun *self;
+
+  g_return_val_if_fail (function != NULL, NULL);
+  g_return_val_if_fail (arguments != NULL && g_variant_is_container (arguments), NULL);
+
+  self = g_object_new (FY_TYPE_RUN, NULL);
+  self->function = g_strdup (function);
+  self->arguments = g_variant_ref_sink (arguments);
+  self->total = g_variant_n_children (self->arguments);
+  return self;
+}
+
+void
+fy_run_set_n_workers (FyRun *self,
+                      int    n_workers)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+  self->n_workers = n_workers;
+}
+
+void
+fy_run_set_chunksize (FyRun *self,
+                      int    chunksize)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+  self->chunksize = MAX (chunksize, 0);
+}
+
+void
+fy_run_set_call_style (FyRun          *self,
+                       FyRunCallStyle  style)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+  self->call_style = style;
+}
+
+void
+fy_run_set_task_timeout (FyRun  *self,
+                         double  seconds)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+  self->task_timeout = MAX (seconds, 0);
+}
+
+void
+fy_run_set_crash_policy (FyRun         *self,
+                         FyCrashPolicy  policy,
+                         guint          max_retries)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+  self->crash_policy = policy;
+  self->max_retries = max_retries;
+}
+
+void
+fy_run_set_max_tasks_per_child (FyRun *self,
+                                int    max_tasks)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+  self->max_tasks_per_child = MAX (max_tasks, 0);
+}
+
+gboolean
+fy_run_start (FyRun   *self,
+              GError **error)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(FyFutureIter) iter = NULL;
+  g_autoptr(GPtrArray) futures = NULL;
+  gboolean ordered = FALSE;
+
+  g_return_val_if_fail (FY_IS_RUN (self), FALSE);
+  g_return_val_if_fail (self->state == FY_RUN_STATE_READY, FALSE);
+
+  prepare_pool_arguments (self);
+  if (self->n_workers > 0 && !fy_pool_set_n_workers (pool, self->n_workers, error))
+    return FALSE;
+  if (self->max_tasks_per_child > 0 &&
+      !fy_pool_set_max_tasks_per_child (pool, self->max_tasks_per_child, error))
+    return FALSE;
+  fy_pool_set_crash_policy (pool, self->crash_policy, self->max_retries);
+  fy_pool_set_task_timeout (pool, self->task_timeout);
+  fy_pool_set_kill_grace (pool, KILL_GRACE_SECONDS);
+  g_signal_connect_object (pool, "task-finished", G_CALLBACK (task_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  if (!fy_pool_start (pool, error))
+    return FALSE;
+
+  self->started_at = g_get_monotonic_time ();
+  switch (self->call_style)
+    {
+    case FY_RUN_CALL_STYLE_IMAP_UNORDERED:
+      iter = fy_pool_imap_unordered (pool, self->pool_function, self->pool_arguments,
+                                     self->chunksize, error);
+      break;
+    case FY_RUN_CALL_STYLE_SUBMIT:
+      futures = g_ptr_array_new_with_free_func (g_object_unref);
+      for (gsize i = 0; i < g_variant_n_children (self->pool_arguments); i++)
+        {
+          g_autoptr(GVariant) argument = g_variant_get_child_value (self->pool_arguments, i);
+          FyFuture *future = fy_pool_submit (pool, self->pool_function, argument, error);
+
+          if (future == NULL)
+            break;
+          g_ptr_array_add (futures, future);
+        }
+      if (futures->len == g_variant_n_children (self->pool_arguments))
+        iter = fy_future_as_completed (futures);
+      break;
+    case FY_RUN_CALL_STYLE_MAP:
+    case FY_RUN_CALL_STYLE_IMAP:
+    default:
+      /* Pool.map is imap gathered into a list: the same tasks in the same
+       * order, and the page can show each result as it comes. */
+      iter = fy_pool_imap (pool, self->pool_function, self->pool_arguments,
+                           self->call_style == FY_RUN_CALL_STYLE_MAP ? self->chunksize
+                                                                     : MAX (self->chunksize, 1),
+                           error);
+      ordered = TRUE;
+      break;
+    }
+  if (iter == NULL)
+    {
+      fy_pool_terminate (pool);
+      return FALSE;
+    }
+
+  if (!ordered)
+    {
+      GPtrArray *items = fy_future_iter_get_futures (iter);
+
+      self->index_of = g_hash_table_new (NULL, NULL);
+      for (guint i = 0; i < items->len; i++)
+        g_hash_table_insert (self->index_of, g_ptr_array_index (items, i), GUINT_TO_POINTER (i));
+    }
+
+  self->pool = g_steal_pointer (&pool);
+  self->iter = g_steal_pointer (&iter);
+  self->n_workers = fy_pool_get_n_workers (self->pool);
+  self->flush_id = g_timeout_add_full (FLUSH_PRIORITY, FLUSH_INTERVAL_MS, flush_cb, self, NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WORKERS]);
+  set_state (self, FY_RUN_STATE_RUNNING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  /* An empty run is over at once. */
+  if (self->total == 0)
+    flush (self);
+  return TRUE;
+}
+
+void
+fy_run_cancel (FyRun *self)
+{
+  g_return_if_fail (FY_IS_RUN (self));
+
+  if (self->state != FY_RUN_STATE_RUNNING)
+    return;
+  set_state (self, FY_RUN_STATE_CANCELLING);
+  /* Every unfinished task is cancelled now; the workers get SIGTERM and,
+   * stopped or not, SIGKILL after the grace. */
+  fy_pool_terminate (self->pool);
+  flush (self);
+}
+
+const char *
+fy_run_get_function (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), NULL);
+  return self->function;
+}
+
+FyPool *
+fy_run_get_pool (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), NULL);
+  return self->pool;
+}
+
+FyRunState
+fy_run_get_state (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), FY_RUN_STATE_READY);
+  return self->state;
+}
+
+gboolean
+fy_run_is_active (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), FALSE);
+  return self->state == FY_RUN_STATE_RUNNING || self->state == FY_RUN_STATE_CANCELLING;
+}
+
+int
+fy_run_get_n_workers (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->n_workers;
+}
+
+guint
+fy_run_get_total (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->total;
+}
+
+guint
+fy_run_get_done (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->done;
+}
+
+guint
+fy_run_get_failed (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->failed;
+}
+
+guint
+fy_run_get_cancelled (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->cancelled;
+}
+
+double
+fy_run_get_tasks_per_second (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->tasks_per_second;
+}
+
+double
+fy_run_get_elapsed (FyRun *self)
+{
+  gint64 end;
+
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+
+  if (self->started_at == 0)
+    return 0;
+  end = self->finished_at != 0 ? self->finished_at : g_get_monotonic_time ();
+  return (end - self->started_at) / (double) G_USEC_PER_SEC;
+}
+
+double
+fy_run_get_eta (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), -1);
+
+  if (self->state != FY_RUN_STATE_RUNNING)
+    return self->finished_at != 0 ? 0 : -1;
+  if (self->tasks_per_second <= 0)
+    return -1;
+  return (self->total - n_finished (self)) / self->tasks_per_second;
+}
+
+double
+fy_run_get_fraction (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->total > 0 ? n_finished (self) / (double) self->total : 0;
+}
+
+double
+fy_run_get_wall_time (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->finished_at != 0 ? (self->finished_at - self->started_at) / (double) G_USEC_PER_SEC : 0;
+}
+
+double
+fy_run_get_task_time (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->task_usec / (double) G_USEC_PER_SEC;
+}
+
+double
+fy_run_get_speedup (FyRun *self)
+{
+  double wall;
+
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  wall = fy_run_get_wall_time (self);
+  return wall > 0 ? fy_run_get_task_time (self) / wall : 0;
+}
+
+const char *
+fy_run_get_verdict (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), NULL);
+  return self->verdict;
+}
+
+GListModel *
+fy_run_get_results (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), NULL);
+  return G_LIST_MODEL (self->results);
+}
+
+guint
+fy_run_get_n_dropped (FyRun *self)
+{
+  g_return_val_if_fail (FY_IS_RUN (self), 0);
+  return self->n_dropped;
+}
