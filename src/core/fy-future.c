@@ -7,7 +7,9 @@
 
 #include "fy-core.h"
 #include "fy-future.h"
-#include "fy-pool-private.h"
+#include "fy-future-private.h"
+#include "fy-pool-error.h"
+#include "fy-pool-wire.h"
 
 G_DEFINE_FINAL_TYPE (FyFuture, fy_future, G_TYPE_OBJECT)
 
@@ -166,8 +168,7 @@ fy_future_init (FyFuture *self)
 /* ---- internal API --------------------------------------------------------- */
 
 FyFuture *
-fy_future_new (FyPool       *pool,
-               GMainContext *context,
+fy_future_new (GMainContext *context,
                const char   *function,
                GVariant     *argument,
                gint64        submitted_at)
@@ -178,7 +179,6 @@ fy_future_new (FyPool       *pool,
   self->id = ++last_id;
   self->function = function;
   self->argument = argument != NULL ? g_variant_ref_sink (argument) : g_variant_ref_sink (g_variant_new ("()"));
-  self->pool = pool;
   self->context = g_main_context_ref (context);
   self->submitted_at = submitted_at;
   return self;
@@ -266,7 +266,7 @@ wait_timeout_cb (gpointer data)
 }
 
 gboolean
-fy_pool_wait_context (GMainContext *context,
+fy_future_wait_context (GMainContext *context,
                       double        timeout_seconds,
                       gboolean    (*check) (gpointer data),
                       gpointer      data)
@@ -404,7 +404,7 @@ fy_future_wait (FyFuture *self,
                 double    timeout_seconds)
 {
   g_return_val_if_fail (FY_IS_FUTURE (self), FALSE);
-  return fy_pool_wait_context (self->context, timeout_seconds, check_finished, self);
+  return fy_future_wait_context (self->context, timeout_seconds, check_finished, self);
 }
 
 static GVariant *
@@ -499,9 +499,9 @@ fy_future_cancel (FyFuture *self)
 
   if (fy_future_is_finished (self))
     return FALSE;
-  if (self->pool == NULL)
+  if (self->cancel_func == NULL)
     return FALSE;
-  return fy_pool_cancel_future (self->pool, self);
+  return self->cancel_func (self->owner, self);
 }
 
 static gboolean
@@ -589,7 +589,7 @@ fy_future_wait_many (GPtrArray   *futures,
   g_return_val_if_fail (futures != NULL, FALSE);
 
   context = futures->len > 0 ? FY_FUTURE (g_ptr_array_index (futures, 0))->context : NULL;
-  ok = context != NULL ? fy_pool_wait_context (context, timeout_seconds, check_wait_many, &w) : TRUE;
+  ok = context != NULL ? fy_future_wait_context (context, timeout_seconds, check_wait_many, &w) : TRUE;
 
   if (out_done != NULL)
     *out_done = g_ptr_array_new_with_free_func (g_object_unref);
@@ -734,7 +734,7 @@ ensure_items (FyFutureIter *self)
       for (guint k = 0; k < task->n_items; k++)
         {
           g_autoptr(GVariant) argument = fy_pool_unboxed_child (task->argument, k);
-          g_ptr_array_add (self->items, fy_future_new (NULL, task->context, task->function, argument,
+          g_ptr_array_add (self->items, fy_future_new (task->context, task->function, argument,
                                                        task->submitted_at));
         }
       if (fy_future_is_finished (task))
@@ -791,7 +791,7 @@ advance (FyFutureIter  *self,
       if ((self->ordered ? self->next : self->n_given) >= self->futures->len)
         return FALSE;
       context = FY_FUTURE (g_ptr_array_index (self->futures, 0))->context;
-      if (!fy_pool_wait_context (context, timeout_seconds, check_iter_next, self))
+      if (!fy_future_wait_context (context, timeout_seconds, check_iter_next, self))
         {
           g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT,
                        "No result arrived within %.3g s", timeout_seconds);

@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fy-pool-private.h"
-#include "fy-pool-worker.h"
+#include "fy-pool-error.h"
+#include "fy-pool-worker-private.h"
 
 G_DEFINE_FINAL_TYPE (FyPoolWorker, fy_pool_worker, G_TYPE_OBJECT)
 

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The protocol is described in core/fy-pool-private.h. The worker reads
+ * The protocol is described in core/fy-pool-wire.h. The worker reads
  * chunks in order, declares which items it may run (its window), and
  * reports every item in order; chunks of short items start without a
  * message. It drains its channel at least every millisecond between items,
@@ -19,7 +19,9 @@
 #include <unistd.h>
 #include <gio/gunixfdlist.h>
 
-#include "core/fy-pool-private.h"
+#include "core/fy-channel.h"
+#include "core/fy-pool-error.h"
+#include "core/fy-pool-wire.h"
 #include "workloads/fy-workload.h"
 
 #include "fy-worker.h"

@@ -19,7 +19,7 @@ check_running (gpointer data)
 static void
 wait_running (FyFuture *future)
 {
-  g_assert_true (fy_pool_wait_context (NULL, 30, check_running, future));
+  g_assert_true (fy_future_wait_context (NULL, 30, check_running, future));
 }
 
 static FyPool *
@@ -348,7 +348,7 @@ test_cancel_queued (void)
   g_assert_true (fy_future_wait (first, 20));
   g_assert_cmpint (fy_future_get_state (first), ==, FY_FUTURE_STATE_DONE);
   /* Give it every chance to run by mistake. */
-  fy_pool_wait_context (NULL, 0.1, check_running, queued);
+  fy_future_wait_context (NULL, 0.1, check_running, queued);
   g_assert_cmpint (fy_future_get_state (queued), ==, FY_FUTURE_STATE_CANCELLED);
   g_assert_cmpint (fy_future_get_worker_pid (queued), ==, 0);
   g_assert_cmpint (fy_future_get_started_at (queued), ==, 0);
@@ -479,7 +479,7 @@ map_with_a_kill_mid_chunk (FyPool     *pool,
   wait_running (first);
   *out_pid = fy_future_get_worker_pid (first);
   kill_worker_of (pool, first);
-  g_assert_true (fy_pool_wait_context (NULL, 30, check_map_done, outcome));
+  g_assert_true (fy_future_wait_context (NULL, 30, check_map_done, outcome));
   g_assert_cmpuint (outcome->calls, ==, 1);
   return first;
 }

@@ -88,7 +88,7 @@ test_map_async_square (void)
   GPtrArray *results = NULL;
 
   fy_pool_map_async (pool, "square", range_variant (5), 0, NULL, map_done_cb, &results);
-  g_assert_true (fy_pool_wait_context (NULL, 30, check_set, &results));
+  g_assert_true (fy_future_wait_context (NULL, 30, check_set, &results));
   assert_results_x (results, expected, G_N_ELEMENTS (expected));
   g_ptr_array_unref (results);
 }

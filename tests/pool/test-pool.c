@@ -299,10 +299,10 @@ test_map_async (void)
   failing = g_variant_new_parsed ("[('g-io-error-quark', 1, 'no'), ('g-io-error-quark', 2, 'nope')]");
   fy_pool_map_async (pool, "pool.fail", failing, 1, NULL, map_async_cb, &bad);
 
-  g_assert_true (fy_pool_wait_context (NULL, 20, check_called, &ok));
-  g_assert_true (fy_pool_wait_context (NULL, 20, check_called, &bad));
+  g_assert_true (fy_future_wait_context (NULL, 20, check_called, &ok));
+  g_assert_true (fy_future_wait_context (NULL, 20, check_called, &bad));
   /* Give a stray second call every chance to happen. */
-  fy_pool_wait_context (NULL, 0.1, check_called, &(MapAsyncData) { 0 });
+  fy_future_wait_context (NULL, 0.1, check_called, &(MapAsyncData) { 0 });
 
   g_assert_cmpuint (ok.calls, ==, 1);
   g_assert_no_error (ok.error);
@@ -344,7 +344,7 @@ test_empty (void)
   g_assert_no_error (error);
 
   fy_pool_map_async (pool, "square", range_variant (0), 0, NULL, map_async_cb, &data);
-  g_assert_true (fy_pool_wait_context (NULL, 10, check_called, &data));
+  g_assert_true (fy_future_wait_context (NULL, 10, check_called, &data));
   g_assert_no_error (data.error);
   g_assert_cmpuint (data.results->len, ==, 0);
   g_ptr_array_unref (data.results);
@@ -961,7 +961,7 @@ test_wait_in_callback (void)
   g_assert_no_error (error);
   fy_future_add_done_callback (outer, nested_apply_cb, &nested, NULL);
   g_assert_true (fy_future_wait (outer, 20));
-  g_assert_true (fy_pool_wait_context (NULL, 20, check_nested, &nested));
+  g_assert_true (fy_future_wait_context (NULL, 20, check_nested, &nested));
   g_assert_cmpint (nested.nested, ==, 144);
 }
 

@@ -1,0 +1,372 @@
+/* fy-pool-reports.c: what a pool hears from its workers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Acknowledgements, windows and reports of items, read from each worker's
+ * channel in the pool's main context and checked against what the worker
+ * was sent: a worker that reports out of turn is killed.
+ */
+
+#include "config.h"
+
+#include "fy-pool-private.h"
+
+/* Messages handled per wake-up of one channel, so one busy worker cannot
+ * starve the others or the user interface. */
+#define MESSAGES_PER_DISPATCH 256
+
+
+/* The worker declared a window in its oldest chunk: those items may run
+ * now (@now: one clock reading for them all). The first unreported one is
+ * shown as its current task. */
+static void
+start_window (FyPool       *self,
+              FyPoolWorker *worker,
+              gint64        now)
+{
+  FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
+
+  g_clear_handle_id (&worker->timeout_id, g_source_remove);
+  if (chunk == NULL || !chunk->acked || chunk->n_reported >= chunk->items->len)
+    {
+      fy_pool_worker_set_current_task (worker, NULL);
+      return;
+    }
+
+  fy_pool_worker_set_current_task (worker, g_ptr_array_index (chunk->items, chunk->n_reported));
+  for (guint i = chunk->n_reported; i < chunk->window_end; i++)
+    {
+      FyFuture *future = g_ptr_array_index (chunk->items, i);
+
+      if (fy_future_finished (future) || future->state == FY_FUTURE_STATE_RUNNING)
+        continue;
+      fy_future_mark_started (future, worker->pid, now);
+      g_signal_emit (self, fy_pool_signals[FY_POOL_SIGNAL_TASK_STARTED], 0, future);
+    }
+
+  /* One timeout for the window: a window of several items only exists when
+   * items take far less than a millisecond. */
+  if (self->task_timeout > 0)
+    {
+      GSource *source = g_timeout_source_new (MAX (1, (guint) (self->task_timeout * 1000.0 + 0.5)));
+
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_callback (source, fy_pool_task_timeout_cb, worker, NULL);
+      worker->timeout_id = g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+}
+
+static void
+kill_for_protocol (FyPoolWorker *worker,
+                   const char   *why)
+{
+  if (worker->reason == FY_POOL_WORKER_REASON_NONE)
+    {
+      worker->reason = FY_POOL_WORKER_REASON_PROTOCOL;
+      g_free (worker->reason_message);
+      worker->reason_message = g_strdup (why);
+    }
+  fy_pool_worker_kill (worker, NULL);
+}
+
+/* The worker starts chunk @id, its oldest, with a window of @window items. */
+static gboolean
+acknowledge (FyPool       *self,
+             FyPoolWorker *worker,
+             guint64       id,
+             guint32       window)
+{
+  FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
+
+  if (chunk == NULL || chunk->acked || chunk->id != id || window == 0 || window > chunk->items->len)
+    {
+      kill_for_protocol (worker, "acknowledged a task it was not given");
+      return FALSE;
+    }
+  chunk->acked = TRUE;
+  chunk->window_end = window;
+  worker->last_progress = g_get_monotonic_time ();
+  start_window (self, worker, worker->last_progress);
+  return TRUE;
+}
+
+/* A map chunk's result: an array with one result per item. */
+static gboolean
+map_chunk_result_ok (FyFuture *future,
+                     GVariant *value)
+{
+  const char *type = g_variant_get_type_string (value);
+
+  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
+    return FALSE;
+  /* One pass that, when it holds, marks the array trusted: reading each
+   * item then skips GLib's checks of every offset before it. */
+  if (type[1] == 'v')
+    g_variant_is_normal_form (value);
+  return g_variant_n_children (value) == future->n_items;
+}
+
+/* One item's report. FALSE when it is malformed. */
+static gboolean
+handle_report (FyPool       *self,
+               FyPoolWorker *worker,
+               FyFuture     *future,
+               char          kind,
+               GVariant     *value,
+               gint64        now)
+{
+  if (kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED)
+    return FALSE;
+  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0 && !map_chunk_result_ok (future, value))
+    {
+      kill_for_protocol (worker, "sent a map chunk's results of the wrong shape");
+      return FALSE;
+    }
+
+  worker->in_flight_items--;
+  self->n_in_flight--;
+  if (kind != FY_POOL_MSG_SKIPPED)
+    fy_pool_worker_add_task_done (worker);
+
+  if (fy_future_finished (future))
+    ;
+  else if (future->cancel_requested || kind == FY_POOL_MSG_SKIPPED)
+    fy_pool_finish_cancelled (self, future, "cancelled before it started");
+  else if (kind == FY_POOL_MSG_RESULT)
+    fy_pool_finish_result (self, future, value, now);
+  else
+    fy_pool_finish_error (self, future, FY_FUTURE_STATE_FAILED, fy_pool_error_from_variant (value));
+  return TRUE;
+}
+
+/* Reports of one item ('o', 'e', 'k') or of several ('b'). */
+static gboolean
+handle_reports (FyPool             *self,
+                FyPoolWorker       *worker,
+                const FyPoolHeader *header,
+                GVariant           *body)
+{
+  FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
+  g_autoptr(GVariant) kinds_variant = NULL;
+  g_autoptr(GVariant) boxed_values = NULL;
+  g_autoptr(GVariant) values = NULL;
+  const guint8 *kinds = NULL;
+  gsize n = 1;
+  gint64 now;
+
+  if (chunk == NULL || chunk->id != header->chunk || chunk->n_reported != header->index
+      || (!chunk->acked && worker->shared == NULL))
+    goto out_of_turn;
+  if (header->tag == FY_POOL_MSG_BATCH)
+    {
+      const char *type;
+      gsize n_kinds = 0;
+
+      if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
+        goto out_of_turn;
+      kinds_variant = g_variant_get_child_value (body, 0);
+      boxed_values = g_variant_get_child_value (body, 1);
+      values = g_variant_get_variant (boxed_values);
+      type = g_variant_get_type_string (values);
+      /* Packed values have no offsets to check, and each is read in
+       * place. Boxed ones found in normal form (one pass) are marked
+       * trusted, and reading each then skips GLib's checks of every
+       * offset before it; boxed ones that are not (a result made from
+       * odd data) are simply read the slower way. */
+      if (g_str_equal (type, "av"))
+        g_variant_is_normal_form (values);
+      else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
+        goto out_of_turn;
+      kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
+      n = g_variant_n_children (values);
+      if (n != n_kinds)
+        goto out_of_turn;
+    }
+  now = g_get_monotonic_time ();
+  if (!chunk->acked)
+    {
+      /* A chunk of short items starts without its own message (see
+       * fy-pool-private.h): this first report acknowledges it. */
+      if (header->index != 0 || n == 0 || n > chunk->items->len)
+        goto out_of_turn;
+      chunk->acked = TRUE;
+      chunk->window_end = n;
+      start_window (self, worker, now);
+    }
+  if (n > chunk->window_end - chunk->n_reported)
+    goto out_of_turn;
+
+  if (n > 0)
+    {
+      double per_item = (double) (now - worker->last_progress) / (double) n;
+      FyFuture *first = g_ptr_array_index (chunk->items, 0);
+
+      /* The speed of another function says nothing about this one, nor
+       * that of one call about a map chunk's many. */
+      if (worker->avg_item_us <= 0 || worker->avg_function != first->function
+          || worker->avg_mapped != (first->n_items > 0))
+        worker->avg_item_us = per_item;
+      else
+        worker->avg_item_us = 0.8 * worker->avg_item_us + 0.2 * per_item;
+      worker->avg_function = first->function;
+      worker->avg_mapped = first->n_items > 0;
+    }
+  worker->last_progress = now;
+
+  if (header->tag != FY_POOL_MSG_BATCH)
+    {
+      if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported), header->tag, body, now))
+        goto out_of_turn;
+      chunk->n_reported++;
+    }
+  else
+    for (gsize i = 0; i < n; i++)
+      {
+        g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
+
+        if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported),
+                            (char) kinds[i], value, now))
+          goto out_of_turn;
+        chunk->n_reported++;
+      }
+
+  if (chunk->n_reported == chunk->items->len)
+    {
+      fy_pool_chunk_free (g_queue_pop_head (&worker->sent));
+      fy_pool_update_busy (worker);
+      if (header->next != 0)
+        return acknowledge (self, worker, header->next, header->window);
+      start_window (self, worker, now);
+      return TRUE;
+    }
+
+  /* A new window starts where the last one ended. */
+  if (chunk->n_reported != chunk->window_end || header->window == 0
+      || chunk->n_reported + header->window > chunk->items->len)
+    goto out_of_turn;
+  chunk->window_end = chunk->n_reported + header->window;
+  start_window (self, worker, now);
+  return TRUE;
+
+out_of_turn:
+  kill_for_protocol (worker, "reported a task out of turn");
+  return FALSE;
+}
+
+/* FALSE when the worker broke the protocol (it has been killed). */
+static gboolean
+handle_message (FyPool       *self,
+                FyPoolWorker *worker,
+                GVariant     *message)
+{
+  g_autoptr(GVariant) body = NULL;
+  FyPoolHeader header;
+
+  if (!fy_pool_message_parse (message, &header, &body))
+    {
+      kill_for_protocol (worker, "sent a message of the wrong type");
+      return FALSE;
+    }
+
+  switch (header.tag)
+    {
+    case FY_POOL_MSG_READY:
+      if (worker->state == FY_POOL_WORKER_STATE_STARTING)
+        fy_pool_worker_set_state (worker, FY_POOL_WORKER_STATE_IDLE);
+      fy_pool_update_busy (worker);
+      return TRUE;
+
+    case FY_POOL_MSG_INIT_FAILED:
+      {
+        g_autoptr(GError) error = fy_pool_error_from_variant (body);
+        g_autofree char *why = g_strdup_printf ("the initializer %s failed: %s",
+                                                self->init_function, error->message);
+
+        worker->reason = FY_POOL_WORKER_REASON_POOL;
+        fy_pool_break (self, why);
+        return FALSE;
+      }
+
+    case FY_POOL_MSG_STARTED:
+      return acknowledge (self, worker, header.chunk, header.window);
+
+    case FY_POOL_MSG_RESULT:
+    case FY_POOL_MSG_ERROR:
+    case FY_POOL_MSG_SKIPPED:
+    case FY_POOL_MSG_BATCH:
+      return handle_reports (self, worker, &header, body);
+
+    default:
+      kill_for_protocol (worker, "sent an unknown message");
+      return FALSE;
+    }
+}
+
+/* Reads what is ready. FALSE once the channel reached its end. */
+gboolean
+fy_pool_drain_channel (FyPool       *self,
+               FyPoolWorker *worker,
+               guint         max_messages)
+{
+  for (guint n = 0; n < max_messages && worker->channel != NULL; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) message = NULL;
+
+      message = fy_channel_receive (worker->channel, 0, NULL, &error);
+      if (message == NULL)
+        {
+          if (g_error_matches (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_TIMED_OUT))
+            return TRUE;
+          if (!g_error_matches (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_EOF))
+            kill_for_protocol (worker, error->message);
+          return FALSE;
+        }
+      if (!handle_message (self, worker, message))
+        return TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+eof_kill_cb (gpointer data)
+{
+  FyPoolWorker *worker = data;
+
+  worker->eof_kill_id = 0;
+  fy_pool_worker_kill (worker, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+fy_pool_channel_ready_cb (int          fd,
+                  GIOCondition condition,
+                  gpointer     data)
+{
+  FyPoolWorker *worker = data;
+  FyPool *self = worker->pool;
+  gboolean open;
+
+  g_object_ref (self);
+  g_object_ref (worker);
+  open = fy_pool_drain_channel (self, worker, MESSAGES_PER_DISPATCH);
+  if (!open && worker->channel_watch != 0)
+    {
+      /* The worker closed its end; it is exiting, or must. */
+      worker->channel_watch = 0;
+      if (worker->eof_kill_id == 0 && !worker->exited)
+        {
+          GSource *source = g_timeout_source_new (1000);
+
+          g_source_set_callback (source, eof_kill_cb, worker, NULL);
+          worker->eof_kill_id = g_source_attach (source, self->context);
+          g_source_unref (source);
+        }
+    }
+  fy_pool_dispatch (self);
+  fy_pool_flush (self);
+  g_object_unref (worker);
+  g_object_unref (self);
+  return open ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}

@@ -1,0 +1,199 @@
+/* fy-pool-wire.c: the pool protocol's messages and packed values
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Both ends of a pool worker's channel build and read messages with these;
+ * fy-pool-wire.h describes the protocol.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fy-pool-error.h"
+#include "fy-pool-wire.h"
+
+G_DEFINE_QUARK (fy-pool-error-quark, fy_pool_error)
+
+GVariant *
+fy_pool_error_to_variant (const GError *error)
+{
+  if (error == NULL)
+    return g_variant_new ("(sis)", "", 0, "Unknown error");
+  return g_variant_new ("(sis)", g_quark_to_string (error->domain), error->code, error->message);
+}
+
+GError *
+fy_pool_error_from_variant (GVariant *value)
+{
+  const char *domain;
+  const char *message;
+  gint32 code;
+
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE ("(sis)")))
+    return g_error_new_literal (FY_POOL_ERROR, FY_POOL_ERROR_PROTOCOL, "A worker sent a malformed error");
+  g_variant_get (value, "(&si&s)", &domain, &code, &message);
+  if (*domain == '\0')
+    return g_error_new_literal (FY_POOL_ERROR, FY_POOL_ERROR_FAILED, message);
+  return g_error_new_literal (g_quark_from_string (domain), code, message);
+}
+
+gsize
+fy_pool_fixed_size (const char *type_string)
+{
+  if (type_string[0] == '\0' || type_string[1] != '\0')
+    return 0;
+  switch (type_string[0])
+    {
+    case 'y':
+    case 'b':
+      return 1;
+    case 'n':
+    case 'q':
+      return 2;
+    case 'i':
+    case 'u':
+      return 4;
+    case 'x':
+    case 't':
+    case 'd':
+      return 8;
+    default:
+      return 0;
+    }
+}
+
+/* Offsets in the serialised "(yttuuv)": y, then t aligned to 8, t, u, u,
+ * and the variant aligned to 8. */
+#define MSG_CHUNK_AT  8
+#define MSG_NEXT_AT   16
+#define MSG_INDEX_AT  24
+#define MSG_WINDOW_AT 28
+#define MSG_BODY_AT   32
+
+GVariant *
+fy_pool_message_new (char      tag,
+                     guint64   chunk,
+                     guint64   next,
+                     guint32   index,
+                     guint32   window,
+                     GVariant *body)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (body != NULL ? body : g_variant_new ("()"));
+  const char *type = g_variant_get_type_string (owned);
+  gsize type_len = strlen (type);
+  gsize body_size = g_variant_get_size (owned);
+  gsize size = MSG_BODY_AT + body_size + 1 + type_len;
+  guint8 *data = g_malloc0 (size);
+
+  data[0] = (guint8) tag;
+  memcpy (data + MSG_CHUNK_AT, &chunk, sizeof chunk);
+  memcpy (data + MSG_NEXT_AT, &next, sizeof next);
+  memcpy (data + MSG_INDEX_AT, &index, sizeof index);
+  memcpy (data + MSG_WINDOW_AT, &window, sizeof window);
+  /* A serialised variant: the value, a zero byte, its type string. */
+  g_variant_store (owned, data + MSG_BODY_AT);
+  memcpy (data + MSG_BODY_AT + body_size + 1, type, type_len);
+  return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (FY_POOL_MESSAGE_TYPE),
+                                                      data, size, FALSE, g_free, data));
+}
+
+gboolean
+fy_pool_message_parse (GVariant      *message,
+                       FyPoolHeader  *out_header,
+                       GVariant     **out_body)
+{
+  g_autoptr(GVariant) boxed = NULL;
+  const guint8 *data;
+
+  if (!g_variant_is_of_type (message, G_VARIANT_TYPE (FY_POOL_MESSAGE_TYPE))
+      || g_variant_get_size (message) < MSG_BODY_AT + 2)
+    return FALSE;
+
+  data = g_variant_get_data (message);
+  out_header->tag = (char) data[0];
+  memcpy (&out_header->chunk, data + MSG_CHUNK_AT, sizeof out_header->chunk);
+  memcpy (&out_header->next, data + MSG_NEXT_AT, sizeof out_header->next);
+  memcpy (&out_header->index, data + MSG_INDEX_AT, sizeof out_header->index);
+  memcpy (&out_header->window, data + MSG_WINDOW_AT, sizeof out_header->window);
+  boxed = g_variant_get_child_value (message, 5);
+  *out_body = g_variant_get_variant (boxed);
+  return TRUE;
+}
+
+GVariant *
+fy_pool_unboxed_child (GVariant *container,
+                       gsize     i)
+{
+  GVariant *child = g_variant_get_child_value (container, i);
+  GVariant *inner;
+
+  if (!g_variant_is_of_type (child, G_VARIANT_TYPE_VARIANT))
+    return child;
+  inner = g_variant_get_variant (child);
+  g_variant_unref (child);
+  return inner;
+}
+
+
+GVariant *
+fy_pool_variants_to_av (GVariant * const *values,
+                        guint             n)
+{
+  gsize body = 0;
+  gsize offset_size;
+  gsize size;
+  guint8 *data;
+  gsize at = 0;
+
+  /* Each child: aligned to 8, its value, a zero byte, its type string. */
+  for (guint i = 0; i < n; i++)
+    body = ((body + 7) & ~(gsize) 7) + g_variant_get_size (values[i]) + 1
+           + strlen (g_variant_get_type_string (values[i]));
+  /* Then the end of each child, in the smallest offset size that can
+   * address the whole array. */
+  for (offset_size = 1; offset_size < 8; offset_size *= 2)
+    if (body + n * offset_size <= (G_GUINT64_CONSTANT (1) << (8 * offset_size)) - 1)
+      break;
+  size = body + n * offset_size;
+  data = g_malloc0 (MAX (size, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      const char *type = g_variant_get_type_string (values[i]);
+      gsize type_len = strlen (type);
+      guint64 end;
+
+      at = (at + 7) & ~(gsize) 7;
+      g_variant_store (values[i], data + at);
+      at += g_variant_get_size (values[i]);
+      data[at++] = 0;
+      memcpy (data + at, type, type_len);
+      at += type_len;
+      end = GUINT64_TO_LE (at);
+      memcpy (data + body + i * offset_size, &end, offset_size);
+    }
+  g_assert (at == body);
+  return g_variant_new_from_data (G_VARIANT_TYPE ("av"), data, size, FALSE, g_free, data);
+}
+
+GVariant *
+fy_pool_pack_values (GVariant * const *values,
+                     guint             n)
+{
+  const char *type = n > 0 ? g_variant_get_type_string (values[0]) : "v";
+  gsize size = fy_pool_fixed_size (type);
+  g_autofree char *array_type = NULL;
+  guint8 *data;
+
+  for (guint i = 1; i < n && size > 0; i++)
+    if (!g_str_equal (g_variant_get_type_string (values[i]), type))
+      size = 0;
+  if (size == 0)
+    return fy_pool_variants_to_av (values, n);
+
+  data = g_malloc (n * size);
+  for (guint i = 0; i < n; i++)
+    g_variant_store (values[i], data + i * size);
+  array_type = g_strconcat ("a", type, NULL);
+  return g_variant_new_from_data (G_VARIANT_TYPE (array_type), data, n * size, TRUE, g_free, data);
+}
