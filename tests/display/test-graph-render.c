@@ -1,0 +1,387 @@
+/* test-graph-render.c: the graph widgets drawn off screen, checked by pixels
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each widget is drawn from scripted figures into a texture through the
+ * same snapshot path the window uses, saved as a PNG under the build tree
+ * (FY_TEST_OUTDIR) and checked by its pixels: a core scripted at 100 %
+ * fills its heatmap row with the "full" colour, its line runs along the top
+ * of the plot, and so on. A widget that drew nothing fails.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+
+#include "fy-cpu-graph.h"
+#include "fy-cpu-heatmap.h"
+#include "fy-graph-util.h"
+#include "fy-sparkline.h"
+
+typedef struct
+{
+  guint8 *data;
+  gsize   stride;
+  int     width;
+  int     height;
+} Pixels;
+
+static void
+pixels_free (Pixels *pixels)
+{
+  g_free (pixels->data);
+  g_free (pixels);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pixels, pixels_free)
+
+static void
+pixel_at (const Pixels *pixels,
+          int           x,
+          int           y,
+          GdkRGBA      *color)
+{
+  /* gdk_texture_download () gives premultiplied native-endian ARGB32. */
+  guint32 p = *(const guint32 *) (pixels->data + y * pixels->stride + x * 4);
+  double a = (p >> 24) / 255.0;
+
+  color->alpha = a;
+  color->red = a > 0 ? ((p >> 16) & 0xff) / 255.0 / a : 0;
+  color->green = a > 0 ? ((p >> 8) & 0xff) / 255.0 / a : 0;
+  color->blue = a > 0 ? (p & 0xff) / 255.0 / a : 0;
+}
+
+static double
+distance (const GdkRGBA *a,
+          const GdkRGBA *b)
+{
+  return fmax (fabs (a->red - b->red), fmax (fabs (a->green - b->green), fabs (a->blue - b->blue)));
+}
+
+/* TRUE when some pixel of column @x, rows @y0 … @y1, has @color. */
+static gboolean
+column_has (const Pixels  *pixels,
+            int            x,
+            int            y0,
+            int            y1,
+            const GdkRGBA *color)
+{
+  for (int y = MAX (y0, 0); y <= MIN (y1, pixels->height - 1); y++)
+    {
+      GdkRGBA c;
+
+      pixel_at (pixels, x, y, &c);
+      if (c.alpha > 0.99 && distance (&c, color) < 0.04)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+window_ready (GtkWidget *widget)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
+/* Shows @widget in a window of the given size, then draws it into a
+ * texture and saves it as @name.png. */
+static Pixels *
+render (GtkWidget  *widget,
+        int         width,
+        int         height,
+        gboolean    dark,
+        const char *name,
+        gboolean    background,
+        GdkRGBA    *foreground)
+{
+  GtkWidget *window = gtk_window_new ();
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  Pixels *pixels;
+  GskRenderer *renderer;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  gtk_window_present (GTK_WINDOW (window));
+  while (!window_ready (widget) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (window_ready (widget));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+
+  /* The window's background under the widget, so the PNG looks as the
+   * widget does on screen. */
+  if (background)
+    {
+      GdkRGBA bg;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      if (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget),
+                                          "window_bg_color", &bg))
+        gtk_snapshot_append_color (snapshot, &bg,
+                                   &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                        gtk_widget_get_height (widget)));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+  paintable = gtk_widget_paintable_new (widget);
+  gdk_paintable_snapshot (paintable, snapshot,
+                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0,
+                                                              gtk_widget_get_width (widget),
+                                                              gtk_widget_get_height (widget)));
+
+  path = g_build_filename (g_getenv ("FY_TEST_OUTDIR"), name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+
+  pixels = g_new0 (Pixels, 1);
+  pixels->width = gdk_texture_get_width (texture);
+  pixels->height = gdk_texture_get_height (texture);
+  pixels->stride = pixels->width * 4;
+  pixels->data = g_malloc (pixels->stride * pixels->height);
+  gdk_texture_download (texture, pixels->data, pixels->stride);
+
+  /* The style's colours, read while the widget is still in its window. */
+  if (foreground != NULL)
+    fy_graph_foreground (widget, foreground);
+  gtk_window_destroy (GTK_WINDOW (window));
+  return pixels;
+}
+
+/* Core 0 always busy, core 1 always idle, core i busy (i * 13) % 101 %. */
+static guint
+scripted_busy (guint core)
+{
+  if (core == 0)
+    return 100;
+  if (core == 1)
+    return 0;
+  return (core * 13) % 101;
+}
+
+static FyCpuSampler *
+scripted_sampler (guint n_cpus,
+                  guint n_samples)
+{
+  g_autoptr(FyFakeSource) source = fy_fake_source_new (n_cpus);
+  FyCpuSampler *sampler = g_object_new (FY_TYPE_CPU_SAMPLER,
+                                        "source", source, "paused", TRUE,
+                                        "history-length", MAX (n_samples, 2), NULL);
+  g_autofree FyCpuTicks *ticks = g_new0 (FyCpuTicks, n_cpus);
+  double load[3] = { 1.5, 1.25, 1.0 };
+
+  for (guint k = 0; k <= n_samples; k++)
+    {
+      for (guint i = 0; i < n_cpus; i++)
+        {
+          ticks[i] = (FyCpuTicks) {
+            .user = k * scripted_busy (i),
+            .idle = k * (100 - scripted_busy (i)),
+            .online = TRUE,
+          };
+        }
+      fy_fake_source_push_cpus (source, ticks, load);
+      fy_cpu_sampler_sample (sampler, NULL);
+    }
+  g_assert_cmpuint (fy_cpu_sampler_get_n_samples (sampler), ==, n_samples);
+  return sampler;
+}
+
+static void
+check_heatmap (guint    n_cpus,
+               guint    n_samples,
+               gboolean dark)
+{
+  g_autoptr(FyCpuSampler) sampler = scripted_sampler (n_cpus, n_samples);
+  GtkWidget *heatmap = fy_cpu_heatmap_new ();
+  g_autofree char *name = g_strdup_printf ("graph-heatmap-%u%s.png", n_cpus, dark ? "-dark" : "");
+  g_autoptr(Pixels) pixels = NULL;
+  graphene_rect_t plot;
+  GdkRGBA full, idle, c;
+  double row_h;
+  g_autofree char *tip = NULL;
+
+  g_object_ref_sink (heatmap);
+  fy_cpu_heatmap_set_sampler (FY_CPU_HEATMAP (heatmap), sampler);
+  pixels = render (heatmap, 720, MAX (300, n_cpus * 2 + 80), dark, name, TRUE, NULL);
+  fy_cpu_heatmap_get_plot_area (FY_CPU_HEATMAP (heatmap), &plot);
+  row_h = plot.size.height / n_cpus;
+  g_assert_cmpfloat (row_h, >=, 1);
+
+  fy_graph_heat_color (1, dark, &full);
+  fy_graph_heat_color (0, dark, &idle);
+  /* Across the whole history: core 1's row is "full", core 2's "idle". */
+  for (double f = 0.02; f < 1; f += 0.1)
+    {
+      int x = plot.origin.x + plot.size.width * f;
+
+      pixel_at (pixels, x, plot.origin.y + row_h * 0.5, &c);
+      g_assert_cmpfloat (distance (&c, &full), <, 0.02);
+      pixel_at (pixels, x, plot.origin.y + row_h * 1.5, &c);
+      g_assert_cmpfloat (distance (&c, &idle), <, 0.02);
+    }
+  /* Each core's row is one colour node: equal cells merged. */
+  g_assert_cmpuint (fy_cpu_heatmap_get_n_cell_nodes (FY_CPU_HEATMAP (heatmap)), ==, n_cpus);
+
+  /* Every core is in the description, and hovering names the cell. */
+  g_assert_nonnull (strstr (fy_cpu_heatmap_get_description (FY_CPU_HEATMAP (heatmap)), "CPU 1: 100 %, CPU 2: 0 %"));
+  {
+    g_autofree char *last = g_strdup_printf ("CPU %u: ", n_cpus);
+
+    g_assert_nonnull (strstr (fy_cpu_heatmap_get_description (FY_CPU_HEATMAP (heatmap)), last));
+  }
+  tip = fy_cpu_heatmap_describe_at (FY_CPU_HEATMAP (heatmap),
+                                    plot.origin.x + plot.size.width - 1,
+                                    plot.origin.y + row_h * 0.5);
+  g_assert_cmpstr (tip, ==, "CPU 1 · now · 100 %");
+  g_clear_pointer (&tip, g_free);
+  tip = fy_cpu_heatmap_describe_at (FY_CPU_HEATMAP (heatmap), plot.origin.x - 2, plot.origin.y + 1);
+  g_assert_null (tip);
+  g_object_unref (heatmap);
+}
+
+static void
+test_heatmap_2 (void)
+{
+  check_heatmap (2, 60, FALSE);
+}
+
+static void
+test_heatmap_16 (void)
+{
+  check_heatmap (16, 120, FALSE);
+}
+
+static void
+test_heatmap_64 (void)
+{
+  check_heatmap (64, 300, FALSE);
+  check_heatmap (64, 300, TRUE);
+}
+
+static void
+test_heatmap_256 (void)
+{
+  check_heatmap (256, 600, FALSE);
+}
+
+static void
+check_graph (guint    n_cpus,
+             gboolean dark)
+{
+  g_autoptr(FyCpuSampler) sampler = scripted_sampler (n_cpus, 60);
+  GtkWidget *graph = fy_cpu_graph_new ();
+  g_autofree char *name = g_strdup_printf ("graph-lines-%u%s.png", n_cpus, dark ? "-dark" : "");
+  g_autoptr(Pixels) pixels = NULL;
+  graphene_rect_t plot;
+  GdkRGBA first, second, total;
+  double total_y;
+
+  g_object_ref_sink (graph);
+  fy_cpu_graph_set_sampler (FY_CPU_GRAPH (graph), sampler);
+  pixels = render (graph, 640, 320, dark, name, TRUE, &total);
+  fy_cpu_graph_get_plot_area (FY_CPU_GRAPH (graph), &plot);
+  g_assert_cmpfloat (plot.size.height, >, 100);
+
+  fy_graph_line_color (0, dark, &first);
+  fy_graph_line_color (1, dark, &second);
+  total.alpha = 1;
+  total_y = fy_graph_value_y (fy_cpu_sampler_get_total (sampler)->busy,
+                              plot.origin.y, plot.size.height);
+  for (double f = 0.1; f < 1; f += 0.2)
+    {
+      int x = plot.origin.x + plot.size.width * f;
+
+      /* CPU 1 at 100 % along the top, CPU 2 at 0 % along the bottom. */
+      g_assert_true (column_has (pixels, x, plot.origin.y - 2, plot.origin.y + 1, &first));
+      g_assert_true (column_has (pixels, x, plot.origin.y + plot.size.height - 1,
+                                 plot.origin.y + plot.size.height + 2, &second));
+      g_assert_true (column_has (pixels, x, total_y - 2, total_y + 2, &total));
+      /* Nothing of CPU 1's colour in the middle of the plot. */
+      g_assert_false (column_has (pixels, x, plot.origin.y + 0.25 * plot.size.height,
+                                  plot.origin.y + 0.35 * plot.size.height, &first));
+    }
+  g_assert_nonnull (strstr (fy_cpu_graph_get_description (FY_CPU_GRAPH (graph)),
+                            "CPU 1: 100 %, CPU 2: 0 %"));
+  g_object_unref (graph);
+}
+
+static void
+test_graph_2 (void)
+{
+  check_graph (2, FALSE);
+  check_graph (2, TRUE);
+}
+
+static void
+test_graph_16 (void)
+{
+  check_graph (16, FALSE);
+  check_graph (16, TRUE);
+}
+
+static void
+test_sparkline (void)
+{
+  g_autoptr(FyHistory) history = fy_history_new (30);
+  GtkWidget *sparkline = fy_sparkline_new ();
+  g_autoptr(Pixels) pixels = NULL;
+  int h, top_hits = 0, bottom_hits = 0;
+
+  /* Idle for the first half, one core fully busy for the second. */
+  for (guint i = 0; i < 30; i++)
+    fy_history_push (history, i < 15 ? 0 : 100);
+  g_object_ref_sink (sparkline);
+  fy_sparkline_set_history (FY_SPARKLINE (sparkline), history);
+  gtk_widget_set_size_request (sparkline, 120, 24);
+  pixels = render (sparkline, 120, 24, FALSE, "graph-sparkline.png", FALSE, NULL);
+  h = pixels->height;
+  for (int x = 0; x < pixels->width; x++)
+    {
+      GdkRGBA top, middle, bottom;
+
+      pixel_at (pixels, x, 1, &top);
+      pixel_at (pixels, x, h / 2, &middle);
+      pixel_at (pixels, x, h - 1, &bottom);
+      /* The busy half: the line along the top, a faint fill under it. */
+      if (x > pixels->width * 0.6 && top.alpha > 0.5 && middle.alpha > 0.1 && middle.alpha < 0.5)
+        top_hits++;
+      /* The idle half: the line along the bottom, nothing above it. */
+      if (x < pixels->width * 0.4 && bottom.alpha > 0.5 && middle.alpha == 0)
+        bottom_hits++;
+    }
+  g_assert_cmpint (top_hits, >, pixels->width * 0.3);
+  g_assert_cmpint (bottom_hits, >, pixels->width * 0.3);
+  g_object_unref (sparkline);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/display/graph-render/heatmap-2", test_heatmap_2);
+  g_test_add_func ("/display/graph-render/heatmap-16", test_heatmap_16);
+  g_test_add_func ("/display/graph-render/heatmap-64", test_heatmap_64);
+  g_test_add_func ("/display/graph-render/heatmap-256", test_heatmap_256);
+  g_test_add_func ("/display/graph-render/lines-2", test_graph_2);
+  g_test_add_func ("/display/graph-render/lines-16", test_graph_16);
+  g_test_add_func ("/display/graph-render/sparkline", test_sparkline);
+
+  return g_test_run ();
+}
