@@ -2,12 +2,17 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Builds one task per input (for hash, one task per batch of up to eight
- * files, which the worker digests side by side in the vector unit), runs
- * them on an FyPool in the chosen mode, and reports each input's outcome
- * as it arrives: results on stdout (hash exactly
- * as sha256sum prints it), one "forkyard-cli: INPUT: reason" line per
- * failure on stderr, or a single JSON document with --json.
+ * Builds one task per input, runs them on an FyPool in the chosen mode, and
+ * reports each input's outcome as it arrives, in input order: results on
+ * stdout (hash exactly as sha256sum prints it), one
+ * "forkyard-cli: INPUT: reason" line per failure on stderr, or a single
+ * JSON document with --json.
+ *
+ * Files are handed out largest first, so that no worker is left alone with
+ * a big file at the end while the others idle: the tasks' order is not the
+ * inputs' order, and slot_input maps one to the other. Only where the
+ * eight-lane digest measures faster than OpenSSL does a hash task carry up
+ * to eight files of similar size, which the worker digests side by side.
  */
 
 #include "config.h"
@@ -25,6 +30,8 @@
 
 #include "core/fy-pool.h"
 #include "fy-cli.h"
+#include "fy-cli-walk.h"
+#include "fy-hash-engine.h"
 #include "fy-sample-data.h"
 #include "fy-sha256.h"
 #include "fy-workload.h"
@@ -66,6 +73,10 @@ typedef struct
   GVariant      *arguments;     /* one child per task */
   const char    *workload;      /* what the tasks run */
   guint          batch_size;    /* inputs per task: 1, or up to 8 for hash */
+  GArray        *slot_input;    /* guint: task t holds inputs at slots [t × batch_size, …) */
+  GArray        *input_slot;    /* guint: the inverse */
+  FyCliWalk     *walk;          /* hash and resize: what was skipped or failed */
+  FyHashEngineChoice engine;
   /* Outcome */
   GPtrArray     *futures;       /* by input index, filled as they finish */
   guint          n_finished;
@@ -87,6 +98,9 @@ run_clear (Run *run)
   g_clear_pointer (&run->inputs, g_ptr_array_unref);
   g_clear_pointer (&run->arguments, g_variant_unref);
   g_clear_pointer (&run->futures, g_ptr_array_unref);
+  g_clear_pointer (&run->slot_input, g_array_unref);
+  g_clear_pointer (&run->input_slot, g_array_unref);
+  g_clear_pointer (&run->walk, fy_cli_walk_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
@@ -137,8 +151,20 @@ command_summary (const char *command)
   if (g_str_equal (command, "sleep"))
     return N_("Runs --tasks tasks that each sleep --ms milliseconds.");
   if (g_str_equal (command, "hash"))
-    return N_("Prints the SHA-256 of each file, exactly as sha256sum does. Directories\n"
-              "are walked in sorted order; with no PATH, a built-in sample set is used.");
+    return N_("Prints the SHA-256 of each file, exactly as sha256sum does. With no PATH,\n"
+              "a built-in sample set is used.\n"
+              "\n"
+              "A PATH that is a symbolic link is followed. Directories are walked\n"
+              "recursively, in byte order of names. In a walk, regular files and\n"
+              "symbolic links to regular files are hashed; symbolic links to\n"
+              "directories are not followed (as find does without -L); dangling\n"
+              "links, link loops, sockets, FIFOs and devices are skipped silently, as\n"
+              "“find -type f” skips them (--json lists them under “skipped”). A file\n"
+              "or directory that cannot be read is reported on stderr and makes the\n"
+              "exit status 1. FIFOs are never opened for reading, so nothing blocks.\n"
+              "Each file is one task; the largest files start first. The digest\n"
+              "engine (OpenSSL, using SHA-NI where the CPU has it, or eight files at\n"
+              "once in the vector unit) is chosen by timing both; --json names it.");
   return N_("Resizes each image into --out under the same name and format. With\n"
             "no PATH, a built-in sample set is used.");
 }
@@ -302,54 +328,39 @@ parse_options (Run    *run,
 
 /* ---- inputs --------------------------------------------------------------- */
 
+static GPtrArray *sort_by_size_files;
+
 static int
-compare_names (gconstpointer a,
-               gconstpointer b)
+compare_sizes_descending (gconstpointer a,
+                          gconstpointer b)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
+  guint i = *(const guint *) a;
+  guint j = *(const guint *) b;
+  const FyCliWalkFile *x = g_ptr_array_index (sort_by_size_files, i);
+  const FyCliWalkFile *y = g_ptr_array_index (sort_by_size_files, j);
+
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  return i < j ? -1 : i > j;
 }
 
-/* Adds @path, or every file below it when it is a directory, in byte order
- * of names. Symbolic links to directories are not followed (no loops). */
+/* Largest first (longest processing time first): with w workers, the last
+ * tasks to start are the smallest, so the workers finish close together. */
 static void
-collect_path (GPtrArray  *out,
-              const char *path)
+order_by_size (Run       *run,
+               GPtrArray *files)
 {
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) error = NULL;
-  struct stat st;
-  const char *name;
-
-  if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
-    {
-      /* Missing or special files become tasks too: the workload says why
-       * they cannot be hashed, in order with the rest. */
-      g_ptr_array_add (out, g_strdup (path));
-      return;
-    }
-
-  dir = g_dir_open (path, 0, &error);
-  if (dir == NULL)
-    {
-      g_ptr_array_add (out, g_strdup (path));
-      return;
-    }
-
-  names = g_ptr_array_new_with_free_func (g_free);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *child = g_ptr_array_index (names, i);
-      g_autofree char *child_path = g_str_has_suffix (path, "/")
-        ? g_strconcat (path, child, NULL)
-        : g_strconcat (path, "/", child, NULL);
-
-      collect_path (out, child_path);
-    }
+  run->slot_input = g_array_sized_new (FALSE, FALSE, sizeof (guint), files->len);
+  run->input_slot = g_array_sized_new (FALSE, FALSE, sizeof (guint), files->len);
+  g_array_set_size (run->slot_input, files->len);
+  g_array_set_size (run->input_slot, files->len);
+  for (guint i = 0; i < files->len; i++)
+    g_array_index (run->slot_input, guint, i) = i;
+  sort_by_size_files = files;
+  g_array_sort (run->slot_input, compare_sizes_descending);
+  sort_by_size_files = NULL;
+  for (guint i = 0; i < files->len; i++)
+    g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, i)) = i;
 }
 
 static gboolean
@@ -357,7 +368,7 @@ build_tasks (Run     *run,
              GError **error)
 {
   g_autoptr(GVariantBuilder) builder = NULL;
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *files;
   const FyWorkloadInfo *info = fy_workload_lookup (run->command);
   g_autofree char *array_type = g_strdup_printf ("a%s", info->argument_type);
 
@@ -386,6 +397,8 @@ build_tasks (Run     *run,
       return TRUE;
     }
 
+  run->walk = fy_cli_walk_new ();
+  files = run->walk->files;
   if (run->paths == NULL || run->paths[0] == NULL)
     {
       FySampleSet set = g_str_equal (run->command, "hash") ? FY_SAMPLE_SET_FILES : FY_SAMPLE_SET_IMAGES;
@@ -394,13 +407,16 @@ build_tasks (Run     *run,
       if (samples == NULL)
         return FALSE;
       for (guint i = 0; i < samples->len; i++)
-        g_ptr_array_add (files, g_strdup (g_ptr_array_index (samples, i)));
+        fy_cli_walk_add_file (run->walk, g_ptr_array_index (samples, i));
     }
   else
     {
       for (guint i = 0; run->paths[i] != NULL; i++)
-        collect_path (files, run->paths[i]);
+        fy_cli_walk_add (run->walk, run->paths[i]);
     }
+  order_by_size (run, files);
+  for (guint i = 0; i < files->len; i++)
+    g_ptr_array_add (run->inputs, g_strdup (((FyCliWalkFile *) g_ptr_array_index (files, i))->path));
 
   if (g_str_equal (run->command, "resize"))
     {
@@ -416,39 +432,47 @@ build_tasks (Run     *run,
         }
     }
 
+  /* One file per message unless asked otherwise: a chunk of files is a
+   * unit of work the other workers cannot share, and with files sorted by
+   * size the first chunk would hold every large one. The pool still hands
+   * short tasks over in windows, so small files cost no round trip each. */
+  if (run->chunksize == 0)
+    run->chunksize = 1;
+
   if (g_str_equal (run->command, "hash"))
     {
-      /* Eight files per task fill the eight lanes of the vector digest,
-       * the cheaper parallelism: a lane costs the same whether it carries
-       * a file or not, so 8 files on 2 workers as one task of 8 take as
-       * long as two tasks of 4 and half the CPU (measured: about 1.7×
-       * less, and faster on a busy machine). More files make more tasks
-       * for the other workers. Without the vector code each file is its
-       * own task, so the workers share them as before. */
-      run->workload = "hash-batch";
-      run->batch_size = fy_sha256_x8_supported () ? FY_SHA256_LANES : 1;
-      g_variant_builder_unref (builder);
-      builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
-      for (guint first = 0; first < files->len; first += run->batch_size)
+      fy_hash_engine_choose (&run->engine);
+      if (run->engine.engine == FY_HASH_ENGINE_LANES)
         {
-          g_autoptr(GPtrArray) batch = g_ptr_array_new ();
-
-          for (guint i = first; i < files->len && i < first + run->batch_size; i++)
-            g_ptr_array_add (batch, g_ptr_array_index (files, i));
-          g_variant_builder_add (builder, "@aay",
-                                 g_variant_new_bytestring_array ((const char *const *) batch->pdata,
-                                                                 batch->len));
+          /* Neighbours in size order are of similar length, so the eight
+           * lanes of a task stay busy together. */
+          run->workload = "hash-batch";
+          run->batch_size = FY_SHA256_LANES;
+          g_variant_builder_unref (builder);
+          builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
         }
     }
 
-  for (guint i = 0; i < files->len; i++)
+  for (guint first = 0; first < files->len; first += run->batch_size)
     {
-      const char *path = g_ptr_array_index (files, i);
+      g_autoptr(GPtrArray) batch = g_ptr_array_new ();
 
-      if (!g_str_equal (run->command, "hash"))
-        g_variant_builder_add (builder, "(^ay^ayiib)", path, run->out_dir,
+      for (guint slot = first; slot < files->len && slot < first + run->batch_size; slot++)
+        {
+          guint input = g_array_index (run->slot_input, guint, slot);
+
+          g_ptr_array_add (batch, g_ptr_array_index (run->inputs, input));
+        }
+
+      if (g_str_equal (run->workload, "hash-batch"))
+        g_variant_builder_add (builder, "@aay",
+                               g_variant_new_bytestring_array ((const char *const *) batch->pdata,
+                                                               batch->len));
+      else if (g_str_equal (run->workload, "hash"))
+        g_variant_builder_add (builder, "^ay", g_ptr_array_index (batch, 0));
+      else
+        g_variant_builder_add (builder, "(^ay^ayiib)", g_ptr_array_index (batch, 0), run->out_dir,
                                run->width, run->height, run->keep_aspect);
-      g_ptr_array_add (run->inputs, g_strdup (path));
     }
 
   run->arguments = g_variant_ref_sink (g_variant_builder_end (builder));
@@ -504,7 +528,8 @@ input_result (Run          *run,
   if (!g_str_equal (run->workload, "hash-batch"))
     return g_variant_ref (result);
 
-  outcome = g_variant_get_child_value (result, index % run->batch_size);
+  outcome = g_variant_get_child_value (result,
+                                       g_array_index (run->input_slot, guint, index) % run->batch_size);
   g_variant_get (outcome, "(b&s)", &ok, &text);
   if (!ok)
     {
@@ -612,7 +637,7 @@ record_input (Run      *run,
   fflush (stdout);
 }
 
-/* Task @task_index holds a run of batch_size inputs. */
+/* Task @task_index holds batch_size slots of inputs. */
 static void
 record_finished (Run      *run,
                  FyFuture *future,
@@ -620,8 +645,13 @@ record_finished (Run      *run,
 {
   guint first = task_index * run->batch_size;
 
-  for (guint i = first; i < run->inputs->len && i < first + run->batch_size; i++)
-    record_input (run, future, i);
+  if (run->slot_input == NULL)
+    {
+      record_input (run, future, task_index);
+      return;
+    }
+  for (guint slot = first; slot < run->inputs->len && slot < first + run->batch_size; slot++)
+    record_input (run, future, g_array_index (run->slot_input, guint, slot));
 }
 
 /* JSON strings must be UTF-8; file names need not be. Invalid bytes
@@ -692,6 +722,26 @@ result_to_json (Run      *run,
   return json_builder_get_root (builder);
 }
 
+/* [{"path": …, "reason": …}, …] from alternating path, reason. */
+static void
+add_pairs_json (JsonBuilder *builder,
+                const char  *name,
+                GPtrArray   *pairs)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "path");
+      add_path_value (builder, g_ptr_array_index (pairs, i));
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, g_ptr_array_index (pairs, i + 1));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
 static double
 cpu_seconds_used (void)
 {
@@ -736,7 +786,22 @@ print_json (Run    *run,
       g_autoptr(GVariant) result = future ? input_result (run, i, future, &reason) : NULL;
 
       if (result != NULL)
-        json_builder_add_value (builder, result_to_json (run, i, result));
+        {
+          JsonNode *node = result_to_json (run, i, result);
+
+          /* Files are tasks the user can follow: which worker ran each,
+           * and for how long. */
+          if (JSON_NODE_HOLDS_OBJECT (node))
+            {
+              JsonObject *object = json_node_get_object (node);
+
+              json_object_set_int_member (object, "worker_pid", fy_future_get_worker_pid (future));
+              json_object_set_double_member (object, "seconds",
+                                             (fy_future_get_finished_at (future) -
+                                              fy_future_get_started_at (future)) / (double) G_USEC_PER_SEC);
+            }
+          json_builder_add_value (builder, node);
+        }
       else
         json_builder_add_null_value (builder);
     }
@@ -785,6 +850,27 @@ print_json (Run    *run,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+
+  if (run->walk != NULL)
+    {
+      add_pairs_json (builder, "skipped", run->walk->skipped);
+      add_pairs_json (builder, "walk_errors", run->walk->errors);
+    }
+  if (g_str_equal (run->command, "hash"))
+    {
+      /* Which digest ran, and the two rates that chose it. */
+      json_builder_set_member_name (builder, "engine");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, fy_hash_engine_name (run->engine.engine));
+      json_builder_set_member_name (builder, "openssl_mib_per_s");
+      json_builder_add_double_value (builder, run->engine.openssl_mib_per_s);
+      json_builder_set_member_name (builder, "lanes_mib_per_s");
+      json_builder_add_double_value (builder, run->engine.lanes_mib_per_s);
+      json_builder_set_member_name (builder, "forced");
+      json_builder_add_boolean_value (builder, run->engine.forced);
+      json_builder_end_object (builder);
+    }
 
   json_builder_set_member_name (builder, "wall_seconds");
   json_builder_add_double_value (builder, wall_seconds);
@@ -874,6 +960,13 @@ run_on_pool (Run *run)
     fy_pool_set_task_timeout (pool, run->timeout);
   n_workers = fy_pool_get_n_workers (pool);
 
+  /* A directory that could not be read is reported first, as find
+   * reports it where it meets it; the run goes on without it. */
+  if (run->walk != NULL && !run->json)
+    for (guint i = 0; i + 1 < run->walk->errors->len; i += 2)
+      fy_cli_error ("%s: %s", (char *) g_ptr_array_index (run->walk->errors, i),
+                    (char *) g_ptr_array_index (run->walk->errors, i + 1));
+
   sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, run);
   sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, run);
 
@@ -955,7 +1048,8 @@ run_on_pool (Run *run)
                     run->n_finished, run->inputs->len);
       return FY_CLI_EXIT_INTERRUPTED;
     }
-  return run->n_failed > 0 || run->n_finished < run->inputs->len
+  return run->n_failed > 0 || run->n_finished < run->inputs->len ||
+         (run->walk != NULL && run->walk->errors->len > 0)
     ? FY_CLI_EXIT_FAILED : FY_CLI_EXIT_OK;
 }
 
