@@ -55,6 +55,9 @@ struct _FyFuture
   /* Items settled before a crash of the worker that ran the chunk: the
    * chunk runs on from item @n_settled (fy-pool-crash.c). */
   guint          n_settled;
+  guint          run_from;       /* the item its last run started at */
+  guint          crash_item;     /* the item whose crashes @crash_retries counts */
+  guint          crash_retries;
   GPtrArray     *settled;        /* GVariant result per settled item; "()" for a failed one */
   GArray        *settled_ends;   /* gint64 per settled item */
   GPtrArray     *settled_errors; /* GError or NULL per settled item; NULL while none failed */

@@ -94,6 +94,11 @@ fy_future_finalize (GObject *object)
   g_clear_pointer (&self->argument, g_variant_unref);
   g_clear_pointer (&self->result, g_variant_unref);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->item_ends, g_variant_unref);
+  g_clear_pointer (&self->item_errors, g_ptr_array_unref);
+  g_clear_pointer (&self->settled, g_ptr_array_unref);
+  g_clear_pointer (&self->settled_ends, g_array_unref);
+  g_clear_pointer (&self->settled_errors, g_ptr_array_unref);
   g_list_free_full (g_steal_pointer (&self->done_callbacks), done_callback_free);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -341,7 +346,8 @@ GVariant *
 fy_future_get_result_value (FyFuture *self)
 {
   g_return_val_if_fail (FY_IS_FUTURE (self), NULL);
-  return self->result;
+  /* A chunk that failed in part keeps its other items' results. */
+  return self->state == FY_FUTURE_STATE_DONE ? self->result : NULL;
 }
 
 const GError *
@@ -391,6 +397,114 @@ fy_future_get_finished_at (FyFuture *self)
 {
   g_return_val_if_fail (FY_IS_FUTURE (self), 0);
   return self->finished_at;
+}
+
+guint
+fy_future_get_n_items (FyFuture *self)
+{
+  g_return_val_if_fail (FY_IS_FUTURE (self), 0);
+  return self->n_items;
+}
+
+guint
+fy_future_get_first_item (FyFuture *self)
+{
+  g_return_val_if_fail (FY_IS_FUTURE (self), 0);
+  return self->first_item;
+}
+
+GVariant *
+fy_future_item_outcome (FyFuture  *self,
+                        guint      index,
+                        GError   **error)
+{
+  const GError *item_error = NULL;
+
+  if (self->n_items == 0)
+    {
+      if (self->state == FY_FUTURE_STATE_DONE)
+        return g_variant_ref (self->result);
+      g_propagate_error (error, g_error_copy (self->error));
+      return NULL;
+    }
+  if (self->item_errors != NULL)
+    item_error = g_ptr_array_index (self->item_errors, index);
+  else if (self->settled_errors != NULL && index < self->settled_errors->len)
+    item_error = g_ptr_array_index (self->settled_errors, index);
+  if (item_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (item_error));
+      return NULL;
+    }
+  if (self->result != NULL)
+    return fy_pool_unboxed_child (self->result, index);
+  /* A chunk that failed or was cancelled as a whole keeps the items it
+   * settled before. */
+  if (self->settled != NULL && index < self->settled->len)
+    return g_variant_ref (g_ptr_array_index (self->settled, index));
+  g_propagate_error (error, g_error_copy (self->error));
+  return NULL;
+}
+
+gboolean
+fy_future_get_item_result (FyFuture  *self,
+                           guint      index,
+                           GVariant **out_result,
+                           GError   **error)
+{
+  g_return_val_if_fail (FY_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (out_result != NULL, FALSE);
+  g_return_val_if_fail (index < MAX (self->n_items, 1), FALSE);
+
+  *out_result = NULL;
+  if (!fy_future_is_finished (self))
+    {
+      g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
+                   "Task %" G_GUINT64_FORMAT " (%s) has not finished", self->id, self->function);
+      return FALSE;
+    }
+  *out_result = fy_future_item_outcome (self, index, error);
+  return *out_result != NULL;
+}
+
+gboolean
+fy_future_get_item_times (FyFuture *self,
+                          guint     index,
+                          gint64   *out_started_at,
+                          gint64   *out_finished_at)
+{
+  gint64 started = 0;
+  gint64 finished = 0;
+
+  g_return_val_if_fail (FY_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (index < MAX (self->n_items, 1), FALSE);
+
+  if (self->n_items == 0)
+    {
+      started = self->started_at;
+      finished = self->finished_at;
+    }
+  else if (self->item_ends != NULL)
+    {
+      gsize n;
+      const guint32 *ends = g_variant_get_fixed_array (self->item_ends, &n, sizeof (guint32));
+
+      if (index < n)
+        {
+          started = self->items_started_at + (index > 0 ? ends[index - 1] : 0);
+          finished = self->items_started_at + ends[index];
+        }
+    }
+  else if (self->settled_ends != NULL && index < self->settled_ends->len)
+    {
+      started = index > 0 ? g_array_index (self->settled_ends, gint64, index - 1) : self->items_started_at;
+      finished = g_array_index (self->settled_ends, gint64, index);
+    }
+  if (out_started_at != NULL)
+    *out_started_at = started;
+  if (out_finished_at != NULL)
+    *out_finished_at = finished;
+  return finished != 0;
 }
 
 static gboolean
@@ -688,19 +802,28 @@ fill_items (FyFutureIter *self,
   for (guint k = 0; k < task->n_items; k++)
     {
       FyFuture *item = g_ptr_array_index (self->items, first + k);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) result = fy_future_item_outcome (task, k, &error);
+      gint64 started_at = 0;
+      gint64 finished_at = 0;
 
       item->worker_pid = task->worker_pid;
       item->worker_exitcode = task->worker_exitcode;
       item->attempts = task->attempts;
-      item->started_at = task->started_at;
-      if (task->state == FY_FUTURE_STATE_DONE)
+      if (!fy_future_get_item_times (task, k, &started_at, &finished_at))
         {
-          g_autoptr(GVariant) result = fy_pool_unboxed_child (task->result, k);
-
-          fy_future_set_result (item, result, task->finished_at);
+          started_at = task->started_at;
+          finished_at = task->finished_at;
         }
+      item->started_at = started_at;
+      if (result != NULL)
+        fy_future_set_result (item, result, finished_at);
       else
-        fy_future_set_error (item, task->state, g_error_copy (task->error));
+        {
+          fy_future_set_error (item, task->state == FY_FUTURE_STATE_DONE ? FY_FUTURE_STATE_FAILED : task->state,
+                               g_steal_pointer (&error));
+          item->finished_at = finished_at;
+        }
       fy_future_run_done_callbacks (item);
     }
 }
@@ -854,11 +977,6 @@ fy_future_iter_next_result (FyFutureIter  *self,
   *out_result = NULL;
   if (!advance (self, timeout_seconds, &task, &item, error))
     return FALSE;
-  if (task->n_items == 0)
-    *out_result = outcome (task, error);
-  else if (task->state == FY_FUTURE_STATE_DONE)
-    *out_result = fy_pool_unboxed_child (task->result, item);
-  else
-    g_propagate_error (error, g_error_copy (task->error));
+  *out_result = fy_future_item_outcome (task, item, error);
   return *out_result != NULL;
 }

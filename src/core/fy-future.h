@@ -70,6 +70,37 @@ gint64         fy_future_get_submitted_at  (FyFuture  *self);
 gint64         fy_future_get_started_at    (FyFuture  *self);
 gint64         fy_future_get_finished_at   (FyFuture  *self);
 
+/* ---- map chunks ------------------------------------------------------------
+ *
+ * A map chunk (fy-pool.h, "Chunks") is one future, one row of the pool's
+ * task list, for many items. Its items are read from it lazily, once it
+ * finished, with no object made per item. */
+
+/* How many items it carries; 0 for a task of one (then index 0 below
+ * means the task itself). */
+guint          fy_future_get_n_items       (FyFuture  *self);
+/* Index of its item 0 in the input of its map call. */
+guint          fy_future_get_first_item    (FyFuture  *self);
+/* Item @index of a finished future: TRUE with a new reference to its
+ * result, or FALSE with its error. An item of a chunk fails alone when its
+ * worker died running it (the others keep their results); the error of a
+ * chunk that failed as a whole (a workload's error, which ends the chunk,
+ * as in Python; cancelling; a broken pool) is that of each item it had
+ * not finished. FALSE with FY_POOL_ERROR_INVALID_ARGUMENT while the future
+ * has not finished. */
+gboolean       fy_future_get_item_result   (FyFuture  *self,
+                                            guint      index,
+                                            GVariant **out_result,
+                                            GError   **error);
+/* When item @index started and ended (monotonic µs): an item starts when
+ * the one before it ended, item 0 when its chunk started. FALSE (and 0s)
+ * until it finished. Known for every item of a chunk that finished with
+ * results, and for the items a crash settled. */
+gboolean       fy_future_get_item_times    (FyFuture  *self,
+                                            guint      index,
+                                            gint64    *out_started_at,
+                                            gint64    *out_finished_at);
+
 /* Waits up to @timeout_seconds (< 0: forever) for the future to finish,
  * iterating the pool's main context. TRUE when finished. */
 gboolean       fy_future_wait              (FyFuture  *self,

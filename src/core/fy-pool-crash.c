@@ -160,7 +160,10 @@ fy_pool_update_want_starts (FyPool       *self,
                     FyPoolWorker *worker)
 {
   if (worker->shared != NULL)
-    __atomic_store_n (&worker->shared->want_starts, self->task_timeout > 0 ? 1 : 0, __ATOMIC_RELEASE);
+    {
+      __atomic_store_n (&worker->shared->log_limit, self->log_limit, __ATOMIC_RELAXED);
+      __atomic_store_n (&worker->shared->want_starts, self->task_timeout > 0 ? 1 : 0, __ATOMIC_RELEASE);
+    }
 }
 
 /* Maps a new sealed block and hands it to the worker. Without it the
@@ -270,6 +273,86 @@ detach_worker (FyPoolWorker *worker)
   g_clear_pointer (&worker->channel, fy_channel_unref);
 }
 
+/* A map chunk whose worker died in it: the items it finished are settled
+ * already (fy_pool_chunk_recover ()), the one it ran meets the policy, its
+ * timeout or its cancellation alone, and the chunk goes back to the front
+ * of the queue for the rest. */
+static void
+chunk_died (FyPool       *self,
+            FyPoolWorker *worker,
+            FyFuture     *victim,
+            const char   *cause,
+            GPtrArray    *requeue,
+            guint        *n_front,
+            gboolean     *crashed)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint item = victim->n_settled;
+  GError *error;
+
+  if (item == victim->n_items)
+    {
+      /* It finished every item; only the report died with it. */
+      fy_pool_chunk_complete (self, victim, now);
+      return;
+    }
+  if (victim->cancel_requested)
+    {
+      fy_pool_finish_cancelled (self, victim, "its worker was stopped");
+      return;
+    }
+  if (worker->reason == FY_POOL_WORKER_REASON_CANCEL)
+    {
+      /* Killed to cancel another task: not its fault. */
+      victim->attempts--;
+      victim->worker_exitcode = 0;
+      fy_future_set_state (victim, FY_FUTURE_STATE_PENDING);
+      g_ptr_array_insert (requeue, (*n_front)++, g_object_ref (victim));
+      return;
+    }
+
+  if (worker->reason == FY_POOL_WORKER_REASON_TIMEOUT)
+    error = g_error_new (FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT,
+                         "Item %u of the input (item %u of task %" G_GUINT64_FORMAT ", %s) ran longer than %.3g s; %s",
+                         victim->first_item + item, item, victim->id, victim->function, self->task_timeout, cause);
+  else if (worker->reason == FY_POOL_WORKER_REASON_PROTOCOL)
+    error = g_error_new (FY_POOL_ERROR, FY_POOL_ERROR_PROTOCOL,
+                         "Item %u of the input (item %u of task %" G_GUINT64_FORMAT ", %s) failed: worker %d %s",
+                         victim->first_item + item, item, victim->id, victim->function, worker->pid,
+                         worker->reason_message != NULL ? worker->reason_message : "broke the protocol");
+  else
+    {
+      /* Retries count per item: each item of the chunk has its own. */
+      if (victim->crash_item != item + 1)
+        {
+          victim->crash_item = item + 1;
+          victim->crash_retries = 0;
+        }
+      if (self->policy == FY_CRASH_POLICY_RETRY && victim->crash_retries < self->max_retries
+          && self->state != FY_POOL_STATE_BROKEN && self->state != FY_POOL_STATE_TERMINATED)
+        {
+          victim->crash_retries++;
+          fy_future_set_state (victim, FY_FUTURE_STATE_PENDING);
+          g_ptr_array_insert (requeue, (*n_front)++, g_object_ref (victim));
+          return;
+        }
+      error = g_error_new (FY_POOL_ERROR, FY_POOL_ERROR_WORKER_DIED,
+                           "Item %u of the input (item %u of task %" G_GUINT64_FORMAT ", %s) failed: %s%s",
+                           victim->first_item + item, item, victim->id, victim->function, cause,
+                           self->policy == FY_CRASH_POLICY_RETRY ? " (no retries left)" : "");
+      *crashed = TRUE;
+    }
+
+  fy_pool_chunk_settle_error (victim, error, now);
+  if (victim->n_settled == victim->n_items)
+    fy_pool_chunk_complete (self, victim, now);
+  else
+    {
+      fy_future_set_state (victim, FY_FUTURE_STATE_PENDING);
+      g_ptr_array_insert (requeue, (*n_front)++, g_object_ref (victim));
+    }
+}
+
 /* A dead worker's tasks: the one it ran meets the policy (or its timeout or
  * cancellation), the ones it had not started go back to the queue. */
 static void
@@ -307,7 +390,11 @@ worker_died (FyPool       *self,
           if (fy_future_finished (future))
             continue;
           if (ran)
-            g_ptr_array_add (victims, g_object_ref (future));
+            {
+              /* What a map chunk finished before the death stays done. */
+              fy_pool_chunk_recover (worker, future, chunk->first_seq + i);
+              g_ptr_array_add (victims, g_object_ref (future));
+            }
           else if (future->cancel_requested)
             fy_pool_finish_cancelled (self, future, "cancelled before it started");
           else
@@ -336,7 +423,9 @@ worker_died (FyPool       *self,
           g_signal_emit (self, fy_pool_signals[FY_POOL_SIGNAL_TASK_STARTED], 0, victim);
         }
       victim->worker_exitcode = exitcode;
-      if (worker->reason == FY_POOL_WORKER_REASON_TIMEOUT)
+      if (victim->n_items > 0)
+        chunk_died (self, worker, victim, cause, requeue, &n_front, &crashed);
+      else if (worker->reason == FY_POOL_WORKER_REASON_TIMEOUT)
         fy_pool_finish_error (self, victim, FY_FUTURE_STATE_FAILED,
                       g_error_new (FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT,
                                    "Task %" G_GUINT64_FORMAT " (%s) ran longer than %.3g s; %s",

@@ -161,6 +161,7 @@ static GVariant *
 chunk_to_variant (FyPoolChunk *chunk)
 {
   GVariant **arguments = g_new (GVariant *, MIN (chunk->items->len, FY_POOL_SLICE_MAX));
+  GVariant **owned = g_new0 (GVariant *, MIN (chunk->items->len, FY_POOL_SLICE_MAX));
   FyFuture *first_item = g_ptr_array_index (chunk->items, 0);
   GVariant **slices;
   GVariant *fields[4];
@@ -174,8 +175,16 @@ chunk_to_variant (FyPoolChunk *chunk)
       guint n = MIN (FY_POOL_SLICE_MAX, chunk->items->len - first);
 
       for (guint i = 0; i < n; i++)
-        arguments[i] = ((FyFuture *) g_ptr_array_index (chunk->items, first + i))->argument;
+        {
+          FyFuture *future = g_ptr_array_index (chunk->items, first + i);
+
+          /* A map chunk runs from its first item not settled yet. */
+          future->run_from = future->n_settled;
+          arguments[i] = future->n_settled > 0 ? (owned[i] = fy_pool_chunk_argument (future)) : future->argument;
+        }
       slices[s] = g_variant_new_variant (fy_pool_pack_values (arguments, n));
+      for (guint i = 0; i < n; i++)
+        g_clear_pointer (&owned[i], g_variant_unref);
     }
   fields[0] = g_variant_new_uint64 (chunk->id);
   fields[1] = g_variant_new_string (first_item->function);
@@ -183,6 +192,7 @@ chunk_to_variant (FyPoolChunk *chunk)
   fields[3] = g_variant_new_array (G_VARIANT_TYPE_VARIANT, slices, n_slices);
   g_free (slices);
   g_free (arguments);
+  g_free (owned);
   return g_variant_new_tuple (fields, 4);
 }
 
@@ -434,6 +444,7 @@ enqueue_map_chunks (FyPool      *self,
         }
       future = enqueue (self, function, argument, batch, 1, now);
       future->n_items = count;
+      future->first_item = (guint) first;
       g_ptr_array_add (futures, future);
     }
 }

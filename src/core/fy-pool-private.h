@@ -74,6 +74,7 @@ struct _FyPool
   gboolean       flushing;
   guint          spawn_fault;
   guint          dispatch_id;   /* a dispatch is due at the next iteration */
+  guint          log_limit;     /* FyPoolShared.log_limit for every worker */
 
   /* The queues as the registry shows them (FyPoolQueueCounters). */
   FyShm         *queues[2];     /* tasks, results; NULL if they could not be made */
@@ -105,6 +106,10 @@ gboolean      fy_pool_cancel_future            (gpointer           owner,
  * refused it. 0 turns it off. */
 void          fy_pool_set_spawn_fault          (FyPool            *self,
                                                 guint              n);
+/* Workers use only @bytes of their map chunk log (0: all of it), so a
+ * test reaches the progress messages of a full log with small results. */
+void          fy_pool_set_log_limit            (FyPool            *self,
+                                                guint              bytes);
 
 /* ---- fy-pool.c ---------------------------------------------------------------- */
 
@@ -154,6 +159,39 @@ GPtrArray    *fy_pool_submit_many              (FyPool            *self,
                                                 gboolean           star,
                                                 gboolean           per_item,
                                                 GError           **error);
+
+/* ---- fy-pool-chunk.c: a map chunk's items' outcomes ------------------------------- */
+
+/* Item n_settled of @future finished with @value (a full or floating
+ * reference, taken) or failed with @error (taken). */
+void          fy_pool_chunk_settle             (FyFuture          *future,
+                                                GVariant          *value,
+                                                gint64             ended_at);
+void          fy_pool_chunk_settle_error       (FyFuture          *future,
+                                                GError            *error,
+                                                gint64             ended_at);
+/* The arguments of the items not settled yet: what a run is sent. */
+GVariant     *fy_pool_chunk_argument           (FyFuture          *future);
+/* Once every item settled: the chunk finishes with their results. */
+void          fy_pool_chunk_complete           (FyPool            *self,
+                                                FyFuture          *future,
+                                                gint64             now);
+/* A run's report, FY_POOL_MAPPED_TYPE: checked, then the chunk's outcome. */
+gboolean      fy_pool_chunk_report_ok          (FyFuture          *future,
+                                                GVariant          *value);
+void          fy_pool_chunk_finish             (FyPool            *self,
+                                                FyFuture          *future,
+                                                GVariant          *value,
+                                                gint64             now);
+/* A 'p' message of the run: FALSE when it is malformed or out of turn. */
+gboolean      fy_pool_chunk_progress           (FyFuture          *future,
+                                                guint32            first,
+                                                GVariant          *body);
+/* After its worker died running item @seq (its number for the chunk):
+ * settles the items the worker's log shows finished. */
+void          fy_pool_chunk_recover            (FyPoolWorker      *worker,
+                                                FyFuture          *future,
+                                                guint64            seq);
 
 /* ---- fy-pool-reports.c: what workers say ----------------------------------------- */
 

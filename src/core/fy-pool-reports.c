@@ -91,22 +91,6 @@ acknowledge (FyPool       *self,
   return TRUE;
 }
 
-/* A map chunk's result: an array with one result per item. */
-static gboolean
-map_chunk_result_ok (FyFuture *future,
-                     GVariant *value)
-{
-  const char *type = g_variant_get_type_string (value);
-
-  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
-    return FALSE;
-  /* One pass that, when it holds, marks the array trusted: reading each
-   * item then skips GLib's checks of every offset before it. */
-  if (type[1] == 'v')
-    g_variant_is_normal_form (value);
-  return g_variant_n_children (value) == future->n_items;
-}
-
 /* One item's report. FALSE when it is malformed. */
 static gboolean
 handle_report (FyPool       *self,
@@ -118,7 +102,7 @@ handle_report (FyPool       *self,
 {
   if (kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED)
     return FALSE;
-  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0 && !map_chunk_result_ok (future, value))
+  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0 && !fy_pool_chunk_report_ok (future, value))
     {
       kill_for_protocol (worker, "sent a map chunk's results of the wrong shape");
       return FALSE;
@@ -133,6 +117,8 @@ handle_report (FyPool       *self,
     ;
   else if (future->cancel_requested || kind == FY_POOL_MSG_SKIPPED)
     fy_pool_finish_cancelled (self, future, "cancelled before it started");
+  else if (kind == FY_POOL_MSG_RESULT && future->n_items > 0)
+    fy_pool_chunk_finish (self, future, value, now);
   else if (kind == FY_POOL_MSG_RESULT)
     fy_pool_finish_result (self, future, value, now);
   else
@@ -254,6 +240,31 @@ out_of_turn:
   return FALSE;
 }
 
+/* Items a map chunk finished, sent before its log would overflow: they
+ * belong to the item the worker runs, its oldest unreported one. */
+static gboolean
+handle_progress (FyPoolWorker       *worker,
+                 const FyPoolHeader *header,
+                 GVariant           *body)
+{
+  FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
+  FyFuture *future;
+
+  if (chunk == NULL || chunk->id != header->chunk || chunk->n_reported != header->index
+      || header->index >= chunk->items->len)
+    goto out_of_turn;
+  future = g_ptr_array_index (chunk->items, header->index);
+  if (fy_future_finished (future))
+    return TRUE;
+  if (!fy_pool_chunk_progress (future, header->window, body))
+    goto out_of_turn;
+  return TRUE;
+
+out_of_turn:
+  kill_for_protocol (worker, "reported a map chunk's progress out of turn");
+  return FALSE;
+}
+
 /* FALSE when the worker broke the protocol (it has been killed). */
 static gboolean
 handle_message (FyPool       *self,
@@ -296,6 +307,9 @@ handle_message (FyPool       *self,
     case FY_POOL_MSG_SKIPPED:
     case FY_POOL_MSG_BATCH:
       return handle_reports (self, worker, &header, body);
+
+    case FY_POOL_MSG_PROGRESS:
+      return handle_progress (worker, &header, body);
 
     default:
       kill_for_protocol (worker, "sent an unknown message");

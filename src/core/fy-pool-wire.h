@@ -24,9 +24,9 @@
  *     'o'  id  n  k  w  v        item k's result
  *     'e'  id  n  k  w  (sis)    item k's error: domain, code, message
  *     'k'  id  n  k  w  ()       item k was skipped after a 'c'
- *     'p'  id  0  k  e  (vau)    progress of item k, a map chunk: the
+ *     'p'  id  0  k  e  (xvau)   progress of item k, a map chunk: the
  *                                results of its elements e, e+1 … and when
- *                                each ended (below)
+ *                                each ended, as in its report (below)
  *     'b'  id  n  k  w  (ayv)    items k, k+1 …: a kind each ('o', 'e' or
  *                                'k'), then their values in one array:
  *                                "aT" when all are results of one
@@ -102,7 +102,6 @@ G_BEGIN_DECLS
 #define FY_POOL_BATCH_TYPE      "(ayv)"
 #define FY_POOL_RUN_TYPE        "a(tsbav)"
 #define FY_POOL_MAPPED_TYPE     "(xvau)"
-#define FY_POOL_PROGRESS_TYPE   "(vau)"
 /* GLib 2.74 checks the offsets of an untrusted array up to the child it is
  * asked for, so walking one of n variable-size children costs n²: arrays on
  * the wire stay this short. */
@@ -121,7 +120,7 @@ typedef struct
 {
   guint64  running;       /* worker: 1 + number of the item it took last; 0: none */
   guint32  want_starts;   /* pool: 1 = declare every window by message */
-  guint32  reserved;
+  guint32  log_limit;     /* pool: bytes of the log to use, 0: all (for tests) */
   /* The map chunk item it runs, by the same numbering. */
   guint64  map_item;      /* 1 + its number; 0: none */
   gint64   map_started_at;

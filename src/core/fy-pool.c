@@ -425,6 +425,16 @@ fy_pool_set_spawn_fault (FyPool *self,
   self->spawn_fault = n;
 }
 
+void
+fy_pool_set_log_limit (FyPool *self,
+                       guint   bytes)
+{
+  g_return_if_fail (FY_IS_POOL (self));
+  self->log_limit = bytes;
+  for (guint s = 0; s < self->slots->len; s++)
+    fy_pool_update_want_starts (self, g_ptr_array_index (self->slots, s));
+}
+
 gboolean
 fy_pool_start (FyPool  *self,
                GError **error)

@@ -16,9 +16,10 @@
  * tasks it had received but not started go back to the queue; a replacement
  * is spawned. Nothing hangs and nothing is lost. A worker is handed a second
  * chunk before it finished the first only while its tasks are short; and
- * only inside a chunk of tasks far shorter than a millisecond may a death
- * take a few (at most 64) of that chunk's unreported tasks with it, as the
- * one running task does.
+ * only among tasks of one (chunksize 1, submit) far shorter than a
+ * millisecond may a death send a few finished but unreported tasks (at
+ * most 256) back to the queue to run again. Map chunks never do: see
+ * "Chunks".
  *
  * Iterables: map and friends take a GVariant container (an array or a
  * tuple); each child is one task's argument. For starmap each child must be
@@ -28,12 +29,24 @@
  *
  * Chunks: with a chunksize above 1 (the automatic one included), map,
  * starmap, map_async, imap and imap_unordered make one task per chunk, as
- * Python does. The task list shows a chunk as one FyFuture whose argument
- * is the array of its items' arguments and whose result is the array of
- * their results; the crash policy, retries, the task timeout, cancelling
- * and ownership apply to the chunk as a whole, and an item's error fails
- * its chunk with that item's error. fy_pool_submit_map () (the executor's
- * map) and chunksize 1 make one task per item.
+ * Python does: one FyFuture, one row of the task list and one message each
+ * way, whatever the number of its items. Its argument is the array of its
+ * items' arguments (packed "aT" when they are numbers of one type T, else
+ * "av") and its result the array of their results. Per-item data is read
+ * from the chunk lazily, with no object made per item: fy_future_get_n_items
+ * (), fy_future_get_first_item () (where its items start in the input),
+ * fy_future_get_item_result () and fy_future_get_item_times () (when each
+ * item started and ended), which is what a results list or a timeline of
+ * items needs; fy_future_iter_get_futures () makes a future per item only
+ * when asked. "task-started" and "task-finished" fire once per chunk.
+ * Retries, the task timeout and cancelling apply to the chunk; the crash
+ * policy applies to the item its worker was running when it died: the
+ * items it had finished keep their results and never run again, that one
+ * item fails (its error names it) or is retried alone, and the chunk runs
+ * on from the next item on another worker. A workload's error ends its
+ * chunk, as in Python: the chunk fails with it, and so does each of its
+ * items that had not finished. fy_pool_submit_map () (the executor's map)
+ * and chunksize 1 make one task per item.
  *
  * Inspection: the pool's task queue and result queue are listed in the
  * registry (fy-registry.h) while the pool lives, as two objects of kind
@@ -143,7 +156,7 @@ FyPoolState    fy_pool_get_state              (FyPool         *self);
 /* GListModel of FyPoolWorker, one per slot. */
 GListModel    *fy_pool_get_workers            (FyPool         *self);
 /* GListModel of FyFuture, every task in submission order (a map chunk is
- * one task). */
+ * one task, whose items are read from it: see "Chunks" above). */
 GListModel    *fy_pool_get_tasks              (FyPool         *self);
 /* NULL when no live worker has that pid. Borrowed. */
 FyPoolWorker  *fy_pool_find_worker            (FyPool         *self,

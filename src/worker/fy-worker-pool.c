@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -143,18 +144,177 @@ run_function (const FyWorkloadInfo  *info,
   return call (info, name, argument, context, error);
 }
 
-/* Runs the function on each argument of a map chunk, in order, as Python
- * does: the array of the results, or the first error. Items of one type
- * are checked once, and share one context. */
+/* The results of a map chunk's elements as they come: packed while they
+ * all are of one fixed-size basic type (no variant kept per element),
+ * one variant each otherwise. */
+typedef struct
+{
+  const char *type;       /* the packed ones' type string, NULL before the first */
+  gsize       size;       /* its size; 0 once they are kept as variants */
+  GByteArray *packed;
+  GPtrArray  *values;     /* GVariant, once not packed */
+  guint       n;
+} Results;
+
+static void
+results_add (Results  *r,
+             GVariant *value)
+{
+  const char *type = g_variant_get_type_string (value);
+
+  /* Type strings of one type share one pointer. */
+  if (r->n == 0 && r->values == NULL)
+    {
+      r->type = type;
+      r->size = fy_pool_fixed_size (type);
+    }
+  if (r->size > 0 && type != r->type && !g_str_equal (type, r->type))
+    {
+      /* Mixed types after all: every earlier one becomes a variant. */
+      r->values = g_ptr_array_new_full (r->n + 1, (GDestroyNotify) g_variant_unref);
+      for (guint i = 0; i < r->n; i++)
+        {
+          gpointer data = g_memdup2 (r->packed->data + i * r->size, r->size);
+
+          g_ptr_array_add (r->values, g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (r->type), data,
+                                                                                   r->size, TRUE, g_free, data)));
+        }
+      r->size = 0;
+    }
+  if (r->size > 0)
+    g_byte_array_append (r->packed, g_variant_get_data (value), (guint) r->size);
+  else
+    {
+      if (r->values == NULL)
+        r->values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_ptr_array_add (r->values, g_variant_ref (value));
+    }
+  r->n++;
+}
+
+/* Elements @first … @end - 1 of @r as one array (a floating reference). */
 static GVariant *
-run_mapped (const FyWorkloadInfo  *info,
+results_pack (Results *r,
+              guint    first,
+              guint    end)
+{
+  g_autofree char *array_type = NULL;
+  gpointer data;
+
+  if (r->size == 0)
+    return fy_pool_pack_values (r->values != NULL ? (GVariant **) r->values->pdata + first : NULL, end - first);
+  array_type = g_strconcat ("a", r->type, NULL);
+  data = g_memdup2 (r->packed->data + first * r->size, (end - first) * r->size);
+  return g_variant_new_from_data (G_VARIANT_TYPE (array_type), data, (end - first) * r->size, TRUE, g_free, data);
+}
+
+static void
+results_clear (Results *r)
+{
+  g_clear_pointer (&r->packed, g_byte_array_unref);
+  g_clear_pointer (&r->values, g_ptr_array_unref);
+}
+
+/* Where the map chunk item that runs stands, as fy-pool-wire.h says. */
+typedef struct
+{
+  Worker   *worker;
+  guint64   chunk_id;
+  guint32   index;        /* of the item in its chunk */
+  gint64    started_at;
+  GArray   *ends;         /* guint32 µs after started_at, per element */
+  Results   results;
+} MapRun;
+
+static guint8 *
+log_area (Worker *worker)
+{
+  return (guint8 *) worker->shared + FY_POOL_LOG_AT;
+}
+
+/* Logs element @i (whose result is @value) before the next one starts;
+ * when the log is full, what it holds goes to the pool by message
+ * first. */
+static void
+log_element (MapRun   *run,
+             guint32   i,
+             GVariant *value)
+{
+  FyPoolShared *shared = run->worker->shared;
+  const char *type = g_variant_get_type_string (value);
+  gsize type_len = strlen (type);
+  gsize size = g_variant_get_size (value) + 1 + type_len;
+  gsize record = (sizeof (FyPoolLogRecord) + size + 7) & ~(gsize) 7;
+  guint64 used;
+  guint32 limit;
+  guint8 *at;
+  FyPoolLogRecord header;
+
+  if (shared == NULL)
+    return;
+  limit = __atomic_load_n (&shared->log_limit, __ATOMIC_RELAXED);
+  limit = limit > 0 ? MIN (limit, FY_POOL_LOG_SIZE) : FY_POOL_LOG_SIZE;
+  used = shared->log_used;
+  if (used + record > limit)
+    {
+      guint32 first = shared->log_first;
+      GVariant *fields[3];
+
+      fields[0] = g_variant_new_int64 (run->started_at);
+      fields[1] = g_variant_new_variant (results_pack (&run->results, first, i));
+      fields[2] = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, &g_array_index (run->ends, guint32, first),
+                                             i - first, sizeof (guint32));
+      if (!send_message (run->worker, FY_POOL_MSG_PROGRESS, run->chunk_id, 0, run->index, first,
+                         g_variant_new_tuple (fields, 3)))
+        return;
+      /* The pool has those now: the log starts again at this element. */
+      __atomic_store_n (&shared->log_used, 0, __ATOMIC_RELAXED);
+      __atomic_store_n (&shared->log_first, i, __ATOMIC_RELEASE);
+      used = 0;
+      if (record > limit)
+        {
+          /* One result larger than the log: it goes by message alone. */
+          fields[1] = g_variant_new_variant (results_pack (&run->results, i, i + 1));
+          fields[2] = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, &g_array_index (run->ends, guint32, i),
+                                                 1, sizeof (guint32));
+          send_message (run->worker, FY_POOL_MSG_PROGRESS, run->chunk_id, 0, run->index, i,
+                        g_variant_new_tuple (fields, 3));
+          __atomic_store_n (&shared->log_first, i + 1, __ATOMIC_RELEASE);
+          __atomic_store_n (&shared->log_done, i + 1, __ATOMIC_RELEASE);
+          return;
+        }
+    }
+  at = log_area (run->worker) + used;
+  header.end_us = g_array_index (run->ends, guint32, i);
+  header.size = (guint32) size;
+  memcpy (at, &header, sizeof header);
+  g_variant_store (value, at + sizeof header);
+  at[sizeof header + size - 1 - type_len] = 0;
+  memcpy (at + sizeof header + size - type_len, type, type_len);
+  __atomic_store_n (&shared->log_used, used + record, __ATOMIC_RELAXED);
+  /* The record is complete before the count that publishes it. */
+  __atomic_store_n (&shared->log_done, i + 1, __ATOMIC_RELEASE);
+}
+
+/* Runs the function on each argument of a map chunk, in order, as Python
+ * does: the "(xvau)" of fy-pool-wire.h, or the first error. Items of one
+ * type are checked once, and share one context. Item @seq of chunk
+ * @chunk_id (its @index-th). */
+static GVariant *
+run_mapped (Worker                *worker,
+            const FyWorkloadInfo  *info,
             const char            *name,
+            guint64                chunk_id,
+            guint32                index,
+            guint64                seq,
             GVariant              *arguments,
             GError               **error)
 {
   g_autoptr(FyWorkloadContext) context = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) ends = NULL;
+  MapRun run = { worker, chunk_id, index, 0, NULL, { NULL, 0, NULL, NULL, 0 } };
   const GVariantType *element;
+  GVariant *fields[3];
   gboolean boxed;
   gsize n;
 
@@ -171,20 +331,51 @@ run_mapped (const FyWorkloadInfo  *info,
 
   context = fy_workload_context_new (NULL, 0);
   n = g_variant_n_children (arguments);
-  results = g_ptr_array_new_full (n, (GDestroyNotify) g_variant_unref);
+  ends = g_array_sized_new (FALSE, FALSE, sizeof (guint32), (guint) n);
+  run.ends = ends;
+  run.results.packed = g_byte_array_sized_new ((guint) MIN (n * 8, 1u << 20));
+  run.started_at = g_get_monotonic_time ();
+  if (worker->shared != NULL)
+    {
+      FyPoolShared *shared = worker->shared;
+
+      /* Another item's log is void before this one's fields change. */
+      __atomic_store_n (&shared->map_item, 0, __ATOMIC_RELEASE);
+      shared->map_started_at = run.started_at;
+      shared->log_first = 0;
+      shared->log_done = 0;
+      shared->log_used = 0;
+      __atomic_store_n (&shared->map_item, seq + 1, __ATOMIC_RELEASE);
+    }
   for (gsize i = 0; i < n; i++)
     {
       g_autoptr(GVariant) argument = fy_pool_unboxed_child (arguments, i);
       GVariant *result;
+      guint32 end_us;
 
       if (boxed && !check_call (info, name, g_variant_get_type (argument), error))
-        return NULL;
+        {
+          results_clear (&run.results);
+          return NULL;
+        }
       result = call (info, name, argument, context, error);
       if (result == NULL)
-        return NULL;
-      g_ptr_array_add (results, g_variant_take_ref (result));
+        {
+          results_clear (&run.results);
+          return NULL;
+        }
+      g_variant_take_ref (result);
+      end_us = (guint32) MIN (g_get_monotonic_time () - run.started_at, G_MAXUINT32);
+      g_array_append_val (ends, end_us);
+      results_add (&run.results, result);
+      log_element (&run, (guint32) i, result);
+      g_variant_unref (result);
     }
-  return fy_pool_pack_values ((GVariant **) results->pdata, results->len);
+  fields[0] = g_variant_new_int64 (run.started_at);
+  fields[1] = g_variant_new_variant (results_pack (&run.results, 0, run.results.n));
+  fields[2] = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ends->data, ends->len, sizeof (guint32));
+  results_clear (&run.results);
+  return g_variant_new_tuple (fields, 3);
 }
 
 /* Names item @i of @chunk as the one this worker holds, in the word the
@@ -410,7 +601,10 @@ choose_window (Worker *worker,
   gsize remaining = chunk->n_items - first;
   double w;
 
-  if (!speed_known (worker, chunk))
+  /* A map chunk's elements are logged as they finish, but a finished
+   * chunk's result only travels in its report: one chunk per window, so
+   * no finished chunk waits for a report when its worker dies. */
+  if (!speed_known (worker, chunk) || chunk->mapped)
     return 1;
   w = FY_POOL_WINDOW_US / MAX (worker->avg_item_us, 1.0);
   return (guint32) CLAMP (w, 1.0, (double) MIN (remaining, FY_POOL_WINDOW_MAX));
@@ -520,8 +714,13 @@ run_chunk (Worker  *worker,
         {
           guint32 w = choose_window (worker, chunk, i);
 
-          take_item (worker, chunk, i);
+          /* A map chunk's report goes before the next one is taken,
+           * so its result is never lost with the worker. */
+          if (!chunk->mapped)
+            take_item (worker, chunk, i);
           send_reports (worker, chunk, 0, first, &reports, w);
+          if (chunk->mapped)
+            take_item (worker, chunk, i);
           first = i;
           window_end = i + w;
         }
@@ -548,7 +747,8 @@ run_chunk (Worker  *worker,
        * is inside. */
       argument = fy_pool_unboxed_child (chunk->slice, i % FY_POOL_SLICE_MAX);
       if (chunk->mapped)
-        result = run_mapped (info, chunk->function, argument, &error);
+        result = run_mapped (worker, info, chunk->function, chunk->id, (guint32) i, chunk->first_seq + i,
+                             argument, &error);
       else
         result = run_function (info, chunk->function, argument, &error);
       if (result != NULL)
@@ -576,9 +776,12 @@ run_chunk (Worker  *worker,
   if (next != NULL)
     {
       *out_window = choose_window (worker, next, 0);
-      take_item (worker, next, 0);
+      if (!chunk->mapped)
+        take_item (worker, next, 0);
     }
   send_reports (worker, chunk, next != NULL ? next->id : 0, first, &reports, *out_window);
+  if (next != NULL && chunk->mapped)
+    take_item (worker, next, 0);
   return next;
 }
 

@@ -440,91 +440,6 @@ test_chunk_death (void)
 
 typedef struct
 {
-  guint      calls;
-  GPtrArray *results;
-  GError    *error;
-} MapOutcome;
-
-static void
-map_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  MapOutcome *outcome = user_data;
-
-  outcome->calls++;
-  outcome->results = fy_pool_map_finish (FY_POOL (source), result, &outcome->error);
-}
-
-static gboolean
-check_map_done (gpointer data)
-{
-  return ((MapOutcome *) data)->calls > 0;
-}
-
-/* A map with a chunksize above 1 makes a task per chunk, as Python does: a
- * worker SIGKILLed in the middle of one takes the whole chunk, which the
- * policy then retries or fails as one. Returns the chunk killed. */
-static FyFuture *
-map_with_a_kill_mid_chunk (FyPool     *pool,
-                           MapOutcome *outcome,
-                           GPid       *out_pid)
-{
-  FyFuture *first;
-
-  /* Two chunks of four 100 ms sleeps on one worker. */
-  fy_pool_map_async (pool, "sleep", repeat_u (100, 8), 4, NULL, map_done_cb, outcome);
-  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 2);
-  first = g_list_model_get_item (fy_pool_get_tasks (pool), 0);
-  wait_running (first);
-  *out_pid = fy_future_get_worker_pid (first);
-  kill_worker_of (pool, first);
-  g_assert_true (fy_future_wait_context (NULL, 30, check_map_done, outcome));
-  g_assert_cmpuint (outcome->calls, ==, 1);
-  return first;
-}
-
-static void
-test_chunk_kill_retry (void)
-{
-  g_autoptr(FyPool) pool = new_pool_with_policy (1, FY_CRASH_POLICY_RETRY, 2);
-  MapOutcome outcome = { 0 };
-  g_autoptr(FyFuture) first = NULL;
-  GPid killed;
-
-  first = map_with_a_kill_mid_chunk (pool, &outcome, &killed);
-  g_assert_no_error (outcome.error);
-  g_assert_cmpuint (outcome.results->len, ==, 8);
-  for (guint i = 0; i < 8; i++)
-    g_assert_cmpuint (g_variant_get_uint32 (g_ptr_array_index (outcome.results, i)), ==, 100);
-  /* The whole chunk ran again, on the replacement. */
-  g_assert_cmpuint (fy_future_get_attempts (first), ==, 2);
-  g_assert_cmpint (fy_future_get_worker_pid (first), !=, killed);
-  g_ptr_array_unref (outcome.results);
-}
-
-static void
-test_chunk_kill_fail (void)
-{
-  g_autoptr(FyPool) pool = new_pool_with_policy (1, FY_CRASH_POLICY_FAIL, 0);
-  MapOutcome outcome = { 0 };
-  g_autoptr(FyFuture) first = NULL;
-  g_autofree char *pid_text = NULL;
-  GPid killed;
-
-  first = map_with_a_kill_mid_chunk (pool, &outcome, &killed);
-  g_assert_null (outcome.results);
-  g_assert_error (outcome.error, FY_POOL_ERROR, FY_POOL_ERROR_WORKER_DIED);
-  pid_text = g_strdup_printf ("worker %d killed by signal 9 (SIGKILL)", killed);
-  g_assert_nonnull (strstr (outcome.error->message, pid_text));
-  g_assert_cmpint (fy_future_get_state (first), ==, FY_FUTURE_STATE_FAILED);
-  g_assert_cmpint (fy_future_get_worker_exitcode (first), ==, -9);
-  g_assert_cmpuint (fy_future_get_attempts (first), ==, 1);
-  g_error_free (outcome.error);
-}
-
-typedef struct
-{
   FyPool *pool;
   GRand  *rand;
   guint   kills;
@@ -764,8 +679,6 @@ main (int    argc,
   g_test_add_func ("/pool/fault/cancel-running", test_cancel_running);
   g_test_add_func ("/pool/fault/cancel-in-chunk", test_cancel_in_chunk);
   g_test_add_func ("/pool/fault/chunk-death", test_chunk_death);
-  g_test_add_func ("/pool/fault/chunk-kill-retry", test_chunk_kill_retry);
-  g_test_add_func ("/pool/fault/chunk-kill-fail", test_chunk_kill_fail);
   g_test_add_func ("/pool/fault/chaos", test_chaos);
   g_test_add_func ("/pool/fault/chunked-kills-retry", test_chunked_kills_retry);
   g_test_add_func ("/pool/fault/tiny-kills-fail", test_tiny_kills_fail);

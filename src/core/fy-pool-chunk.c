@@ -1,0 +1,275 @@
+/* fy-pool-chunk.c: a map chunk's record, and its items' outcomes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A map chunk is one FyFuture for many items (fy-pool.h, "Chunks"). On the
+ * usual path its worker reports every item's result in one message, and
+ * the future keeps that array as it came. When the worker dies inside the
+ * chunk, the items it finished are settled one by one (from its progress
+ * messages and the log in the block it shares with the pool, see
+ * fy-pool-wire.h), the item it ran meets the crash policy alone, and the
+ * chunk runs on from the first unsettled item: a finished item never runs
+ * twice.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fy-pool-private.h"
+
+/* The errors of settled items hold NULL for each that has a result. */
+static void
+error_free_or_null (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
+ensure_settled (FyFuture *future)
+{
+  if (future->settled != NULL)
+    return;
+  future->settled = g_ptr_array_new_full (future->n_items, (GDestroyNotify) g_variant_unref);
+  future->settled_ends = g_array_sized_new (FALSE, FALSE, sizeof (gint64), future->n_items);
+}
+
+void
+fy_pool_chunk_settle (FyFuture *future,
+                      GVariant *value,
+                      gint64    ended_at)
+{
+  g_assert (future->n_settled < future->n_items);
+  ensure_settled (future);
+  if (future->items_started_at == 0)
+    future->items_started_at = future->started_at != 0 ? future->started_at : ended_at;
+  g_ptr_array_add (future->settled, g_variant_take_ref (value));
+  g_array_append_val (future->settled_ends, ended_at);
+  if (future->settled_errors != NULL)
+    g_ptr_array_add (future->settled_errors, NULL);
+  future->n_settled++;
+}
+
+void
+fy_pool_chunk_settle_error (FyFuture *future,
+                            GError   *error,
+                            gint64    ended_at)
+{
+  fy_pool_chunk_settle (future, g_variant_new ("()"), ended_at);
+  if (future->settled_errors == NULL)
+    future->settled_errors = g_ptr_array_new_full (future->n_items, error_free_or_null);
+  /* NULL for every item settled before this one. */
+  g_ptr_array_set_size (future->settled_errors, future->n_settled - 1);
+  g_ptr_array_add (future->settled_errors, error);
+}
+
+GVariant *
+fy_pool_chunk_argument (FyFuture *future)
+{
+  const char *type = g_variant_get_type_string (future->argument);
+  gsize fixed = fy_pool_fixed_size (type + 1);
+  guint first = future->n_settled;
+  guint n = future->n_items - first;
+  g_autofree GVariant **children = NULL;
+  GVariant *slice;
+
+  if (first == 0)
+    return g_variant_ref (future->argument);
+  if (fixed > 0)
+    return g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (future->argument),
+                                                        (const guint8 *) g_variant_get_data (future->argument) + first * fixed,
+                                                        n * fixed, TRUE, (GDestroyNotify) g_variant_unref,
+                                                        g_variant_ref (future->argument)));
+  children = g_new (GVariant *, n);
+  for (guint i = 0; i < n; i++)
+    children[i] = fy_pool_unboxed_child (future->argument, first + i);
+  slice = g_variant_ref_sink (fy_pool_variants_to_av (children, n));
+  for (guint i = 0; i < n; i++)
+    g_variant_unref (children[i]);
+  return slice;
+}
+
+void
+fy_pool_chunk_complete (FyPool   *self,
+                        FyFuture *future,
+                        gint64    now)
+{
+  g_autoptr(GVariant) result = NULL;
+  g_autofree guint32 *ends = g_new (guint32, MAX (future->n_items, 1));
+  GError *error = NULL;
+
+  g_assert (future->n_settled == future->n_items);
+  for (guint i = 0; i < future->n_items; i++)
+    {
+      gint64 end = g_array_index (future->settled_ends, gint64, i) - future->items_started_at;
+
+      ends[i] = (guint32) CLAMP (end, 0, G_MAXUINT32);
+    }
+  result = g_variant_ref_sink (fy_pool_pack_values ((GVariant **) future->settled->pdata, future->n_items));
+  future->item_ends = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ends,
+                                                                     future->n_items, sizeof (guint32)));
+  g_clear_pointer (&future->settled, g_ptr_array_unref);
+  g_clear_pointer (&future->settled_ends, g_array_unref);
+  if (future->settled_errors == NULL)
+    {
+      fy_pool_finish_result (self, future, result, now);
+      return;
+    }
+
+  /* Some items failed alone: the chunk fails with the first one's error,
+   * and keeps every other item's result. */
+  future->item_errors = g_steal_pointer (&future->settled_errors);
+  g_ptr_array_set_size (future->item_errors, future->n_items);
+  for (guint i = 0; i < future->n_items && error == NULL; i++)
+    if (g_ptr_array_index (future->item_errors, i) != NULL)
+      error = g_error_copy (g_ptr_array_index (future->item_errors, i));
+  future->result = g_steal_pointer (&result);
+  fy_pool_finish_error (self, future, FY_FUTURE_STATE_FAILED, error);
+}
+
+gboolean
+fy_pool_chunk_report_ok (FyFuture *future,
+                         GVariant *value)
+{
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) ends = NULL;
+  guint expected = future->n_items - future->run_from;
+  const char *type;
+
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
+    return FALSE;
+  boxed = g_variant_get_child_value (value, 1);
+  results = g_variant_get_variant (boxed);
+  ends = g_variant_get_child_value (value, 2);
+  type = g_variant_get_type_string (results);
+  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
+    return FALSE;
+  /* One pass that, when it holds, marks the array trusted: reading each
+   * item then skips GLib's checks of every offset before it. */
+  if (type[1] == 'v')
+    g_variant_is_normal_form (results);
+  return g_variant_n_children (results) == expected && g_variant_n_children (ends) == expected;
+}
+
+void
+fy_pool_chunk_finish (FyPool   *self,
+                      FyFuture *future,
+                      GVariant *value,
+                      gint64    now)
+{
+  g_autoptr(GVariant) started = g_variant_get_child_value (value, 0);
+  g_autoptr(GVariant) boxed = g_variant_get_child_value (value, 1);
+  g_autoptr(GVariant) results = g_variant_get_variant (boxed);
+  g_autoptr(GVariant) ends = g_variant_get_child_value (value, 2);
+  gint64 started_at = g_variant_get_int64 (started);
+  const guint32 *end_us;
+  gsize n;
+
+  if (future->n_settled == 0)
+    {
+      /* The usual path: the report is the chunk's outcome as it is. */
+      future->items_started_at = started_at;
+      future->item_ends = g_steal_pointer (&ends);
+      fy_pool_finish_result (self, future, results, now);
+      return;
+    }
+
+  /* This run reported every item it ran: what its progress settled
+   * already is in the report too. */
+  if (future->n_settled > future->run_from)
+    {
+      g_ptr_array_set_size (future->settled, future->run_from);
+      g_array_set_size (future->settled_ends, future->run_from);
+      if (future->settled_errors != NULL)
+        g_ptr_array_set_size (future->settled_errors, MIN (future->settled_errors->len, future->run_from));
+      future->n_settled = future->run_from;
+    }
+  end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
+  for (gsize i = 0; i < n; i++)
+    fy_pool_chunk_settle (future, fy_pool_unboxed_child (results, i), started_at + end_us[i]);
+  fy_pool_chunk_complete (self, future, now);
+}
+
+gboolean
+fy_pool_chunk_progress (FyFuture *future,
+                        guint32   first,
+                        GVariant *body)
+{
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) ends = NULL;
+  const guint32 *end_us;
+  const char *type;
+  g_autoptr(GVariant) started = NULL;
+  gint64 started_at;
+  gsize n;
+
+  if (future->n_items == 0 || !g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE))
+      || first != future->n_settled - future->run_from)
+    return FALSE;
+  started = g_variant_get_child_value (body, 0);
+  started_at = g_variant_get_int64 (started);
+  boxed = g_variant_get_child_value (body, 1);
+  results = g_variant_get_variant (boxed);
+  ends = g_variant_get_child_value (body, 2);
+  type = g_variant_get_type_string (results);
+  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
+    return FALSE;
+  end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
+  if (n != g_variant_n_children (results) || n > future->n_items - future->n_settled)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    fy_pool_chunk_settle (future, fy_pool_unboxed_child (results, i), started_at + end_us[i]);
+  return TRUE;
+}
+
+void
+fy_pool_chunk_recover (FyPoolWorker *worker,
+                       FyFuture     *future,
+                       guint64       seq)
+{
+  FyPoolShared *shared = worker->shared;
+  const guint8 *log;
+  guint64 used;
+  guint32 first;
+  guint32 done;
+  guint have;
+  gint64 started_at;
+  gsize at = 0;
+
+  if (shared == NULL || future->n_items == 0
+      || __atomic_load_n (&shared->map_item, __ATOMIC_ACQUIRE) != seq + 1)
+    return;
+  first = __atomic_load_n (&shared->log_first, __ATOMIC_ACQUIRE);
+  done = __atomic_load_n (&shared->log_done, __ATOMIC_ACQUIRE);
+  used = __atomic_load_n (&shared->log_used, __ATOMIC_ACQUIRE);
+  started_at = shared->map_started_at;
+  have = future->n_settled - future->run_from;
+  /* The worker is dead, but what it left is checked like a message. */
+  if (first > done || done > future->n_items - future->run_from || used > FY_POOL_LOG_SIZE || have < first)
+    return;
+
+  log = (const guint8 *) shared + FY_POOL_LOG_AT;
+  for (guint32 j = first; j < done; j++)
+    {
+      FyPoolLogRecord header;
+      g_autoptr(GVariant) boxed = NULL;
+
+      if (used - at < sizeof header)
+        return;
+      memcpy (&header, log + at, sizeof header);
+      if (header.size == 0 || header.size > used - at - sizeof header)
+        return;
+      if (j >= have)
+        {
+          GBytes *bytes = g_bytes_new (log + at + sizeof header, header.size);
+
+          boxed = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARIANT, bytes, FALSE));
+          g_bytes_unref (bytes);
+          fy_pool_chunk_settle (future, g_variant_get_variant (boxed), started_at + header.end_us);
+        }
+      at += (sizeof header + header.size + 7) & ~(gsize) 7;
+    }
+}

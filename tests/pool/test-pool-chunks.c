@@ -1,0 +1,288 @@
+/* test-pool-chunks.c: map chunks, their items, and workers killed inside them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A chunk's items finished before its worker died are never run again: the
+ * kill tests run "pool.sleep-pid", whose result is the pid of the worker
+ * that ran the item, so an item run twice would show the replacement's pid.
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "core/fy-pool-private.h"
+#include "test-pool-common.h"
+
+typedef struct
+{
+  guint      calls;
+  GPtrArray *results;
+  GError    *error;
+} MapOutcome;
+
+static void
+map_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  MapOutcome *outcome = user_data;
+
+  outcome->calls++;
+  outcome->results = fy_pool_map_finish (FY_POOL (source), result, &outcome->error);
+}
+
+static gboolean
+check_map_done (gpointer data)
+{
+  return ((MapOutcome *) data)->calls > 0;
+}
+
+typedef struct
+{
+  FyFuture *chunk;
+  guint     k;
+} KillAt;
+
+/* The chunk's worker runs it and has logged exactly k finished items. */
+static gboolean
+check_k_done (gpointer data)
+{
+  KillAt *at = data;
+  FyPoolWorker *worker = at->chunk->holder;
+
+  if (worker == NULL || worker->shared == NULL
+      || __atomic_load_n (&worker->shared->map_item, __ATOMIC_ACQUIRE) == 0)
+    return FALSE;
+  /* Items settled by progress messages count too (a small log). */
+  return __atomic_load_n (&worker->shared->log_done, __ATOMIC_ACQUIRE) == at->k;
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  FyCrashPolicy policy;
+  guint         k;
+  guint         n;
+  guint         log_limit;
+} KillCase;
+
+static void
+test_kill_after_k (gconstpointer data)
+{
+  const KillCase *kc = data;
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) chunk = NULL;
+  g_autofree guint32 *ms = g_new (guint32, kc->n);
+  g_autofree char *named = NULL;
+  MapOutcome outcome = { 0 };
+  FyPoolWorker *worker;
+  KillAt at;
+  GPid killed;
+  guint tick;
+
+  g_assert_true (fy_pool_set_n_workers (pool, 1, &error));
+  fy_pool_set_crash_policy (pool, kc->policy, 1);
+  g_assert_true (fy_pool_start (pool, &error));
+  fy_pool_set_log_limit (pool, kc->log_limit);
+
+  /* Item k is long enough to be killed in; the others are short. */
+  for (guint i = 0; i < kc->n; i++)
+    ms[i] = i == kc->k ? 1000 : 2;
+  fy_pool_map_async (pool, "pool.sleep-pid",
+                     g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ms, kc->n, sizeof (guint32)),
+                     kc->n, NULL, map_done_cb, &outcome);
+  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 1);
+  chunk = g_list_model_get_item (fy_pool_get_tasks (pool), 0);
+  g_assert_cmpuint (fy_future_get_n_items (chunk), ==, kc->n);
+
+  at.chunk = chunk;
+  at.k = kc->k;
+  /* The log is shared memory, not an event: look at it every millisecond. */
+  tick = g_timeout_add (1, tick_cb, NULL);
+  g_assert_true (fy_future_wait_context (NULL, 30, check_k_done, &at));
+  g_source_remove (tick);
+  worker = chunk->holder;
+  killed = fy_pool_worker_get_pid (worker);
+  g_assert_true (fy_pool_worker_kill (worker, &error));
+  g_assert_no_error (error);
+  g_assert_true (fy_future_wait_context (NULL, 30, check_map_done, &outcome));
+  g_assert_cmpuint (outcome.calls, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 1);
+
+  /* Every item has its result or its error, once. */
+  named = g_strdup_printf ("Item %u of the input", kc->k);
+  for (guint i = 0; i < kc->n; i++)
+    {
+      g_autoptr(GError) item_error = NULL;
+      g_autoptr(GVariant) result = NULL;
+      gint64 started_at, finished_at;
+      gboolean ok = fy_future_get_item_result (chunk, i, &result, &item_error);
+
+      g_assert_true (fy_future_get_item_times (chunk, i, &started_at, &finished_at));
+      g_assert_cmpint (started_at, >, 0);
+      g_assert_cmpint (finished_at, >=, started_at);
+      if (i == kc->k && kc->policy == FY_CRASH_POLICY_FAIL)
+        {
+          g_assert_false (ok);
+          g_assert_error (item_error, FY_POOL_ERROR, FY_POOL_ERROR_WORKER_DIED);
+          g_assert_nonnull (strstr (item_error->message, named));
+          g_assert_nonnull (strstr (item_error->message, "SIGKILL"));
+          continue;
+        }
+      g_assert_no_error (item_error);
+      g_assert_true (ok);
+      /* Before the kill: run once, by the killed worker, never again. */
+      if (i < kc->k)
+        g_assert_cmpint (g_variant_get_int32 (result), ==, killed);
+      else
+        g_assert_cmpint (g_variant_get_int32 (result), !=, killed);
+    }
+
+  if (kc->policy == FY_CRASH_POLICY_FAIL)
+    {
+      g_assert_null (outcome.results);
+      g_assert_error (outcome.error, FY_POOL_ERROR, FY_POOL_ERROR_WORKER_DIED);
+      g_assert_nonnull (strstr (outcome.error->message, named));
+      g_assert_cmpint (fy_future_get_state (chunk), ==, FY_FUTURE_STATE_FAILED);
+      g_assert_null (fy_future_get_result_value (chunk));
+      g_clear_error (&outcome.error);
+    }
+  else
+    {
+      g_assert_no_error (outcome.error);
+      g_assert_cmpuint (outcome.results->len, ==, kc->n);
+      for (guint i = 0; i < kc->n; i++)
+        g_assert_cmpint (g_variant_get_int32 (g_ptr_array_index (outcome.results, i)) == killed, ==, i < kc->k);
+      g_assert_cmpint (fy_future_get_state (chunk), ==, FY_FUTURE_STATE_DONE);
+      g_ptr_array_unref (outcome.results);
+    }
+}
+
+/* With a log of a few records, finished items reach the pool by progress
+ * messages, and a chunk that is not killed still gives every result in
+ * order, with the times of each. */
+static void
+test_small_log (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(FyFuture) chunk = NULL;
+  gint64 previous_end = 0;
+
+  fy_pool_set_log_limit (pool, 64);
+  results = fy_pool_map (pool, "square", range_variant (100), 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 100);
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, (gint64) i * i);
+
+  chunk = g_list_model_get_item (fy_pool_get_tasks (pool), 0);
+  g_assert_cmpuint (fy_future_get_n_items (chunk), ==, 100);
+  for (guint i = 0; i < 100; i++)
+    {
+      gint64 started_at, finished_at;
+
+      g_assert_true (fy_future_get_item_times (chunk, i, &started_at, &finished_at));
+      g_assert_cmpint (started_at, >=, fy_future_get_started_at (chunk) - 1000000);
+      g_assert_cmpint (finished_at, >=, started_at);
+      g_assert_cmpint (started_at, ==, i > 0 ? previous_end : started_at);
+      previous_end = finished_at;
+    }
+}
+
+/* Chunks of 10: the tasks list has a row per chunk, and each item's
+ * result is read from its chunk, in input order. */
+static void
+test_items_of_chunks (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  GListModel *tasks = fy_pool_get_tasks (pool);
+
+  results = fy_pool_map (pool, "square", range_variant (95), 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 10);
+  for (guint t = 0; t < 10; t++)
+    {
+      g_autoptr(FyFuture) chunk = g_list_model_get_item (tasks, t);
+
+      g_assert_cmpuint (fy_future_get_first_item (chunk), ==, t * 10);
+      g_assert_cmpuint (fy_future_get_n_items (chunk), ==, t < 9 ? 10 : 5);
+      for (guint i = 0; i < fy_future_get_n_items (chunk); i++)
+        {
+          g_autoptr(GVariant) result = NULL;
+          gint64 x = t * 10 + i;
+
+          g_assert_true (fy_future_get_item_result (chunk, i, &result, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (g_variant_get_int64 (result), ==, x * x);
+        }
+    }
+}
+
+/* A million tiny items with the default chunksize: every result, in order. */
+static void
+test_map_million (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree gint64 *values = g_new (gint64, 1000000);
+
+  for (gint64 i = 0; i < 1000000; i++)
+    values[i] = i;
+  results = fy_pool_map (pool, "square",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, values, 1000000, sizeof (gint64)),
+                         0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1000000);
+  for (gint64 i = 0; i < 1000000; i++)
+    if (g_variant_get_int64 (g_ptr_array_index (results, i)) != i * i)
+      g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, i * i);
+  /* One row per chunk, not per item. */
+  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), <=, 8);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const KillCase cases[] = {
+    { FY_CRASH_POLICY_FAIL, 0, 4, 0 },
+    { FY_CRASH_POLICY_FAIL, 1, 4, 0 },
+    { FY_CRASH_POLICY_FAIL, 3, 4, 0 },
+    { FY_CRASH_POLICY_RETRY, 0, 4, 0 },
+    { FY_CRASH_POLICY_RETRY, 1, 4, 0 },
+    { FY_CRASH_POLICY_RETRY, 3, 4, 0 },
+    /* 16-byte records: four to a log, so most items travel by progress
+     * messages before the kill. */
+    { FY_CRASH_POLICY_FAIL, 9, 12, 64 },
+    { FY_CRASH_POLICY_RETRY, 11, 12, 64 },
+  };
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/pool/chunk/kill-after-k/%s/%u-of-%u%s",
+                                               cases[i].policy == FY_CRASH_POLICY_FAIL ? "fail" : "retry",
+                                               cases[i].k, cases[i].n,
+                                               cases[i].log_limit > 0 ? "-small-log" : "");
+
+      g_test_add_data_func (path, &cases[i], test_kill_after_k);
+    }
+  g_test_add_func ("/pool/chunk/small-log", test_small_log);
+  g_test_add_func ("/pool/chunk/items-of-chunks", test_items_of_chunks);
+  g_test_add_func ("/pool/chunk/map-million", test_map_million);
+
+  return g_test_run ();
+}
