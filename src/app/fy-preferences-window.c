@@ -21,6 +21,7 @@ struct _FyPreferencesWindow
   AdwComboRow          *color_scheme_row;
   AdwComboRow          *crash_policy_row;
   GtkSpinButton        *workers_spin;
+  GtkSwitch            *confirm_kill_switch;
   GtkSpinButton        *sample_interval_spin;
 };
 
@@ -90,6 +91,7 @@ fy_preferences_window_constructed (GObject *object)
   bind_combo_row (self, "color-scheme", self->color_scheme_row, color_scheme_nicks);
   bind_combo_row (self, "crash-policy", self->crash_policy_row, crash_policy_nicks);
   g_settings_bind (self->settings, "workers", self->workers_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "confirm-kill", self->confirm_kill_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sample-interval", self->sample_interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
 }
 
@@ -164,6 +166,7 @@ fy_preferences_window_class_init (FyPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, color_scheme_row);
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, crash_policy_row);
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, confirm_kill_switch);
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, sample_interval_spin);
 }
 
