@@ -32,6 +32,7 @@
 #include "fy-cli.h"
 #include "fy-cli-walk.h"
 #include "fy-hash-engine.h"
+#include "fy-result-json.h"
 #include "fy-sample-data.h"
 #include "fy-sha256.h"
 #include "fy-workload.h"
@@ -654,74 +655,6 @@ record_finished (Run      *run,
     record_input (run, future, g_array_index (run->slot_input, guint, slot));
 }
 
-/* JSON strings must be UTF-8; file names need not be. Invalid bytes
- * become U+FFFD rather than breaking the whole document. */
-static void
-add_path_value (JsonBuilder *builder,
-                const char  *path)
-{
-  g_autofree char *valid = g_utf8_make_valid (path, -1);
-
-  json_builder_add_string_value (builder, valid);
-}
-
-static JsonNode *
-result_to_json (Run      *run,
-                guint     index,
-                GVariant *result)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  const char *input = g_ptr_array_index (run->inputs, index);
-
-  if (g_str_equal (run->command, "fib"))
-    {
-      JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-      json_node_set_int (node, g_variant_get_int64 (result));
-      return node;
-    }
-  if (g_str_equal (run->command, "sumsq"))
-    {
-      JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-      json_node_set_string (node, g_variant_get_string (result, NULL));
-      return node;
-    }
-  if (g_str_equal (run->command, "sleep"))
-    {
-      JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-      json_node_set_int (node, g_variant_get_uint32 (result));
-      return node;
-    }
-
-  json_builder_begin_object (builder);
-  if (g_str_equal (run->command, "hash"))
-    {
-      json_builder_set_member_name (builder, "path");
-      add_path_value (builder, input);
-      json_builder_set_member_name (builder, "sha256");
-      json_builder_add_string_value (builder, g_variant_get_string (result, NULL));
-    }
-  else
-    {
-      g_autofree char *out_path = NULL;
-      int w, h;
-
-      g_variant_get (result, "(^ayii)", &out_path, &w, &h);
-      json_builder_set_member_name (builder, "input");
-      add_path_value (builder, input);
-      json_builder_set_member_name (builder, "output");
-      add_path_value (builder, out_path);
-      json_builder_set_member_name (builder, "width");
-      json_builder_add_int_value (builder, w);
-      json_builder_set_member_name (builder, "height");
-      json_builder_add_int_value (builder, h);
-    }
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
 /* [{"path": …, "reason": …}, …] from alternating path, reason. */
 static void
 add_pairs_json (JsonBuilder *builder,
@@ -734,7 +667,7 @@ add_pairs_json (JsonBuilder *builder,
     {
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "path");
-      add_path_value (builder, g_ptr_array_index (pairs, i));
+      fy_result_json_add_path (builder, g_ptr_array_index (pairs, i));
       json_builder_set_member_name (builder, "reason");
       json_builder_add_string_value (builder, g_ptr_array_index (pairs, i + 1));
       json_builder_end_object (builder);
@@ -786,22 +719,11 @@ print_json (Run    *run,
       g_autoptr(GVariant) result = future ? input_result (run, i, future, &reason) : NULL;
 
       if (result != NULL)
-        {
-          JsonNode *node = result_to_json (run, i, result);
-
-          /* Files are tasks the user can follow: which worker ran each,
-           * and for how long. */
-          if (JSON_NODE_HOLDS_OBJECT (node))
-            {
-              JsonObject *object = json_node_get_object (node);
-
-              json_object_set_int_member (object, "worker_pid", fy_future_get_worker_pid (future));
-              json_object_set_double_member (object, "seconds",
-                                             (fy_future_get_finished_at (future) -
-                                              fy_future_get_started_at (future)) / (double) G_USEC_PER_SEC);
-            }
-          json_builder_add_value (builder, node);
-        }
+        json_builder_add_value (builder,
+                                fy_result_json_new_value (run->command, g_ptr_array_index (run->inputs, i), result,
+                                                          fy_future_get_worker_pid (future),
+                                                          (fy_future_get_finished_at (future) -
+                                                           fy_future_get_started_at (future)) / (double) G_USEC_PER_SEC));
       else
         json_builder_add_null_value (builder);
     }
@@ -826,28 +748,12 @@ print_json (Run    *run,
       error = fy_future_get_error (future);
       exitcode = fy_future_get_worker_exitcode (future);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "index");
-      json_builder_add_int_value (builder, i);
-      json_builder_set_member_name (builder, "input");
-      add_path_value (builder, g_ptr_array_index (run->inputs, i));
-      json_builder_set_member_name (builder, "error");
-      json_builder_add_string_value (builder, error ? error->message
-                                     : fy_future_get_state (future) == FY_FUTURE_STATE_DONE ? reason
-                                     : "cancelled");
-      json_builder_set_member_name (builder, "worker_pid");
-      json_builder_add_int_value (builder, fy_future_get_worker_pid (future));
-      if (exitcode < 0)
-        {
-          json_builder_set_member_name (builder, "signal");
-          json_builder_add_int_value (builder, -exitcode);
-        }
-      else if (exitcode > 0)
-        {
-          json_builder_set_member_name (builder, "exit_code");
-          json_builder_add_int_value (builder, exitcode);
-        }
-      json_builder_end_object (builder);
+      json_builder_add_value (builder,
+                              fy_result_json_new_failure (i, g_ptr_array_index (run->inputs, i),
+                                                          error ? error->message
+                                                          : fy_future_get_state (future) == FY_FUTURE_STATE_DONE ? reason
+                                                          : "cancelled",
+                                                          fy_future_get_worker_pid (future), exitcode));
     }
   json_builder_end_array (builder);
 
