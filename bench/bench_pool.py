@@ -5,6 +5,7 @@ Both sides use two workers, start and warm up their pool before the clock
 runs, and run the same tiny function (square) or the seeds' naive fib.
 """
 
+import statistics
 import subprocess
 import time
 
@@ -14,7 +15,7 @@ WORKERS = 2
 
 # Python's half: one snippet, a mode in argv, one JSON object out.
 PYTHON = r'''
-import json, os, sys, time
+import json, os, resource, sys, time
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 
@@ -88,6 +89,7 @@ def main():
                 pool.map(fib, [extra] * n, chunksize=1)
                 return time.perf_counter() - t
         out["seconds"], out["cpu_seconds"] = best(repeat, run, lambda: [p.pid for p in pool._pool])
+    out["rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(out))
 
 if __name__ == "__main__":
@@ -98,6 +100,19 @@ if __name__ == "__main__":
 def _py(ctx, mode, n, repeat, extra=0):
     out = ctx.run_python(PYTHON, mode, n, WORKERS, repeat, extra)
     return out["seconds"], out["cpu_seconds"]
+
+
+def _rounds(ctx, runs):
+    """Each of @runs (name → function giving a JSON object) once per round,
+    in turns, five rounds (two with --quick): the median of each figure.
+    Turns spread a drift of the machine's speed over every side alike."""
+    n_rounds = 2 if ctx.quick else 5
+    seen = {name: [] for name in runs}
+    for _ in range(n_rounds):
+        for name, fn in runs.items():
+            seen[name].append(fn())
+    return {name: {key: statistics.median(o[key] for o in outs) for key in outs[0]}
+            for name, outs in seen.items()}
 
 
 def _c(ctx, *args, repeat=1):
@@ -117,17 +132,40 @@ def _repeat(ctx):
 
 def map_100k(ctx):
     n = 20000 if ctx.quick else 100000
-    r = _repeat(ctx)
-    ours, ours_cpu = _c(ctx, "map", n, 1, WORKERS, repeat=r)
-    theirs, theirs_cpu = _py(ctx, "map", n, r, extra=1)
-    ours_default, _ = _c(ctx, "map", n, 0, WORKERS, repeat=r)
-    theirs_default, _ = _py(ctx, "map", n, r)
-    return benchlib.result(ours, theirs, "s", target="≥ 15× faster (chunksize 1)",
+    m = _rounds(ctx, {
+        "c1": lambda: ctx.run_c("fy-bench-pool", "map", n, 1, WORKERS),
+        "py1": lambda: ctx.run_python(PYTHON, "map", n, WORKERS, 1, 1),
+        "c0": lambda: ctx.run_c("fy-bench-pool", "map", n, 0, WORKERS),
+        "c0_array": lambda: ctx.run_c("fy-bench-pool", "map-array", n, 0, WORKERS),
+        "py0": lambda: ctx.run_python(PYTHON, "map", n, WORKERS, 1, 0),
+    })
+    return benchlib.result(m["c1"]["seconds"], m["py1"]["seconds"], "s", target="≥ 15× faster (chunksize 1)",
                            n=n,
-                           forkyard_default_chunksize=ours_default,
-                           python_default_chunksize=theirs_default,
-                           ratio_default_chunksize=theirs_default / ours_default,
-                           **_cpu(ours_cpu, theirs_cpu))
+                           forkyard_default_chunksize=m["c0"]["seconds"],
+                           python_default_chunksize=m["py0"]["seconds"],
+                           ratio_default_chunksize=m["py0"]["seconds"] / m["c0"]["seconds"],
+                           forkyard_default_chunksize_array=m["c0_array"]["seconds"],
+                           ratio_default_chunksize_array=m["py0"]["seconds"] / m["c0_array"]["seconds"],
+                           target_default_chunksize="≥ 3×",
+                           **_cpu(m["c1"]["cpu_seconds"], m["py1"]["cpu_seconds"]))
+
+
+def map_1m_default(ctx):
+    # A million tiny items with the default chunksize, each side in a fresh
+    # process, so the peak resident size is that of this run (the input
+    # included: Forkyard's is an 8 MB array, Python's a lazy range).
+    n = 100000 if ctx.quick else 1000000
+    m = _rounds(ctx, {
+        "c_array": lambda: ctx.run_c("fy-bench-pool", "map-array", n, 0, WORKERS),
+        "c": lambda: ctx.run_c("fy-bench-pool", "map", n, 0, WORKERS),
+        "py": lambda: ctx.run_python(PYTHON, "map", n, WORKERS, 1, 0),
+    })
+    return benchlib.result(m["c_array"]["seconds"], m["py"]["seconds"], "s", target="≥ 5× faster, RSS ≤ Python's",
+                           n=n,
+                           forkyard_rss_kib=m["c_array"]["rss_kib"], python_rss_kib=m["py"]["rss_kib"],
+                           forkyard_map_s=m["c"]["seconds"], ratio_map=m["py"]["seconds"] / m["c"]["seconds"],
+                           forkyard_map_rss_kib=m["c"]["rss_kib"],
+                           **_cpu(m["c_array"]["cpu_seconds"], m["py"]["cpu_seconds"]))
 
 
 def imap_unordered(ctx):
@@ -201,6 +239,7 @@ def cpu_speedup(ctx):
 def benchmarks(ctx):
     return [
         benchlib.Benchmark("pool_map_100k", "map(square, range(100k)), chunksize 1 (and default)", map_100k),
+        benchlib.Benchmark("pool_map_1m_default", "map(square, range(10⁶)), default chunksize, with peak RSS", map_1m_default),
         benchlib.Benchmark("pool_imap_unordered", "imap_unordered(square), chunksize 1, tasks/s", imap_unordered),
         benchlib.Benchmark("pool_apply_async_round_trip", "apply_async(square).get() one at a time", apply_async_round_trip),
         benchlib.Benchmark("executor_submit_result", "submit(square) × n, then every result, tasks/s", executor_submit_result),

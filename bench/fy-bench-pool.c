@@ -4,6 +4,8 @@
  *
  * usage: fy-bench-pool MODE [ARGS…] [--repeat R]
  *   map N CHUNKSIZE WORKERS     map "square" over range (N)        → seconds
+ *   map-array N CHUNKSIZE WORKERS  the same with fy_pool_map_array (): the
+ *                               results in one array, not a GVariant each
  *   imap-unordered N WORKERS    imap_unordered, chunksize 1        → seconds, tasks_per_s
  *   apply-rt N WORKERS          N × apply_async (…).get ()         → us (per round trip)
  *   executor N WORKERS          N × submit, then every result      → seconds, tasks_per_s
@@ -14,7 +16,8 @@
  * Python side. With --repeat R the best of R runs is printed. Beside the
  * wall time, "cpu_seconds" is the CPU time this process and its workers
  * spent in the timed part: on a machine shared with other work, the wall
- * time mostly measures the others.
+ * time mostly measures the others. "rss_kib" is this process's peak
+ * resident size (getrusage's ru_maxrss), as Python's side reports its own.
  */
 
 #include "config.h"
@@ -139,6 +142,37 @@ run_map (gint64 n,
   last_cpu = pool_cpu (pool) - cpu_start;
   die_on_error (error);
   if (results->len != (guint) n || g_variant_get_int64 (g_ptr_array_index (results, n - 1)) != (n - 1) * (n - 1))
+    {
+      g_printerr ("fy-bench-pool: wrong results\n");
+      exit (1);
+    }
+  return seconds;
+}
+
+static double
+run_map_array (gint64 n,
+               int    chunksize,
+               int    workers)
+{
+  g_autoptr(FyPool) pool = warm_pool (workers);
+  g_autoptr(GVariant) input = g_variant_ref_sink (range_variant (n));
+  g_autoptr(GVariant) results = NULL;
+  GError *error = NULL;
+  double cpu_start = pool_cpu (pool);
+  double start = now ();
+  double seconds;
+  const gint64 *squares;
+  gsize n_results = 0;
+
+  results = fy_pool_map_array (pool, "square", input, chunksize, &error);
+  seconds = now () - start;
+  last_cpu = pool_cpu (pool) - cpu_start;
+  die_on_error (error);
+  squares = g_variant_get_fixed_array (results, &n_results, sizeof (gint64));
+  for (gsize i = 0; i < n_results; i++)
+    if (squares[i] != (gint64) (i * i))
+      n_results = 0;
+  if (n_results != (gsize) n)
     {
       g_printerr ("fy-bench-pool: wrong results\n");
       exit (1);
@@ -280,6 +314,7 @@ main (int    argc,
   int repeat = 1;
   double best = G_MAXDOUBLE;
   double best_cpu = G_MAXDOUBLE;
+  struct rusage usage;
   gint64 n;
 
   for (int i = 1; i + 1 < argc; i++)
@@ -303,6 +338,8 @@ main (int    argc,
 
       if (g_str_equal (mode, "map"))
         seconds = run_map (n, (int) arg (argv, argc, 3), (int) arg (argv, argc, 4));
+      else if (g_str_equal (mode, "map-array"))
+        seconds = run_map_array (n, (int) arg (argv, argc, 3), (int) arg (argv, argc, 4));
       else if (g_str_equal (mode, "imap-unordered"))
         seconds = run_imap_unordered (n, (int) arg (argv, argc, 3));
       else if (g_str_equal (mode, "apply-rt"))
@@ -322,7 +359,8 @@ main (int    argc,
       best_cpu = MIN (best_cpu, last_cpu);
     }
 
-  printf ("{\"seconds\": %.9f, \"cpu_seconds\": %.6f, \"n\": %" G_GINT64_FORMAT ", \"per_second\": %.3f, \"us_each\": %.3f}\n",
-          best, best_cpu, n, n > 0 ? n / best : 0.0, n > 0 ? best * 1e6 / n : 0.0);
+  getrusage (RUSAGE_SELF, &usage);
+  printf ("{\"seconds\": %.9f, \"cpu_seconds\": %.6f, \"n\": %" G_GINT64_FORMAT ", \"per_second\": %.3f, \"us_each\": %.3f, \"rss_kib\": %ld}\n",
+          best, best_cpu, n, n > 0 ? n / best : 0.0, n > 0 ? best * 1e6 / n : 0.0, usage.ru_maxrss);
   return 0;
 }

@@ -108,10 +108,24 @@ can_send (FyPool       *self,
     return FALSE;
   if (g_queue_is_empty (&worker->sent))
     return TRUE;
+  head = g_queue_peek_head (&self->pending);
+  /* A map call's chunks are sized for about four per worker, as in Python,
+   * whose workers take the next one from a shared queue without waiting
+   * for the parent: here each worker holds the next one while it runs one,
+   * as long as the queue holds enough for the others, so it never waits
+   * for the parent to wake up and send it. */
+  if (head != NULL && head->n_items > 0 && worker->in_flight_items < 2
+      && self->pending.length >= self->slots->len)
+    {
+      FyPoolChunk *last = g_queue_peek_tail (&worker->sent);
+      FyFuture *held = g_ptr_array_index (last->items, last->items->len - 1);
+
+      if (held->n_items > 0)
+        return TRUE;
+    }
   /* Prefetch on the speed of the same function only: after a warm-up of
    * tiny tasks, a worker would otherwise take a whole batch of slow ones
    * and leave the others idle. */
-  head = g_queue_peek_head (&self->pending);
   if (head != NULL && (head->function != worker->avg_function || worker->avg_mapped != (head->n_items > 0)))
     return FALSE;
   if (worker->sent.length >= PREFETCH_MAX_CHUNKS || worker->avg_item_us <= 0

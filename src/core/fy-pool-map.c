@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fy-pool-private.h"
 
 
@@ -96,6 +98,110 @@ map_sync (FyPool      *self,
   collect_init (&c, futures);
   fy_future_wait_context (self->context, -1, collect_finished, &c);
   return collect_end (&c, error);
+}
+
+/* Every future of a map call finished; resumes where the last look
+ * stopped, as collect_finished () does, without taking results out. */
+typedef struct
+{
+  GPtrArray *futures;
+  guint      next;
+} AllFinished;
+
+static gboolean
+all_finished (gpointer data)
+{
+  AllFinished *a = data;
+
+  for (; a->next < a->futures->len; a->next++)
+    if (!fy_future_finished (g_ptr_array_index (a->futures, a->next)))
+      return FALSE;
+  return TRUE;
+}
+
+/* The results of finished @futures as one array: "aT" made of their own
+ * bytes when they all are of one fixed-size type T, "av" otherwise. */
+static GVariant *
+join_results (GPtrArray *futures,
+              guint      n_items)
+{
+  g_autofree char *array_type = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  const char *type = NULL;
+  gsize size = 0;
+  guint8 *data;
+  gsize at = 0;
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+      const char *t = g_variant_get_type_string (future->result);
+
+      /* A chunk's result is the array of its items' results. */
+      if (future->n_items > 0)
+        t = t[0] == 'a' ? t + 1 : "";
+      if (type == NULL)
+        type = t;
+      if (!g_str_equal (t, type) || (size = fy_pool_fixed_size (type)) == 0)
+        {
+          size = 0;
+          break;
+        }
+    }
+
+  if (size > 0)
+    {
+      data = g_malloc (MAX ((gsize) n_items * size, 1));
+      for (guint i = 0; i < futures->len; i++)
+        {
+          FyFuture *future = g_ptr_array_index (futures, i);
+          gsize bytes = g_variant_get_size (future->result);
+
+          memcpy (data + at, g_variant_get_data (future->result), bytes);
+          at += bytes;
+        }
+      g_assert (at == (gsize) n_items * size);
+      array_type = g_strconcat ("a", type, NULL);
+      return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (array_type), data, at, TRUE, g_free, data));
+    }
+
+  values = g_ptr_array_new_full (n_items, (GDestroyNotify) g_variant_unref);
+  for (guint i = 0; i < futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+
+      for (guint k = 0; k < MAX (future->n_items, 1); k++)
+        g_ptr_array_add (values, fy_future_item_outcome (future, k, NULL));
+    }
+  return g_variant_ref_sink (fy_pool_variants_to_av ((GVariant **) values->pdata, values->len));
+}
+
+GVariant *
+fy_pool_map_array (FyPool      *self,
+                   const char  *function,
+                   GVariant    *iterable,
+                   int          chunksize,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) futures = fy_pool_submit_many (self, function, iterable, chunksize, FALSE, FALSE, error);
+  AllFinished a = { futures, 0 };
+  guint n_items = 0;
+
+  if (futures == NULL)
+    return NULL;
+  fy_future_wait_context (self->context, -1, all_finished, &a);
+  for (guint i = 0; i < futures->len; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+
+      if (future->state != FY_FUTURE_STATE_DONE)
+        {
+          g_propagate_error (error, g_error_copy (future->error));
+          return NULL;
+        }
+      n_items += MAX (future->n_items, 1);
+    }
+  return join_results (futures, n_items);
 }
 
 GPtrArray *

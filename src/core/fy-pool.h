@@ -212,6 +212,16 @@ GPtrArray     *fy_pool_map                    (FyPool         *self,
                                                GVariant       *iterable,
                                                int             chunksize,
                                                GError        **error);
+/* fy_pool_map () giving every result in one array (transfer full), in
+ * input order: "aT" when the results are all of one fixed-size basic type
+ * T (numbers: read them with g_variant_get_fixed_array ()), "av" else.
+ * The C counterpart of the one flat array a caller hands over: no object
+ * is made per result. NULL with the first failed task's error. */
+GVariant      *fy_pool_map_array              (FyPool         *self,
+                                               const char     *function,
+                                               GVariant       *iterable,
+                                               int             chunksize,
+                                               GError        **error);
 GPtrArray     *fy_pool_starmap                (FyPool         *self,
                                                const char     *function,
                                                GVariant       *iterable,

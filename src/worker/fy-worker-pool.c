@@ -150,6 +150,7 @@ run_function (const FyWorkloadInfo  *info,
 typedef struct
 {
   const char *type;       /* the packed ones' type string, NULL before the first */
+  gsize       type_len;
   gsize       size;       /* its size; 0 once they are kept as variants */
   GByteArray *packed;
   GPtrArray  *values;     /* GVariant, once not packed */
@@ -166,6 +167,7 @@ results_add (Results  *r,
   if (r->n == 0 && r->values == NULL)
     {
       r->type = type;
+      r->type_len = strlen (type);
       r->size = fy_pool_fixed_size (type);
     }
   if (r->size > 0 && type != r->type && !g_str_equal (type, r->type))
@@ -241,9 +243,13 @@ log_element (MapRun   *run,
              GVariant *value)
 {
   FyPoolShared *shared = run->worker->shared;
-  const char *type = g_variant_get_type_string (value);
-  gsize type_len = strlen (type);
-  gsize size = g_variant_get_size (value) + 1 + type_len;
+  Results *r = &run->results;
+  /* Packed results are copied from where they are packed, without asking
+   * the variant again. */
+  const char *type = r->size > 0 ? r->type : g_variant_get_type_string (value);
+  gsize type_len = r->size > 0 ? r->type_len : strlen (type);
+  gsize value_size = r->size > 0 ? r->size : g_variant_get_size (value);
+  gsize size = value_size + 1 + type_len;
   gsize record = (sizeof (FyPoolLogRecord) + size + 7) & ~(gsize) 7;
   guint64 used;
   guint32 limit;
@@ -288,8 +294,11 @@ log_element (MapRun   *run,
   header.end_us = g_array_index (run->ends, guint32, i);
   header.size = (guint32) size;
   memcpy (at, &header, sizeof header);
-  g_variant_store (value, at + sizeof header);
-  at[sizeof header + size - 1 - type_len] = 0;
+  if (r->size > 0)
+    memcpy (at + sizeof header, r->packed->data + (gsize) i * r->size, r->size);
+  else
+    g_variant_store (value, at + sizeof header);
+  at[sizeof header + value_size] = 0;
   memcpy (at + sizeof header + size - type_len, type, type_len);
   __atomic_store_n (&shared->log_used, used + record, __ATOMIC_RELAXED);
   /* The record is complete before the count that publishes it. */
@@ -312,7 +321,7 @@ run_mapped (Worker                *worker,
 {
   g_autoptr(FyWorkloadContext) context = NULL;
   g_autoptr(GArray) ends = NULL;
-  MapRun run = { worker, chunk_id, index, 0, NULL, { NULL, 0, NULL, NULL, 0 } };
+  MapRun run = { worker, chunk_id, index, 0, NULL, { NULL, 0, 0, NULL, NULL, 0 } };
   const GVariantType *element;
   GVariant *fields[3];
   gboolean boxed;

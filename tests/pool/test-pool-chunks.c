@@ -252,6 +252,58 @@ test_map_million (void)
   g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), <=, 8);
 }
 
+/* fy_pool_map_array (): one packed array of numbers, whatever the chunks;
+ * an array of variants when the results are not numbers; the first
+ * error in input order. */
+static void
+test_map_array (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  static const int chunksizes[] = { 0, 1, 7 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunksizes); c++)
+    {
+      g_autoptr(GVariant) results = fy_pool_map_array (pool, "square", range_variant (1000), chunksizes[c], &error);
+      const gint64 *squares;
+      gsize n = 0;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (g_variant_get_type_string (results), ==, "ax");
+      squares = g_variant_get_fixed_array (results, &n, sizeof (gint64));
+      g_assert_cmpuint (n, ==, 1000);
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpint (squares[i], ==, (gint64) (i * i));
+    }
+
+  {
+    g_autoptr(GVariant) results = fy_pool_map_array (pool, "sumsq", range_variant (100), 0, &error);
+    g_autoptr(GVariant) last = NULL;
+    g_autoptr(GVariant) value = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_variant_get_type_string (results), ==, "av");
+    g_assert_cmpuint (g_variant_n_children (results), ==, 100);
+    last = g_variant_get_child_value (results, 99);
+    value = g_variant_get_variant (last);
+    /* sum (i * i for i in range (99)) */
+    g_assert_cmpstr (g_variant_get_string (value, NULL), ==, "318549");
+  }
+
+  {
+    g_autoptr(GVariant) results = NULL;
+    GVariantBuilder builder;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
+    g_variant_builder_add (&builder, "x", (gint64) 3);
+    g_variant_builder_add (&builder, "x", (gint64) 100);
+    results = fy_pool_map_array (pool, "fib", g_variant_builder_end (&builder), 0, &error);
+    g_assert_null (results);
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -283,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/pool/chunk/small-log", test_small_log);
   g_test_add_func ("/pool/chunk/items-of-chunks", test_items_of_chunks);
   g_test_add_func ("/pool/chunk/map-million", test_map_million);
+  g_test_add_func ("/pool/chunk/map-array", test_map_array);
 
   return g_test_run ();
 }
