@@ -19,6 +19,9 @@ packages="
   libjson-glib-dev
   libssl-dev
   libgdk-pixbuf-2.0-dev
+  webp-pixbuf-loader
+  heif-gdk-pixbuf
+  libavif-gdk-pixbuf
   desktop-file-utils
   appstream
   adwaita-icon-theme
@@ -36,6 +39,9 @@ packages="
   python3-pyatspi
   gir1.2-atspi-2.0
   python3-pil
+  sysstat
+  stress-ng
+  libjpeg-turbo-progs
   coreutils
   findutils
 "

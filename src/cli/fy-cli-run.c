@@ -167,7 +167,16 @@ command_summary (const char *command)
               "engine (OpenSSL, using SHA-NI where the CPU has it, or eight files at\n"
               "once in the vector unit) is chosen by timing both; --json names it.");
   return N_("Resizes each image into --out under the same name and format. With\n"
-            "no PATH, a built-in sample set is used.");
+            "no PATH, a built-in sample set is used.\n"
+            "\n"
+            "Pictures are turned upright from their EXIF orientation first; with\n"
+            "--keep-aspect the upright picture is fitted into the size. JPEG, PNG,\n"
+            "GIF, TIFF, BMP, WebP, HEIF and AVIF are read. A format that cannot be\n"
+            "written is saved as PNG (pictures with transparency, GIF) or JPEG\n"
+            "(opaque photographs), with .png or .jpg added to the name; the\n"
+            "output printed is the file written. Each thumbnail is written to a\n"
+            "temporary file and renamed into place once complete, so a failed\n"
+            "write leaves no partial file and keeps an older thumbnail intact.");
 }
 
 /* Returns FY_CLI_EXIT_OK to go on, or the status to exit with. */

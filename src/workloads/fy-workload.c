@@ -16,6 +16,7 @@ struct _FyWorkloadContext
 static const FyWorkloadInfo *const groups[] = {
   fy_workloads_compute,
   fy_workloads_files,
+  fy_workloads_images,
   fy_workloads_examples,
   fy_workloads_pool,
   fy_workloads_ipc,

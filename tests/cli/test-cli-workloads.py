@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """forkyard-cli on real-world inputs: how hash walks a tree (links, loops,
-special files, unreadable files), files over 4 GiB, both digest engines.
+special files, unreadable files), files over 4 GiB, both digest engines;
+resize on every common image format, EXIF orientation, alpha, sharpness,
+and a full output file system.
 
 usage: test-cli-workloads.py FORKYARD-CLI   (prints TAP)
 """
 
 import json
+import math
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -15,7 +19,10 @@ import sys
 import tempfile
 import traceback
 
+from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
+
 CLI = os.path.abspath(sys.argv[1])
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 TESTS = []
 
 # SHA-256 of 4 GiB of zero bytes followed by b"forkyard\n", computed with
@@ -192,6 +199,181 @@ def hash_engines_agree_and_are_named():
                 assert info["name"].startswith(faster), info
             names.add(info["name"])
         assert any(n.startswith("openssl") for n in names), names
+
+
+def drawing(size=(640, 400)):
+    """A blue field, a yellow disc and a red band on the left edge, which
+    shows which way up a thumbnail is."""
+    w, h = size
+    im = Image.new("RGB", size, (30, 90, 160))
+    d = ImageDraw.Draw(im)
+    d.ellipse((w * 5 // 32, h // 8, w * 5 // 8, h * 7 // 8), fill=(240, 200, 40))
+    d.rectangle((0, 0, w // 8, h), fill=(200, 30, 30))
+    return im
+
+
+def psnr(a, b):
+    a, b = a.convert("RGB"), b.convert("RGB")
+    sq = ImageStat.Stat(ImageChops.difference(a, b)).sum2
+    mse = sum(sq) / (a.size[0] * a.size[1] * 3)
+    return 99.0 if mse == 0 else 10 * math.log10(255 ** 2 / mse)
+
+
+def every_format(root):
+    """name -> (path, what the output's name must be)"""
+    im = drawing()
+    made = {}
+
+    def save(name, image, **kw):
+        path = f"{root}/{name}"
+        image.save(path, **kw)
+        made[name] = path
+
+    save("baseline.jpg", im, quality=90)
+    save("progressive.jpg", im, quality=90, progressive=True)
+    save("cmyk.jpg", im.convert("CMYK"), quality=90)
+    save("grey.jpg", im.convert("L"), quality=90)
+    rgba = im.convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize(im.size))
+    save("rgba.png", rgba)
+    save("la.png", im.convert("LA"))
+    save("palette.png", im.convert("P", palette=Image.ADAPTIVE, colors=16))
+    save("drawing.gif", im)
+    save("picture.tiff", im)
+    save("picture.bmp", im)
+    save("picture.webp", im, quality=90)
+    # Pillow writes neither 16-bit colour nor interlaced PNGs.
+    subprocess.run(["convert", made["baseline.jpg"], "-depth", "16", "-define",
+                    "png:bit-depth=16", f"{root}/sixteen.png"], check=True)
+    made["sixteen.png"] = f"{root}/sixteen.png"
+    subprocess.run(["convert", made["baseline.jpg"], "-interlace", "PNG",
+                    f"{root}/interlaced.png"], check=True)
+    made["interlaced.png"] = f"{root}/interlaced.png"
+    for name in ("picture.heic", "picture.avif"):
+        shutil.copy(os.path.join(FIXTURES, name), f"{root}/{name}")
+        made[name] = f"{root}/{name}"
+    return made
+
+
+@test
+def resize_reads_every_common_format():
+    with tempfile.TemporaryDirectory() as tmp:
+        src = f"{tmp}/in"
+        out = f"{tmp}/out"
+        os.mkdir(src)
+        made = every_format(src)
+        with open(made["sixteen.png"], "rb") as f:
+            assert f.read(25)[24] == 16  # the bit depth in IHDR
+        r = cli("resize", "--json", "--keep-aspect", "--size", "160x160", "--out", out, src)
+        assert r.returncode == 0, r
+        doc = json.loads(r.stdout)
+        written = {os.path.basename(x["input"]): x for x in doc["results"]}
+        assert set(written) == set(made), (set(made) - set(written), doc["failed"])
+        renamed = {"drawing.gif": "drawing.gif.png",          # GIF cannot be written
+                   "picture.heic": "picture.heic.jpg",        # opaque photographs
+                   "picture.avif": "picture.avif.jpg"}
+        for name, result in written.items():
+            expected = renamed.get(name, name)
+            assert result["output"] == f"{out}/{expected}", (name, result)
+            assert (result["width"], result["height"]) == (160, 100), (name, result)
+            with Image.open(result["output"]) as thumb:
+                assert thumb.size == (160, 100), (name, thumb.size)
+                # The picture itself, not just a file of the right size.
+                ref = drawing((160, 100))
+                if name in ("grey.jpg", "la.png"):
+                    ref = ref.convert("L")
+                flat = thumb.convert("RGBA")
+                if name == "rgba.png":
+                    assert thumb.mode == "RGBA", thumb.mode
+                    alpha = flat.getchannel("A")
+                    # linear_gradient runs from transparent at the top to opaque.
+                    assert alpha.getpixel((80, 1)) < 20 and alpha.getpixel((80, 98)) > 235, name
+                    continue
+                assert psnr(flat.convert(ref.mode).convert("RGB"), ref.convert("RGB")) > 22, name
+        # Only the thumbnails: no temporary files left behind.
+        assert sorted(os.listdir(out)) == sorted(renamed.get(n, n) for n in made), os.listdir(out)
+
+
+@test
+def resize_turns_pictures_upright():
+    with tempfile.TemporaryDirectory() as tmp:
+        im = drawing()
+        for orientation in (6, 8):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            im.save(f"{tmp}/o{orientation}.jpg", quality=92, exif=exif)
+        out = f"{tmp}/out"
+        r = cli("resize", "--json", "--keep-aspect", "--size", "200x200", "--out", out,
+                f"{tmp}/o6.jpg", f"{tmp}/o8.jpg")
+        assert r.returncode == 0, r
+        doc = json.loads(r.stdout)
+        # Fitted after the rotation: portrait.
+        assert [(x["width"], x["height"]) for x in doc["results"]] == [(125, 200)] * 2, doc
+        for orientation, band_row in ((6, 5), (8, 194)):
+            with Image.open(f"{out}/o{orientation}.jpg") as thumb:
+                expected = ImageOps.exif_transpose(Image.open(f"{tmp}/o{orientation}.jpg")).resize(
+                    thumb.size, Image.LANCZOS)
+                assert psnr(thumb, expected) > 30, orientation
+                red, green, blue = thumb.convert("RGB").getpixel((62, band_row))
+                assert red > 150 and green < 80 and blue < 80, (orientation, red, green, blue)
+        # Without keep-aspect the box is the picture as seen, too.
+        r = cli("resize", "--json", "--size", "90x160", "--out", out, f"{tmp}/o6.jpg")
+        assert r.returncode == 0, r
+        assert Image.open(f"{out}/o6.jpg").size == (90, 160)
+
+
+@test
+def resize_is_as_sharp_as_pillow():
+    """A photograph-like JPEG (fine detail everywhere), shrunk by a factor
+    that leaves a DCT scale short of the target: compared with a LANCZOS
+    resize of the full decode, as Pillow's draft + LANCZOS is."""
+    with tempfile.TemporaryDirectory() as tmp:
+        size = (1680, 1050)
+        noise = Image.effect_noise(size, 60).convert("RGB")
+        photo = Image.blend(drawing(size), noise, 0.35)
+        photo = photo.filter(__import__("PIL.ImageFilter").ImageFilter.GaussianBlur(0.8))
+        photo.save(f"{tmp}/photo.jpg", quality=92)
+        out = f"{tmp}/out"
+        r = cli("resize", "--size", "300x300", "--out", out, f"{tmp}/photo.jpg",
+                env=with_env(FY_RESIZE_LOSSLESS="1"))
+        assert r.returncode == 0, r
+        written = f"{out}/photo.jpg.png"
+        assert r.stdout.decode().strip() == written, r.stdout
+        reference = Image.open(f"{tmp}/photo.jpg").convert("RGB").resize((300, 300), Image.LANCZOS)
+        with Image.open(f"{tmp}/photo.jpg") as im:
+            im.draft("RGB", (300, 300))
+            pillow = im.convert("RGB").resize((300, 300), Image.LANCZOS)
+        ours = Image.open(written)
+        assert psnr(ours, reference) >= 35, psnr(ours, reference)
+        assert psnr(ours, reference) >= psnr(pillow, reference) - 1.0, (psnr(ours, reference), psnr(pillow, reference))
+
+
+@test
+def resize_on_a_full_file_system_leaves_no_partial_file():
+    """RLIMIT_FSIZE stands in for a full disk: a write past it fails with
+    EFBIG. 8 MiB leave room for the pool's shared memory; a 2000 × 2000
+    thumbnail of noise needs 16."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Image.frombytes("RGBA", (2000, 2000), os.urandom(2000 * 2000 * 4)).save(
+            f"{tmp}/noise.png", compress_level=1)
+        drawing().save(f"{tmp}/small.png")
+        out = f"{tmp}/out"
+        os.mkdir(out)
+        with open(f"{out}/noise.png", "wb") as f:
+            f.write(b"an older thumbnail")
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (8 << 20, 8 << 20))
+
+        r = subprocess.run([CLI, "resize", "--no-progress", "--size", "2000x2000", "--out", out,
+                            f"{tmp}/noise.png", f"{tmp}/small.png"],
+                           capture_output=True, timeout=120, preexec_fn=limit)
+        assert r.returncode == 1, r
+        assert f"{tmp}/noise.png: cannot write the output file: File too large" in r.stderr.decode(), r.stderr
+        assert sorted(os.listdir(out)) == ["noise.png", "small.png"], os.listdir(out)
+        with open(f"{out}/noise.png", "rb") as f:
+            assert f.read() == b"an older thumbnail"
+        assert Image.open(f"{out}/small.png").size == (2000, 2000)
 
 
 def main():
