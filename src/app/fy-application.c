@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A single-instance AdwApplication: a second launch presents the window of
- * the first. It owns the GSettings every window and page reads.
+ * the first. It owns the GSettings every window and page reads, and the one
+ * CPU sampler the pages share: it runs only while some shown page holds it
+ * and the user has not paused it, at the interval and history length the
+ * preferences set.
  */
 
 #define G_LOG_DOMAIN "Forkyard"
@@ -11,6 +14,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+
+#include "monitor/fy-monitor.h"
 
 #include "fy-application.h"
 #include "fy-preferences-window.h"
@@ -22,6 +27,9 @@ struct _FyApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+
+  FyCpuSampler   *sampler;
+  guint           sampler_holds;
 };
 
 G_DEFINE_FINAL_TYPE (FyApplication, fy_application, ADW_TYPE_APPLICATION)
@@ -42,6 +50,43 @@ color_scheme_get_mapping (GValue   *value,
   else
     g_value_set_enum (value, ADW_COLOR_SCHEME_DEFAULT);
   return TRUE;
+}
+
+static gboolean
+seconds_to_ms (GValue   *value,
+               GVariant *variant,
+               gpointer  user_data)
+{
+  double seconds = g_variant_get_double (variant);
+
+  g_value_set_uint (value, CLAMP ((guint) (seconds * 1000 + 0.5),
+                                  FY_CPU_SAMPLER_MIN_INTERVAL, FY_CPU_SAMPLER_MAX_INTERVAL));
+  return TRUE;
+}
+
+static gboolean
+user_paused (FyApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "pause-monitor");
+  g_autoptr(GVariant) state = action != NULL ? g_action_get_state (action) : NULL;
+
+  return state != NULL && g_variant_get_boolean (state);
+}
+
+static void
+update_sampler_paused (FyApplication *self)
+{
+  if (self->sampler != NULL)
+    fy_cpu_sampler_set_paused (self->sampler, self->sampler_holds == 0 || user_paused (self));
+}
+
+static void
+fy_application_pause_monitor_change_state (GSimpleAction *action,
+                                           GVariant      *state,
+                                           gpointer       user_data)
+{
+  g_simple_action_set_state (action, state);
+  update_sampler_paused (FY_APPLICATION (user_data));
 }
 
 static void
@@ -103,6 +148,7 @@ static const GActionEntry app_actions[] = {
   { "quit", fy_application_quit_action },
   { "about", fy_application_about_action },
   { "preferences", fy_application_preferences_action },
+  { "pause-monitor", NULL, NULL, "false", fy_application_pause_monitor_change_state },
 };
 
 static void
@@ -126,6 +172,7 @@ fy_application_startup (GApplication *app)
   static const char *run_accels[] = { "<Alt>1", NULL };
   static const char *monitor_accels[] = { "<Alt>2", NULL };
   static const char *playground_accels[] = { "<Alt>3", NULL };
+  static const char *pause_monitor_accels[] = { "<Control>p", NULL };
 
   G_APPLICATION_CLASS (fy_application_parent_class)->startup (app);
 
@@ -139,6 +186,7 @@ fy_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page('run')", run_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page('monitor')", monitor_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page('playground')", playground_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.pause-monitor", pause_monitor_accels);
 
   g_settings_bind_with_mapping (self->settings, "color-scheme",
                                 adw_style_manager_get_default (), "color-scheme",
@@ -151,6 +199,7 @@ fy_application_dispose (GObject *object)
 {
   FyApplication *self = FY_APPLICATION (object);
 
+  g_clear_object (&self->sampler);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (fy_application_parent_class)->dispose (object);
@@ -191,4 +240,49 @@ fy_application_get_settings (FyApplication *self)
   g_return_val_if_fail (FY_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/* The shared sampler, made on first use: paused until someone holds it. */
+FyCpuSampler *
+fy_application_get_cpu_sampler (FyApplication *self)
+{
+  g_return_val_if_fail (FY_IS_APPLICATION (self), NULL);
+
+  if (self->sampler == NULL)
+    {
+      g_autoptr(FySampleSource) source = fy_sample_source_new_default ();
+
+      self->sampler = g_object_new (FY_TYPE_CPU_SAMPLER,
+                                    "source", source,
+                                    "paused", TRUE,
+                                    NULL);
+      g_settings_bind_with_mapping (self->settings, "sample-interval",
+                                    self->sampler, "interval",
+                                    G_SETTINGS_BIND_GET,
+                                    seconds_to_ms, NULL, NULL, NULL);
+      g_settings_bind (self->settings, "history-length",
+                       self->sampler, "history-length",
+                       G_SETTINGS_BIND_GET);
+      update_sampler_paused (self);
+    }
+  return self->sampler;
+}
+
+void
+fy_application_hold_sampler (FyApplication *self)
+{
+  g_return_if_fail (FY_IS_APPLICATION (self));
+
+  self->sampler_holds++;
+  update_sampler_paused (self);
+}
+
+void
+fy_application_release_sampler (FyApplication *self)
+{
+  g_return_if_fail (FY_IS_APPLICATION (self));
+  g_return_if_fail (self->sampler_holds > 0);
+
+  self->sampler_holds--;
+  update_sampler_paused (self);
 }

@@ -23,6 +23,7 @@ struct _FyPreferencesWindow
   GtkSpinButton        *workers_spin;
   GtkSwitch            *confirm_kill_switch;
   GtkSpinButton        *sample_interval_spin;
+  GtkSpinButton        *history_length_spin;
 };
 
 G_DEFINE_FINAL_TYPE (FyPreferencesWindow, fy_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -93,6 +94,7 @@ fy_preferences_window_constructed (GObject *object)
   g_settings_bind (self->settings, "workers", self->workers_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "confirm-kill", self->confirm_kill_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sample-interval", self->sample_interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "history-length", self->history_length_spin, "value", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -168,6 +170,7 @@ fy_preferences_window_class_init (FyPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, workers_spin);
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, confirm_kill_switch);
   gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, sample_interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, FyPreferencesWindow, history_length_spin);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "fy-monitor-page.h"
 #include "fy-window.h"
 
 struct _FyWindow
@@ -140,6 +141,8 @@ fy_window_class_init (FyWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (FY_TYPE_MONITOR_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/forkyard/Forkyard/fy-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FyWindow, stack);
