@@ -57,7 +57,7 @@ fy_pool_take_back_all (FyPool       *self,
       fy_pool_chunk_free (chunk);
     }
   worker->in_flight_items = 0;
-  g_clear_handle_id (&worker->timeout_id, g_source_remove);
+  fy_pool_clear_source (&worker->timeout_id);
 }
 
 
@@ -264,10 +264,10 @@ fy_pool_spawn_worker (FyPool  *self,
 static void
 detach_worker (FyPoolWorker *worker)
 {
-  g_clear_handle_id (&worker->channel_watch, g_source_remove);
-  g_clear_handle_id (&worker->pidfd_watch, g_source_remove);
-  g_clear_handle_id (&worker->eof_kill_id, g_source_remove);
-  g_clear_handle_id (&worker->timeout_id, g_source_remove);
+  fy_pool_clear_source (&worker->channel_watch);
+  fy_pool_clear_source (&worker->pidfd_watch);
+  fy_pool_clear_source (&worker->eof_kill_id);
+  fy_pool_clear_source (&worker->timeout_id);
   if (worker->channel != NULL)
     fy_channel_close (worker->channel);
   g_clear_pointer (&worker->channel, fy_channel_unref);

@@ -26,7 +26,7 @@ start_window (FyPool       *self,
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
 
-  g_clear_handle_id (&worker->timeout_id, g_source_remove);
+  fy_pool_clear_source (&worker->timeout_id);
   if (chunk == NULL || !chunk->acked || chunk->n_reported >= chunk->items->len)
     {
       fy_pool_worker_set_current_task (worker, NULL);

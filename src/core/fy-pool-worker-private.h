@@ -75,4 +75,20 @@ void          fy_pool_worker_set_exited        (FyPoolWorker      *self,
 gboolean      fy_pool_worker_terminate_with_grace (FyPoolWorker   *self,
                                                    GError        **error);
 
+/* Removes the source @id names and zeroes it. Source ids belong to one
+ * main context, and a pool lives in the thread-default context of its
+ * thread, which g_source_remove () (the global default's) does not search. */
+static inline void
+fy_pool_clear_source (guint *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (g_main_context_get_thread_default (), *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
+
 G_END_DECLS

@@ -89,7 +89,7 @@ fy_pool_worker_finalize (GObject *object)
 {
   FyPoolWorker *self = FY_POOL_WORKER (object);
 
-  g_clear_handle_id (&self->grace_id, g_source_remove);
+  fy_pool_clear_source (&self->grace_id);
   if (self->pidfd >= 0)
     close (self->pidfd);
   g_clear_object (&self->current_task);
@@ -213,7 +213,7 @@ void
 fy_pool_worker_set_exited (FyPoolWorker *self,
                            int           exitcode)
 {
-  g_clear_handle_id (&self->grace_id, g_source_remove);
+  fy_pool_clear_source (&self->grace_id);
   if (self->pidfd >= 0)
     close (self->pidfd);
   self->pidfd = -1;
@@ -235,9 +235,15 @@ fy_pool_worker_terminate_with_grace (FyPoolWorker  *self,
   if (self->stopped)
     send_signal (self, SIGCONT, NULL);
   if (self->grace_id == 0)
-    self->grace_id = g_timeout_add_full (G_PRIORITY_HIGH,
-                                         MAX (1, (guint) (self->kill_grace * 1000.0 + 0.5)),
-                                         grace_expired_cb, self, NULL);
+    {
+      /* In the pool's context, which is this thread's default. */
+      GSource *source = g_timeout_source_new (MAX (1, (guint) (self->kill_grace * 1000.0 + 0.5)));
+
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_callback (source, grace_expired_cb, self, NULL);
+      self->grace_id = g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+    }
   return TRUE;
 }
 
