@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 int  fy_cli_run_main     (int argc, char **argv);
 /* monitor */
 int  fy_cli_monitor_main (int argc, char **argv);
+/* scenario */
+int  fy_cli_scenario_main (int argc, char **argv);
 
 /* Prints "forkyard-cli: MESSAGE" on stderr. */
 void fy_cli_error        (const char *format, ...) G_GNUC_PRINTF (1, 2);

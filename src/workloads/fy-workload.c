@@ -20,6 +20,7 @@ static const FyWorkloadInfo *const groups[] = {
   fy_workloads_examples,
   fy_workloads_pool,
   fy_workloads_ipc,
+  fy_workloads_scenarios,
 };
 
 const FyWorkloadInfo *

@@ -39,6 +39,7 @@ extern const FyWorkloadInfo fy_workloads_images[];   /* resize */
 extern const FyWorkloadInfo fy_workloads_examples[]; /* square, add, crash and exit behaviours */
 extern const FyWorkloadInfo fy_workloads_pool[];     /* bodies the pool's own tests and benchmarks use */
 extern const FyWorkloadInfo fy_workloads_ipc[];      /* bodies that use queues, values, locks … */
+extern const FyWorkloadInfo fy_workloads_scenarios[]; /* the child side of the Playground's scenarios */
 
 const FyWorkloadInfo *fy_workload_lookup   (const char *name);
 /* Every registered workload, sorted by name; free the array, not the items. */
