@@ -173,7 +173,7 @@ handle_reports (FyPool             *self,
   if (!chunk->acked)
     {
       /* A chunk of short items starts without its own message (see
-       * fy-pool-private.h): this first report acknowledges it. */
+       * fy-pool-wire.h): this first report acknowledges it. */
       if (header->index != 0 || n == 0 || n > chunk->items->len)
         goto out_of_turn;
       chunk->acked = TRUE;

@@ -51,7 +51,10 @@
  * elements done, with a release store), so the pool reads, after a death,
  * which elements finished and their results. When the log is full the
  * worker sends what it holds as a 'p' message first (a message sent before
- * a death is still read after it) and starts the log again.
+ * a death is still read after it) and starts the log again. For the same
+ * reason a map chunk's window is one item, and its report is sent before
+ * the worker takes the next item: a finished map chunk is never waiting
+ * for its report when its worker dies.
  *
  * Chunks start in the order they were sent and report in order. The window
  * says which items may have started; the pool shows them as running. A
@@ -66,7 +69,8 @@
  * before it runs it. A dead worker therefore held exactly the item that
  * word names, unless it was reported already; every other unreported item
  * goes back to the queue (the ones before it ran, but their results died
- * with the worker). That store costs no system call, so a worker whose
+ * with the worker; this only happens to tasks of one far shorter than a
+ * millisecond, since map chunks report one by one). That store costs no system call, so a worker whose
  * items are short may skip the 's' of a chunk: its first report then
  * acknowledges it. It never does so while the pool asks for every start
  * (FyPoolShared.want_starts: a task timeout needs to know when a task

@@ -800,6 +800,8 @@ run_chunk (Worker  *worker,
   gsize window_end = window;
   gsize first = 0;
   Chunk *next;
+  g_autoptr(FyWorkloadContext) context = NULL;
+  const GVariantType *checked = NULL;
 
   *out_window = 0;
   for (gsize i = 0; i < chunk->n_items && !worker->quit; i++)
@@ -850,7 +852,20 @@ run_chunk (Worker  *worker,
         result = run_mapped (worker, info, chunk->function, chunk->id, (guint32) i, chunk->first_seq + i,
                              argument, &error);
       else
-        result = run_function (info, chunk->function, argument, &error);
+        {
+          /* Items of one chunk share a context, and each type of argument
+           * is checked once (types of one kind share one pointer). */
+          const GVariantType *type = g_variant_get_type (argument);
+
+          if (type != checked && check_call (info, chunk->function, type, &error))
+            checked = type;
+          if (type == checked)
+            {
+              if (context == NULL)
+                context = fy_workload_context_new (NULL, 0);
+              result = call (info, chunk->function, argument, context, &error);
+            }
+        }
       if (result != NULL)
         {
           reports_add (&reports, FY_POOL_MSG_RESULT, result);
