@@ -26,6 +26,7 @@ static const FyCliCommand commands[] = {
   { "sleep",   fy_cli_run_main,     N_("Sleep tasks: the I/O-bound contrast") },
   { "hash",    fy_cli_run_main,     N_("SHA-256 of files, like sha256sum") },
   { "resize",  fy_cli_run_main,     N_("Resize images in worker processes") },
+  { "load",    fy_cli_run_main,     N_("Keep CPUs busy a chosen share of the time") },
   { "monitor", fy_cli_monitor_main, N_("Per-core CPU and load, like mpstat") },
   { "scenario", fy_cli_scenario_main, N_("The classic multiprocessing examples, run and checked") },
 };

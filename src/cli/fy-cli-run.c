@@ -31,11 +31,17 @@
 #include "core/fy-pool.h"
 #include "fy-cli.h"
 #include "fy-cli-walk.h"
+#include "fy-cpu-list.h"
 #include "fy-hash-engine.h"
 #include "fy-result-json.h"
 #include "fy-sample-data.h"
 #include "fy-sha256.h"
 #include "fy-workload.h"
+
+/* The load's period: short enough that a 1 s sample (mpstat, the monitor)
+ * sees ten of them, long enough that the sleeps are not all scheduler
+ * noise. */
+#define LOAD_PERIOD_MS 100
 
 typedef enum
 {
@@ -64,6 +70,9 @@ typedef struct
   gboolean       progress;
   gboolean       no_progress;
   char         **paths;
+  double         percent;
+  double         duration;
+  char          *cpus;
   /* Derived */
   RunMode        mode;
   int            width;
@@ -86,6 +95,8 @@ typedef struct
   gboolean       show_progress;
   gboolean       interrupted;
   gint64         started_at;
+  cpu_set_t      cpu_set;       /* --cpus, when given */
+  GArray        *last_cpu;      /* int per input: the worker's CPU when it reported (--cpus) */
 } Run;
 
 static void
@@ -95,7 +106,9 @@ run_clear (Run *run)
   g_free (run->out_dir);
   g_free (run->mode_text);
   g_free (run->on_crash);
+  g_free (run->cpus);
   g_strfreev (run->paths);
+  g_clear_pointer (&run->last_cpu, g_array_unref);
   g_clear_pointer (&run->inputs, g_ptr_array_unref);
   g_clear_pointer (&run->arguments, g_variant_unref);
   g_clear_pointer (&run->futures, g_ptr_array_unref);
@@ -151,6 +164,14 @@ command_summary (const char *command)
               "and prints one result per task.");
   if (g_str_equal (command, "sleep"))
     return N_("Runs --tasks tasks that each sleep --ms milliseconds.");
+  if (g_str_equal (command, "load"))
+    return N_("Keeps each worker busy --percent of every 100 ms for --duration seconds,\n"
+              "spinning then sleeping as stress-ng --cpu-load does, and prints the\n"
+              "share of the time each worker really was on a CPU (from its own CPU\n"
+              "time) and the CPU it last ran on. One worker per CPU (per CPU of\n"
+              "--cpus) unless --workers says otherwise. A worker killed mid-run is\n"
+              "handled by --on-crash; with retry, its replacement keeps the load up\n"
+              "to the same end.");
   if (g_str_equal (command, "hash"))
     return N_("Prints the SHA-256 of each file, exactly as sha256sum does. With no PATH,\n"
               "a built-in sample set is used.\n"
@@ -196,6 +217,11 @@ parse_options (Run    *run,
     { "tasks", 0, 0, G_OPTION_ARG_INT, &run->tasks, N_("How many tasks (default 4)"), "N" },
     { NULL }
   };
+  GOptionEntry load_entries[] = {
+    { "percent", 0, 0, G_OPTION_ARG_DOUBLE, &run->percent, N_("Busy share of each worker, 0 to 100 (default 50)"), "P" },
+    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &run->duration, N_("How long to keep the load up (default 10)"), "SECONDS" },
+    { NULL }
+  };
   GOptionEntry hash_entries[] = {
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &run->paths, NULL, N_("[PATH…]") },
     { NULL }
@@ -216,6 +242,7 @@ parse_options (Run    *run,
     { "json", 0, 0, G_OPTION_ARG_NONE, &run->json, N_("Print one JSON document"), NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &run->progress, N_("Show a progress bar on stderr"), NULL },
     { "no-progress", 0, 0, G_OPTION_ARG_NONE, &run->no_progress, N_("Never show a progress bar"), NULL },
+    { "cpus", 0, 0, G_OPTION_ARG_STRING, &run->cpus, N_("Pin the workers to these CPUs, e.g. 1 or 0-3,6"), "LIST" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -225,6 +252,8 @@ parse_options (Run    *run,
 
   run->n = g_str_equal (run->command, "fib") ? 30 : 1000000;
   run->ms = 100;
+  run->percent = 50;
+  run->duration = 10;
   run->tasks = 4;
   run->chunksize = 0;
   run->workers = -1;
@@ -234,6 +263,8 @@ parse_options (Run    *run,
     entries = compute_entries;
   else if (g_str_equal (run->command, "sleep"))
     entries = sleep_entries;
+  else if (g_str_equal (run->command, "load"))
+    entries = load_entries;
   else if (g_str_equal (run->command, "hash"))
     entries = hash_entries;
   else
@@ -256,7 +287,8 @@ parse_options (Run    *run,
       return FY_CLI_EXIT_USAGE;
     }
 
-  if (!is_compute && !g_str_equal (run->command, "sleep") && argc > 1)
+  if (!is_compute && !g_str_equal (run->command, "sleep") && !g_str_equal (run->command, "load") &&
+      argc > 1)
     {
       /* Remaining arguments after "--". */
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
@@ -292,6 +324,22 @@ parse_options (Run    *run,
   if (run->timeout < 0)
     {
       fy_cli_error (_("%s: --timeout must be a positive number of seconds"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (!(run->percent >= 0 && run->percent <= 100))
+    {
+      fy_cli_error (_("%s: --percent must be between 0 and 100"), run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (!(run->duration > 0 && run->duration <= 7 * 24 * 3600))
+    {
+      fy_cli_error (_("%s: --duration must be a positive number of seconds, at most a week"),
+                    run->command);
+      return FY_CLI_EXIT_USAGE;
+    }
+  if (run->cpus != NULL && !fy_cpu_list_parse_online (run->cpus, &run->cpu_set, &error))
+    {
+      fy_cli_error (_("%s: --cpus: %s"), run->command, error->message);
       return FY_CLI_EXIT_USAGE;
     }
   if (run->ms < 0)
@@ -386,6 +434,22 @@ build_tasks (Run     *run,
   run->workload = run->command;
   run->batch_size = 1;
   builder = g_variant_builder_new (G_VARIANT_TYPE (array_type));
+
+  if (g_str_equal (run->command, "load"))
+    {
+      gint64 deadline = g_get_monotonic_time () + (gint64) (run->duration * G_USEC_PER_SEC);
+
+      /* One loader per worker, as stress-ng starts one per CPU. */
+      if (run->workers < 0)
+        run->workers = run->cpus != NULL ? CPU_COUNT (&run->cpu_set) : (int) g_get_num_processors ();
+      for (int i = 0; i < run->workers; i++)
+        {
+          g_variant_builder_add (builder, "(dux)", run->percent, (guint32) LOAD_PERIOD_MS, deadline);
+          g_ptr_array_add (run->inputs, g_strdup_printf ("load %d", i + 1));
+        }
+      run->arguments = g_variant_ref_sink (g_variant_builder_end (builder));
+      return TRUE;
+    }
 
   if (g_str_equal (run->command, "fib") || g_str_equal (run->command, "sumsq") ||
       g_str_equal (run->command, "sleep"))
@@ -575,6 +639,17 @@ print_plain (Run      *run,
       g_variant_get (result, "(^ayii)", &out_path, &w, &h);
       printf ("%s\n", out_path);
     }
+  else if (g_str_equal (run->command, "load"))
+    {
+      double fraction, wall, cpu;
+      int last_cpu;
+
+      g_variant_get (result, "(dddi)", &fraction, &wall, &cpu, &last_cpu);
+      /* TRANSLATORS: one worker of a load run: its pid, the busy share it
+       * achieved in per cent, and the CPU it last ran on. */
+      printf (_("worker %d: busy %.1f %% on CPU %d\n"), (int) fy_future_get_worker_pid (future),
+              fraction * 100, last_cpu);
+    }
   else if (g_str_equal (run->command, "sumsq"))
     printf ("%s\n", g_variant_get_string (result, NULL));
   else if (g_str_equal (run->command, "fib"))
@@ -602,16 +677,45 @@ draw_progress (Run *run)
   if (!run->show_progress)
     return;
 
+  /* A load run's progress is its time, not its tasks. */
+  if (g_str_equal (run->command, "load"))
+    filled = (guint) MIN (elapsed / run->duration * (sizeof bar - 1), sizeof bar - 1);
+
   for (guint i = 0; i < sizeof bar - 1; i++)
     bar[i] = i < filled ? '#' : '.';
   bar[sizeof bar - 1] = '\0';
 
-  if (rate > 0 && run->n_finished < total)
+  if (g_str_equal (run->command, "load"))
+    fprintf (stderr, "\r\033[K[%s] %.0f/%.0f s  %g %%", bar, MIN (elapsed, run->duration),
+             run->duration, run->percent);
+  else if (rate > 0 && run->n_finished < total)
     fprintf (stderr, "\r\033[K[%s] %u/%u  %.1f/s  ETA %.0f s", bar, run->n_finished, total,
              rate, (total - run->n_finished) / rate);
   else
     fprintf (stderr, "\r\033[K[%s] %u/%u  %.1f/s", bar, run->n_finished, total, rate);
   fflush (stderr);
+}
+
+/* The CPU @pid last ran on (field 39 of /proc/PID/stat), -1 if unknown.
+ * Read as its result comes in, while the worker waits for its next task:
+ * so it is where the task ran last. */
+static int
+worker_last_cpu (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+  gint64 cpu;
+
+  if (pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL) ||
+      (after_name = strrchr (text, ')')) == NULL)
+    return -1;
+  /* After "pid (comm) ", the state is field 3; the CPU is field 39. */
+  fields = g_strsplit (after_name + 2, " ", 40);
+  if (g_strv_length (fields) < 37 || !g_ascii_string_to_signed (fields[36], 10, 0, G_MAXINT, &cpu, NULL))
+    return -1;
+  return (int) cpu;
 }
 
 static void
@@ -626,6 +730,8 @@ record_input (Run      *run,
     return;
   g_ptr_array_index (run->futures, index) = g_object_ref (future);
   run->n_finished++;
+  if (run->last_cpu != NULL)
+    g_array_index (run->last_cpu, int, index) = worker_last_cpu (fy_future_get_worker_pid (future));
   result = input_result (run, index, future, &reason);
   if (result == NULL)
     run->n_failed++;
@@ -728,15 +834,38 @@ print_json (Run    *run,
       g_autoptr(GVariant) result = future ? input_result (run, i, future, &reason) : NULL;
 
       if (result != NULL)
-        json_builder_add_value (builder,
-                                fy_result_json_new_value (run->command, g_ptr_array_index (run->inputs, i), result,
-                                                          fy_future_get_worker_pid (future),
-                                                          (fy_future_get_finished_at (future) -
-                                                           fy_future_get_started_at (future)) / (double) G_USEC_PER_SEC));
+        {
+          JsonNode *node = fy_result_json_new_value (run->command, g_ptr_array_index (run->inputs, i), result,
+                                                     fy_future_get_worker_pid (future),
+                                                     (fy_future_get_finished_at (future) -
+                                                      fy_future_get_started_at (future)) / (double) G_USEC_PER_SEC);
+
+          /* Pinned: which of the CPUs each task ended on (load says it
+           * itself, from inside the worker). */
+          if (run->last_cpu != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+              !json_object_has_member (json_node_get_object (node), "cpu"))
+            json_object_set_int_member (json_node_get_object (node), "cpu",
+                                        g_array_index (run->last_cpu, int, i));
+          json_builder_add_value (builder, node);
+        }
       else
         json_builder_add_null_value (builder);
     }
   json_builder_end_array (builder);
+
+  if (run->last_cpu != NULL)
+    {
+      g_autofree char *list = fy_cpu_list_format (&run->cpu_set);
+
+      json_builder_set_member_name (builder, "cpus");
+      json_builder_add_string_value (builder, list);
+      /* For every input, also those whose result is a bare number. */
+      json_builder_set_member_name (builder, "last_cpus");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < run->inputs->len; i++)
+        json_builder_add_int_value (builder, g_array_index (run->last_cpu, int, i));
+      json_builder_end_array (builder);
+    }
 
   json_builder_set_member_name (builder, "failed");
   json_builder_begin_array (builder);
@@ -874,6 +1003,17 @@ run_on_pool (Run *run)
   if (run->timeout > 0)
     fy_pool_set_task_timeout (pool, run->timeout);
   n_workers = fy_pool_get_n_workers (pool);
+
+  /* Workers read the list when they start and pin themselves before any
+   * task; replacements read it too. */
+  if (run->cpus != NULL)
+    {
+      g_autofree char *list = fy_cpu_list_format (&run->cpu_set);
+
+      g_setenv (FY_WORKER_CPUS_ENV, list, TRUE);
+      run->last_cpu = g_array_new (FALSE, TRUE, sizeof (int));
+      g_array_set_size (run->last_cpu, run->inputs->len);
+    }
 
   /* A directory that could not be read is reported first, as find
    * reports it where it meets it; the run goes on without it. */

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 #define FY_CLI_EXIT_USAGE       2
 #define FY_CLI_EXIT_INTERRUPTED 130
 
-/* fib, sumsq, sleep, hash, resize */
+/* fib, sumsq, sleep, hash, resize, load */
 int  fy_cli_run_main     (int argc, char **argv);
 /* monitor */
 int  fy_cli_monitor_main (int argc, char **argv);

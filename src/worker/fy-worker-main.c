@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 
 #include <glib.h>
 
+#include "fy-cpu-list.h"
 #include "fy-worker.h"
 
 static void
@@ -74,6 +76,31 @@ attach_to_parent (int   channel_fd,
   return TRUE;
 }
 
+/* A pool started with a CPU list (forkyard-cli --cpus) passes it in the
+ * environment; the worker pins itself before its first task, so no task
+ * ever runs elsewhere, replacements included. */
+static gboolean
+pin_to_cpus (void)
+{
+  const char *list = g_getenv (FY_WORKER_CPUS_ENV);
+  g_autoptr(GError) error = NULL;
+  cpu_set_t set;
+
+  if (list == NULL || list[0] == '\0')
+    return TRUE;
+  if (!fy_cpu_list_parse (list, &set, &error))
+    {
+      g_printerr ("forkyard-worker: %s: %s\n", FY_WORKER_CPUS_ENV, error->message);
+      return FALSE;
+    }
+  if (sched_setaffinity (0, sizeof set, &set) != 0)
+    {
+      g_printerr ("forkyard-worker: cannot pin to CPUs %s: %s\n", list, g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 fy_worker_run (const char *mode,
                int         channel_fd,
@@ -87,6 +114,9 @@ fy_worker_run (const char *mode,
   /* The parent may vanish while we write to the channel: report EPIPE
    * rather than die of SIGPIPE in the middle of a message to someone else. */
   signal (SIGPIPE, SIG_IGN);
+
+  if (!pin_to_cpus ())
+    return 2;
 
   channel = fy_channel_new_from_fd (channel_fd);
 

@@ -48,7 +48,22 @@ fy_result_json_new_value (const char *workload,
     }
 
   json_builder_begin_object (builder);
-  if (g_str_equal (workload, "hash"))
+  if (g_str_equal (workload, "load"))
+    {
+      double fraction, wall, cpu;
+      int last_cpu;
+
+      g_variant_get (result, "(dddi)", &fraction, &wall, &cpu, &last_cpu);
+      json_builder_set_member_name (builder, "busy_fraction");
+      json_builder_add_double_value (builder, fraction);
+      json_builder_set_member_name (builder, "cpu_seconds");
+      json_builder_add_double_value (builder, cpu);
+      json_builder_set_member_name (builder, "wall_seconds");
+      json_builder_add_double_value (builder, wall);
+      json_builder_set_member_name (builder, "cpu");
+      json_builder_add_int_value (builder, last_cpu);
+    }
+  else if (g_str_equal (workload, "hash"))
     {
       json_builder_set_member_name (builder, "path");
       fy_result_json_add_path (builder, input);

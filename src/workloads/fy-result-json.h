@@ -9,7 +9,10 @@
  *   "results": one entry per input, null when it failed: a number for fib
  *              and sleep, a decimal string for sumsq (it exceeds 2^53),
  *              {"path", "sha256"} for hash, {"input", "output", "width",
- *              "height"} for resize, both with "worker_pid" and "seconds";
+ *              "height"} for resize, {"busy_fraction", "cpu_seconds",
+ *              "wall_seconds", "cpu"} for load (the share of its wall time
+ *              the task was on a CPU, and the CPU it last ran on), all three
+ *              with "worker_pid" and "seconds";
  *   "failed":  {"index", "input", "error", "worker_pid"} and, when the
  *              worker died, "signal" (ended by a signal) or "exit_code".
  *
@@ -27,8 +30,8 @@ G_BEGIN_DECLS
 void      fy_result_json_add_path  (JsonBuilder *builder,
                                     const char  *path);
 /* The "results" entry of one input of @workload ("fib", "sumsq", "sleep",
- * "hash" or "resize") whose own result is @result: "x", "s", "u", the
- * digest "s", "(ayii)". @input is its path for hash and resize; files are
+ * "hash", "resize" or "load") whose own result is @result: "x", "s", "u",
+ * the digest "s", "(ayii)", "(dddi)". @input is its path for hash and resize; files are
  * tasks a user follows, so their entries say which worker ran each
  * (@worker_pid) and for how long (@seconds). */
 JsonNode *fy_result_json_new_value (const char  *workload,

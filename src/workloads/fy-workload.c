@@ -17,6 +17,7 @@ static const FyWorkloadInfo *const groups[] = {
   fy_workloads_compute,
   fy_workloads_files,
   fy_workloads_images,
+  fy_workloads_load,
   fy_workloads_examples,
   fy_workloads_pool,
   fy_workloads_ipc,

@@ -36,6 +36,7 @@ typedef struct
 extern const FyWorkloadInfo fy_workloads_compute[];  /* fib, sumsq, sleep */
 extern const FyWorkloadInfo fy_workloads_files[];    /* hash, hash-batch */
 extern const FyWorkloadInfo fy_workloads_images[];   /* resize */
+extern const FyWorkloadInfo fy_workloads_load[];     /* load */
 extern const FyWorkloadInfo fy_workloads_examples[]; /* square, add, crash and exit behaviours */
 extern const FyWorkloadInfo fy_workloads_pool[];     /* bodies the pool's own tests and benchmarks use */
 extern const FyWorkloadInfo fy_workloads_ipc[];      /* bodies that use queues, values, locks … */

@@ -3,7 +3,7 @@
 """forkyard-cli on real-world inputs: how hash walks a tree (links, loops,
 special files, unreadable files), files over 4 GiB, both digest engines;
 resize on every common image format, EXIF orientation, alpha, sharpness,
-and a full output file system.
+and a full output file system; load and --cpus pinning.
 
 usage: test-cli-workloads.py FORKYARD-CLI   (prints TAP)
 """
@@ -15,8 +15,10 @@ import resource
 import shutil
 import socket
 import subprocess
+import signal
 import sys
 import tempfile
+import time
 import traceback
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
@@ -374,6 +376,117 @@ def resize_on_a_full_file_system_leaves_no_partial_file():
         with open(f"{out}/noise.png", "rb") as f:
             assert f.read() == b"an older thumbnail"
         assert Image.open(f"{out}/small.png").size == (2000, 2000)
+
+
+def children_of(pid):
+    """Worker pids of the CLI at pid, from /proc; not its fork server."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        if int(fields[1]) == pid and b"(fy-forkserver)" not in stat:
+            found.append(int(entry))
+    return found
+
+
+def cpus_allowed(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Cpus_allowed_list:"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def last_online_cpu():
+    with open("/sys/devices/system/cpu/online") as f:
+        text = f.read().strip()
+    return int(text.split(",")[-1].split("-")[-1])
+
+
+def wait_for_workers(proc, n, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = children_of(proc.pid)
+        if len(workers) >= n:
+            return workers
+        time.sleep(0.05)
+    raise AssertionError(f"no {n} workers after {timeout} s")
+
+
+@test
+def load_reports_the_share_it_achieved():
+    r = cli("load", "--percent", "40", "--duration", "1.5", "--workers", "2", "--json", timeout=60)
+    assert r.returncode == 0, r
+    doc = json.loads(r.stdout)
+    assert doc["workload"] == "load" and doc["tasks"] == 2 and doc["completed"] == 2, doc
+    for result in doc["results"]:
+        # Measured from the worker's own CPU time: never far above the
+        # share asked for (a busy machine may give it less).
+        assert 0 < result["busy_fraction"] <= 0.40 + 0.1, result
+        assert abs(result["cpu_seconds"] - result["busy_fraction"] * result["wall_seconds"]) < 0.05, result
+        assert 1.0 < result["wall_seconds"] < 1.6, result
+        assert result["cpu"] >= 0 and result["worker_pid"] > 0, result
+    r = cli("load", "--percent", "40", "--duration", "0.5", "--workers", "1")
+    assert r.returncode == 0, r
+    assert r.stdout.decode().startswith("worker ") and "% on CPU" in r.stdout.decode(), r.stdout
+    for bad in (("--percent", "101"), ("--percent", "-1"), ("--duration", "0")):
+        r = cli("load", *bad)
+        assert r.returncode == 2 and b"load: --" in r.stderr, (bad, r)
+
+
+@test
+def cpus_pins_the_workers_and_their_replacements():
+    cpu = last_online_cpu()
+    proc = subprocess.Popen([CLI, "load", "--percent", "20", "--duration", "4", "--workers", "2",
+                             "--cpus", str(cpu), "--on-crash", "retry", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        workers = wait_for_workers(proc, 2)
+        assert all(cpus_allowed(pid) == str(cpu) for pid in workers), [cpus_allowed(p) for p in workers]
+        # A replacement is pinned as well, and keeps the load.
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        replacement = []
+        while not replacement and time.monotonic() < deadline:
+            replacement = [p for p in children_of(proc.pid) if p not in workers]
+            time.sleep(0.05)
+        assert replacement, "no replacement worker"
+        assert cpus_allowed(replacement[0]) == str(cpu), cpus_allowed(replacement[0])
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, (proc.returncode, err)
+    doc = json.loads(out)
+    assert doc["completed"] == 2, doc
+    assert doc["cpus"] == str(cpu), doc
+    assert [x["cpu"] for x in doc["results"]] == [cpu, cpu], doc["results"]
+    assert replacement[0] in [x["worker_pid"] for x in doc["results"]], (replacement, doc["results"])
+
+    # Every pool command takes --cpus; results say where each task ran.
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(3):
+            write(f"{tmp}/f{i}", os.urandom(1000 + i))
+        r = cli("hash", "--json", "--cpus", str(cpu), tmp)
+        assert r.returncode == 0, r
+        doc = json.loads(r.stdout)
+        assert [x["cpu"] for x in doc["results"]] == [cpu] * 3, doc["results"]
+    r = cli("fib", "--n", "20", "--json", "--cpus", str(cpu))
+    assert r.returncode == 0, r
+    assert json.loads(r.stdout)["last_cpus"] == [cpu] * 4, r.stdout
+
+    for bad, message in ((str(cpu + 1), f"CPU {cpu + 1} is not online"),
+                         ("1-0", "runs backwards"), ("x", "not a CPU"), ("", "empty")):
+        r = cli("sleep", "--ms", "1", "--cpus", bad)
+        assert r.returncode == 2, (bad, r)
+        assert message in r.stderr.decode(), (bad, r.stderr)
 
 
 def main():
