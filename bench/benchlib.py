@@ -18,6 +18,8 @@ LOWER_IS_BETTER = {"s", "ms", "us", "ns", "s/op", "ms/op", "us/op", "%cpu"}
 class Context:
     build_dir: pathlib.Path
     quick: bool
+    # Benchmark name -> the argument given after it on the command line.
+    arguments: dict = dataclasses.field(default_factory=dict)
 
     def program(self, name):
         """Path of a benchmark program built by meson (bench/NAME)."""
@@ -54,6 +56,8 @@ class Benchmark:
     name: str
     summary: str
     run: Callable[[Context], dict]
+    # TRUE when the word after the name may be its argument (a path).
+    takes_argument: bool = False
 
 
 def best_of(n, fn):
