@@ -173,6 +173,7 @@ fy_application_startup (GApplication *app)
   static const char *monitor_accels[] = { "<Alt>2", NULL };
   static const char *playground_accels[] = { "<Alt>3", NULL };
   static const char *pause_monitor_accels[] = { "<Control>p", NULL };
+  static const char *export_accels[] = { "<Control><Shift>s", NULL };
 
   G_APPLICATION_CLASS (fy_application_parent_class)->startup (app);
 
@@ -187,6 +188,8 @@ fy_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page('monitor')", monitor_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page('playground')", playground_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.pause-monitor", pause_monitor_accels);
+  /* Added to the window by the Run page's results list. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.export", export_accels);
 
   g_settings_bind_with_mapping (self->settings, "color-scheme",
                                 adw_style_manager_get_default (), "color-scheme",

@@ -255,7 +255,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (fy_pool_start (fixture->pool, &error));
   g_assert_no_error (error);
 
-  for (guint i = 0; i < 120; i++)
+  for (guint i = 0; i < 60; i++)
     g_variant_builder_add (args, "u", 100);
   fixture->futures = fy_pool_submit_map (fixture->pool, "sleep", g_variant_builder_end (args), 1, &error);
   g_assert_no_error (error);
