@@ -15,6 +15,24 @@ G_BEGIN_DECLS
 typedef gboolean (*FyFutureCancelFunc) (gpointer  owner,
                                         FyFuture *future);
 
+/* What a map chunk keeps beyond a task of one: apart, so that the many
+ * futures of submit () and chunksize 1 stay small. */
+typedef struct
+{
+  gint64         items_started_at; /* when item 0 started */
+  GVariant      *item_ends;      /* "au": when each ended, µs after that */
+  GPtrArray     *item_errors;    /* GError or NULL per item, when some failed alone */
+  /* Items settled before a crash of the worker that ran the chunk: the
+   * chunk runs on from item @n_settled (fy-pool-crash.c). */
+  guint          n_settled;
+  guint          run_from;       /* the item its last run started at */
+  guint          crash_item;     /* 1 + the item whose crashes @crash_retries counts */
+  guint          crash_retries;
+  GPtrArray     *settled;        /* GVariant result per settled item; "()" for a failed one */
+  GArray        *settled_ends;   /* gint64 per settled item */
+  GPtrArray     *settled_errors; /* GError or NULL per settled item; NULL while none failed */
+} FyFutureMap;
+
 struct _FyFuture
 {
   GObject        parent_instance;
@@ -49,18 +67,7 @@ struct _FyFuture
    * their results @result, once it finished. */
   guint          n_items;        /* a map chunk of that many items; 0: one task */
   guint          first_item;     /* item 0's index in the input of its map call */
-  gint64         items_started_at; /* when item 0 started */
-  GVariant      *item_ends;      /* "au": when each ended, µs after that */
-  GPtrArray     *item_errors;    /* GError or NULL per item, when some failed alone */
-  /* Items settled before a crash of the worker that ran the chunk: the
-   * chunk runs on from item @n_settled (fy-pool-crash.c). */
-  guint          n_settled;
-  guint          run_from;       /* the item its last run started at */
-  guint          crash_item;     /* the item whose crashes @crash_retries counts */
-  guint          crash_retries;
-  GPtrArray     *settled;        /* GVariant result per settled item; "()" for a failed one */
-  GArray        *settled_ends;   /* gint64 per settled item */
-  GPtrArray     *settled_errors; /* GError or NULL per settled item; NULL while none failed */
+  FyFutureMap   *map;            /* the rest, for map chunks only: NULL for a task of one */
 };
 
 /* fy_future_is_finished () without its type check, for the pool's loops

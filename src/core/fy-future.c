@@ -94,11 +94,15 @@ fy_future_finalize (GObject *object)
   g_clear_pointer (&self->argument, g_variant_unref);
   g_clear_pointer (&self->result, g_variant_unref);
   g_clear_error (&self->error);
-  g_clear_pointer (&self->item_ends, g_variant_unref);
-  g_clear_pointer (&self->item_errors, g_ptr_array_unref);
-  g_clear_pointer (&self->settled, g_ptr_array_unref);
-  g_clear_pointer (&self->settled_ends, g_array_unref);
-  g_clear_pointer (&self->settled_errors, g_ptr_array_unref);
+  if (self->map != NULL)
+    {
+      g_clear_pointer (&self->map->item_ends, g_variant_unref);
+      g_clear_pointer (&self->map->item_errors, g_ptr_array_unref);
+      g_clear_pointer (&self->map->settled, g_ptr_array_unref);
+      g_clear_pointer (&self->map->settled_ends, g_array_unref);
+      g_clear_pointer (&self->map->settled_errors, g_ptr_array_unref);
+      g_clear_pointer (&self->map, g_free);
+    }
   g_list_free_full (g_steal_pointer (&self->done_callbacks), done_callback_free);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -427,10 +431,10 @@ fy_future_item_outcome (FyFuture  *self,
       g_propagate_error (error, g_error_copy (self->error));
       return NULL;
     }
-  if (self->item_errors != NULL)
-    item_error = g_ptr_array_index (self->item_errors, index);
-  else if (self->settled_errors != NULL && index < self->settled_errors->len)
-    item_error = g_ptr_array_index (self->settled_errors, index);
+  if (self->map->item_errors != NULL)
+    item_error = g_ptr_array_index (self->map->item_errors, index);
+  else if (self->map->settled_errors != NULL && index < self->map->settled_errors->len)
+    item_error = g_ptr_array_index (self->map->settled_errors, index);
   if (item_error != NULL)
     {
       g_propagate_error (error, g_error_copy (item_error));
@@ -440,8 +444,8 @@ fy_future_item_outcome (FyFuture  *self,
     return fy_pool_unboxed_child (self->result, index);
   /* A chunk that failed or was cancelled as a whole keeps the items it
    * settled before. */
-  if (self->settled != NULL && index < self->settled->len)
-    return g_variant_ref (g_ptr_array_index (self->settled, index));
+  if (self->map->settled != NULL && index < self->map->settled->len)
+    return g_variant_ref (g_ptr_array_index (self->map->settled, index));
   g_propagate_error (error, g_error_copy (self->error));
   return NULL;
 }
@@ -484,21 +488,21 @@ fy_future_get_item_times (FyFuture *self,
       started = self->started_at;
       finished = self->finished_at;
     }
-  else if (self->item_ends != NULL)
+  else if (self->map->item_ends != NULL)
     {
       gsize n;
-      const guint32 *ends = g_variant_get_fixed_array (self->item_ends, &n, sizeof (guint32));
+      const guint32 *ends = g_variant_get_fixed_array (self->map->item_ends, &n, sizeof (guint32));
 
       if (index < n)
         {
-          started = self->items_started_at + (index > 0 ? ends[index - 1] : 0);
-          finished = self->items_started_at + ends[index];
+          started = self->map->items_started_at + (index > 0 ? ends[index - 1] : 0);
+          finished = self->map->items_started_at + ends[index];
         }
     }
-  else if (self->settled_ends != NULL && index < self->settled_ends->len)
+  else if (self->map->settled_ends != NULL && index < self->map->settled_ends->len)
     {
-      started = index > 0 ? g_array_index (self->settled_ends, gint64, index - 1) : self->items_started_at;
-      finished = g_array_index (self->settled_ends, gint64, index);
+      started = index > 0 ? g_array_index (self->map->settled_ends, gint64, index - 1) : self->map->items_started_at;
+      finished = g_array_index (self->map->settled_ends, gint64, index);
     }
   if (out_started_at != NULL)
     *out_started_at = started;

@@ -29,10 +29,10 @@ error_free_or_null (gpointer error)
 static void
 ensure_settled (FyFuture *future)
 {
-  if (future->settled != NULL)
+  if (future->map->settled != NULL)
     return;
-  future->settled = g_ptr_array_new_full (future->n_items, (GDestroyNotify) g_variant_unref);
-  future->settled_ends = g_array_sized_new (FALSE, FALSE, sizeof (gint64), future->n_items);
+  future->map->settled = g_ptr_array_new_full (future->n_items, (GDestroyNotify) g_variant_unref);
+  future->map->settled_ends = g_array_sized_new (FALSE, FALSE, sizeof (gint64), future->n_items);
 }
 
 void
@@ -40,15 +40,15 @@ fy_pool_chunk_settle (FyFuture *future,
                       GVariant *value,
                       gint64    ended_at)
 {
-  g_assert (future->n_settled < future->n_items);
+  g_assert (future->map->n_settled < future->n_items);
   ensure_settled (future);
-  if (future->items_started_at == 0)
-    future->items_started_at = future->started_at != 0 ? future->started_at : ended_at;
-  g_ptr_array_add (future->settled, g_variant_take_ref (value));
-  g_array_append_val (future->settled_ends, ended_at);
-  if (future->settled_errors != NULL)
-    g_ptr_array_add (future->settled_errors, NULL);
-  future->n_settled++;
+  if (future->map->items_started_at == 0)
+    future->map->items_started_at = future->started_at != 0 ? future->started_at : ended_at;
+  g_ptr_array_add (future->map->settled, g_variant_take_ref (value));
+  g_array_append_val (future->map->settled_ends, ended_at);
+  if (future->map->settled_errors != NULL)
+    g_ptr_array_add (future->map->settled_errors, NULL);
+  future->map->n_settled++;
 }
 
 void
@@ -57,11 +57,11 @@ fy_pool_chunk_settle_error (FyFuture *future,
                             gint64    ended_at)
 {
   fy_pool_chunk_settle (future, g_variant_new ("()"), ended_at);
-  if (future->settled_errors == NULL)
-    future->settled_errors = g_ptr_array_new_full (future->n_items, error_free_or_null);
+  if (future->map->settled_errors == NULL)
+    future->map->settled_errors = g_ptr_array_new_full (future->n_items, error_free_or_null);
   /* NULL for every item settled before this one. */
-  g_ptr_array_set_size (future->settled_errors, future->n_settled - 1);
-  g_ptr_array_add (future->settled_errors, error);
+  g_ptr_array_set_size (future->map->settled_errors, future->map->n_settled - 1);
+  g_ptr_array_add (future->map->settled_errors, error);
 }
 
 GVariant *
@@ -69,7 +69,7 @@ fy_pool_chunk_argument (FyFuture *future)
 {
   const char *type = g_variant_get_type_string (future->argument);
   gsize fixed = fy_pool_fixed_size (type + 1);
-  guint first = future->n_settled;
+  guint first = future->map->n_settled;
   guint n = future->n_items - first;
   g_autofree GVariant **children = NULL;
   GVariant *slice;
@@ -99,19 +99,19 @@ fy_pool_chunk_complete (FyPool   *self,
   g_autofree guint32 *ends = g_new (guint32, MAX (future->n_items, 1));
   GError *error = NULL;
 
-  g_assert (future->n_settled == future->n_items);
+  g_assert (future->map->n_settled == future->n_items);
   for (guint i = 0; i < future->n_items; i++)
     {
-      gint64 end = g_array_index (future->settled_ends, gint64, i) - future->items_started_at;
+      gint64 end = g_array_index (future->map->settled_ends, gint64, i) - future->map->items_started_at;
 
       ends[i] = (guint32) CLAMP (end, 0, G_MAXUINT32);
     }
-  result = g_variant_ref_sink (fy_pool_pack_values ((GVariant **) future->settled->pdata, future->n_items));
-  future->item_ends = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ends,
+  result = g_variant_ref_sink (fy_pool_pack_values ((GVariant **) future->map->settled->pdata, future->n_items));
+  future->map->item_ends = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ends,
                                                                      future->n_items, sizeof (guint32)));
-  g_clear_pointer (&future->settled, g_ptr_array_unref);
-  g_clear_pointer (&future->settled_ends, g_array_unref);
-  if (future->settled_errors == NULL)
+  g_clear_pointer (&future->map->settled, g_ptr_array_unref);
+  g_clear_pointer (&future->map->settled_ends, g_array_unref);
+  if (future->map->settled_errors == NULL)
     {
       fy_pool_finish_result (self, future, result, now);
       return;
@@ -119,11 +119,11 @@ fy_pool_chunk_complete (FyPool   *self,
 
   /* Some items failed alone: the chunk fails with the first one's error,
    * and keeps every other item's result. */
-  future->item_errors = g_steal_pointer (&future->settled_errors);
-  g_ptr_array_set_size (future->item_errors, future->n_items);
+  future->map->item_errors = g_steal_pointer (&future->map->settled_errors);
+  g_ptr_array_set_size (future->map->item_errors, future->n_items);
   for (guint i = 0; i < future->n_items && error == NULL; i++)
-    if (g_ptr_array_index (future->item_errors, i) != NULL)
-      error = g_error_copy (g_ptr_array_index (future->item_errors, i));
+    if (g_ptr_array_index (future->map->item_errors, i) != NULL)
+      error = g_error_copy (g_ptr_array_index (future->map->item_errors, i));
   future->result = g_steal_pointer (&result);
   fy_pool_finish_error (self, future, FY_FUTURE_STATE_FAILED, error);
 }
@@ -135,7 +135,7 @@ fy_pool_chunk_report_ok (FyFuture *future,
   g_autoptr(GVariant) boxed = NULL;
   g_autoptr(GVariant) results = NULL;
   g_autoptr(GVariant) ends = NULL;
-  guint expected = future->n_items - future->run_from;
+  guint expected = future->n_items - future->map->run_from;
   const char *type;
 
   if (!g_variant_is_of_type (value, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
@@ -167,24 +167,24 @@ fy_pool_chunk_finish (FyPool   *self,
   const guint32 *end_us;
   gsize n;
 
-  if (future->n_settled == 0)
+  if (future->map->n_settled == 0)
     {
       /* The usual path: the report is the chunk's outcome as it is. */
-      future->items_started_at = started_at;
-      future->item_ends = g_steal_pointer (&ends);
+      future->map->items_started_at = started_at;
+      future->map->item_ends = g_steal_pointer (&ends);
       fy_pool_finish_result (self, future, results, now);
       return;
     }
 
   /* This run reported every item it ran: what its progress settled
    * already is in the report too. */
-  if (future->n_settled > future->run_from)
+  if (future->map->n_settled > future->map->run_from)
     {
-      g_ptr_array_set_size (future->settled, future->run_from);
-      g_array_set_size (future->settled_ends, future->run_from);
-      if (future->settled_errors != NULL)
-        g_ptr_array_set_size (future->settled_errors, MIN (future->settled_errors->len, future->run_from));
-      future->n_settled = future->run_from;
+      g_ptr_array_set_size (future->map->settled, future->map->run_from);
+      g_array_set_size (future->map->settled_ends, future->map->run_from);
+      if (future->map->settled_errors != NULL)
+        g_ptr_array_set_size (future->map->settled_errors, MIN (future->map->settled_errors->len, future->map->run_from));
+      future->map->n_settled = future->map->run_from;
     }
   end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
   for (gsize i = 0; i < n; i++)
@@ -207,7 +207,7 @@ fy_pool_chunk_progress (FyFuture *future,
   gsize n;
 
   if (future->n_items == 0 || !g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE))
-      || first != future->n_settled - future->run_from)
+      || first != future->map->n_settled - future->map->run_from)
     return FALSE;
   started = g_variant_get_child_value (body, 0);
   started_at = g_variant_get_int64 (started);
@@ -218,7 +218,7 @@ fy_pool_chunk_progress (FyFuture *future,
   if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
     return FALSE;
   end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
-  if (n != g_variant_n_children (results) || n > future->n_items - future->n_settled)
+  if (n != g_variant_n_children (results) || n > future->n_items - future->map->n_settled)
     return FALSE;
   for (gsize i = 0; i < n; i++)
     fy_pool_chunk_settle (future, fy_pool_unboxed_child (results, i), started_at + end_us[i]);
@@ -246,9 +246,9 @@ fy_pool_chunk_recover (FyPoolWorker *worker,
   done = __atomic_load_n (&shared->log_done, __ATOMIC_ACQUIRE);
   used = __atomic_load_n (&shared->log_used, __ATOMIC_ACQUIRE);
   started_at = shared->map_started_at;
-  have = future->n_settled - future->run_from;
+  have = future->map->n_settled - future->map->run_from;
   /* The worker is dead, but what it left is checked like a message. */
-  if (first > done || done > future->n_items - future->run_from || used > FY_POOL_LOG_SIZE || have < first)
+  if (first > done || done > future->n_items - future->map->run_from || used > FY_POOL_LOG_SIZE || have < first)
     return;
 
   log = (const guint8 *) shared + FY_POOL_LOG_AT;

@@ -287,7 +287,7 @@ chunk_died (FyPool       *self,
             gboolean     *crashed)
 {
   gint64 now = g_get_monotonic_time ();
-  guint item = victim->n_settled;
+  guint item = victim->map->n_settled;
   GError *error;
 
   if (item == victim->n_items)
@@ -323,15 +323,15 @@ chunk_died (FyPool       *self,
   else
     {
       /* Retries count per item: each item of the chunk has its own. */
-      if (victim->crash_item != item + 1)
+      if (victim->map->crash_item != item + 1)
         {
-          victim->crash_item = item + 1;
-          victim->crash_retries = 0;
+          victim->map->crash_item = item + 1;
+          victim->map->crash_retries = 0;
         }
-      if (self->policy == FY_CRASH_POLICY_RETRY && victim->crash_retries < self->max_retries
+      if (self->policy == FY_CRASH_POLICY_RETRY && victim->map->crash_retries < self->max_retries
           && self->state != FY_POOL_STATE_BROKEN && self->state != FY_POOL_STATE_TERMINATED)
         {
-          victim->crash_retries++;
+          victim->map->crash_retries++;
           fy_future_set_state (victim, FY_FUTURE_STATE_PENDING);
           g_ptr_array_insert (requeue, (*n_front)++, g_object_ref (victim));
           return;
@@ -344,7 +344,7 @@ chunk_died (FyPool       *self,
     }
 
   fy_pool_chunk_settle_error (victim, error, now);
-  if (victim->n_settled == victim->n_items)
+  if (victim->map->n_settled == victim->n_items)
     fy_pool_chunk_complete (self, victim, now);
   else
     {

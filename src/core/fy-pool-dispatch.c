@@ -193,8 +193,10 @@ chunk_to_variant (FyPoolChunk *chunk)
           FyFuture *future = g_ptr_array_index (chunk->items, first + i);
 
           /* A map chunk runs from its first item not settled yet. */
-          future->run_from = future->n_settled;
-          arguments[i] = future->n_settled > 0 ? (owned[i] = fy_pool_chunk_argument (future)) : future->argument;
+          if (future->map != NULL)
+            future->map->run_from = future->map->n_settled;
+          arguments[i] = future->map != NULL && future->map->n_settled > 0 ? (owned[i] = fy_pool_chunk_argument (future))
+                                                                           : future->argument;
         }
       slices[s] = g_variant_new_variant (fy_pool_pack_values (arguments, n));
       for (guint i = 0; i < n; i++)
@@ -459,6 +461,7 @@ enqueue_map_chunks (FyPool      *self,
       future = enqueue (self, function, argument, batch, 1, now);
       future->n_items = count;
       future->first_item = (guint) first;
+      future->map = g_new0 (FyFutureMap, 1);
       g_ptr_array_add (futures, future);
     }
 }
