@@ -18,6 +18,7 @@
 #include "fy-cpu-heatmap.h"
 #include "fy-graph-util.h"
 #include "fy-sparkline.h"
+#include "fy-task-timeline-private.h"
 
 typedef struct
 {
@@ -367,6 +368,189 @@ test_sparkline (void)
   g_object_unref (sparkline);
 }
 
+/* A scripted run: 4 lanes of 500 tasks of 10 ms each, with failures, a
+ * timeout, a cancelled task and a worker replaced halfway on lane 3. */
+#define TASK_US   10000
+#define N_PER_LANE 500
+
+static GtkWidget *
+scripted_timeline (gint64 t0)
+{
+  GtkWidget *timeline = fy_task_timeline_new ();
+  FyTaskTimeline *tl = FY_TASK_TIMELINE (timeline);
+
+  g_object_ref_sink (timeline);
+  for (guint lane = 0; lane < 4; lane++)
+    fy_task_timeline_add_scripted_worker (tl, lane, 1001 + lane, t0);
+  for (guint lane = 0; lane < 4; lane++)
+    for (guint i = 0; i < N_PER_LANE; i++)
+      {
+        gint64 start = t0 + (gint64) i * TASK_US;
+        FyTimelineState state = FY_TIMELINE_DONE;
+
+        if (lane == 2 && i == 250)
+          fy_task_timeline_add_scripted_worker (tl, lane, 2003, start);
+        if (lane == 1 && i == 100)
+          state = FY_TIMELINE_FAILED;
+        if (lane == 2 && i == 249)
+          state = FY_TIMELINE_FAILED;
+        if (lane == 3 && i == 300)
+          state = FY_TIMELINE_TIMED_OUT;
+        if (lane == 3 && i == 400)
+          state = FY_TIMELINE_CANCELLED;
+        fy_task_timeline_add_scripted_task (tl, lane, start + 100, start + TASK_US - 100, state);
+      }
+  return timeline;
+}
+
+/* The description follows changes within a second; waits for @part. */
+static void
+wait_description (FyTaskTimeline *timeline,
+                  const char     *part)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (strstr (fy_task_timeline_get_description (timeline), part) == NULL
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+row_has (const Pixels  *pixels,
+         int            x0,
+         int            x1,
+         int            y,
+         const GdkRGBA *color)
+{
+  for (int x = MAX (x0, 0); x <= MIN (x1, pixels->width - 1); x++)
+    {
+      GdkRGBA c;
+
+      pixel_at (pixels, x, y, &c);
+      if (distance (&c, color) < 0.04)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_timeline_scripted (void)
+{
+  gint64 t0 = 1000000;
+  GtkWidget *timeline = scripted_timeline (t0);
+  FyTaskTimeline *tl = FY_TASK_TIMELINE (timeline);
+  g_autoptr(Pixels) zoomed = NULL;
+  g_autoptr(Pixels) whole = NULL;
+  graphene_rect_t lane1, lane2;
+  GdkRGBA failed, done, c;
+  g_autofree char *tip = NULL;
+  double x;
+
+  /* Zoomed in on the first failure: 40 µs a pixel, a task is 250 px. */
+  fy_task_timeline_set_view (tl, t0 + 99 * TASK_US, 40);
+  zoomed = render (timeline, 900, 260, FALSE, "timeline-scripted-zoomed.png", TRUE, NULL);
+  fy_task_timeline_get_lane_area (tl, 1, &lane1);
+  fy_task_timeline_state_color (tl, FY_TIMELINE_FAILED, &failed);
+  fy_task_timeline_state_color (tl, FY_TIMELINE_DONE, &done);
+  /* Task 100 of lane 2 (index 1) failed: its middle has the failure
+   * colour; task 99 before it is done. */
+  x = lane1.origin.x + (TASK_US + TASK_US / 2) / 40.0;
+  pixel_at (zoomed, x, lane1.origin.y + lane1.size.height / 2, &c);
+  g_assert_cmpfloat (distance (&c, &failed), <, 0.02);
+  x = lane1.origin.x + (TASK_US / 2) / 40.0;
+  pixel_at (zoomed, x, lane1.origin.y + lane1.size.height / 2, &c);
+  g_assert_cmpfloat (distance (&c, &done), <, 0.02);
+  /* The failure's shape: a dark band at its top, not the fill. */
+  pixel_at (zoomed, lane1.origin.x + (TASK_US + TASK_US / 2) / 40.0, lane1.origin.y + 3, &c);
+  g_assert_cmpfloat (distance (&c, &failed), >, 0.1);
+
+  tip = fy_task_timeline_describe_at (tl, lane1.origin.x + (TASK_US + TASK_US / 2) / 40.0,
+                                      lane1.origin.y + lane1.size.height / 2);
+  g_assert_nonnull (tip);
+  g_assert_nonnull (strstr (tip, "worker 1002"));
+  g_assert_nonnull (strstr (tip, "Failed"));
+
+  /* The whole run at once: 2 000 bars fold into at most a few nodes per
+   * pixel column, and the failures still show. */
+  fy_task_timeline_set_view (tl, t0, N_PER_LANE * TASK_US / 600.0);
+  whole = render (timeline, 900, 260, FALSE, "timeline-scripted.png", TRUE, NULL);
+  fy_task_timeline_get_lane_area (tl, 1, &lane1);
+  fy_task_timeline_get_lane_area (tl, 2, &lane2);
+  g_assert_cmpuint (fy_task_timeline_get_n_bar_nodes (tl), <, 4 * 600 * 3);
+  g_assert_cmpuint (fy_task_timeline_get_n_bar_nodes (tl), >, 4);
+  x = lane1.origin.x + 100.5 * TASK_US / (N_PER_LANE * TASK_US / 600.0);
+  g_assert_true (row_has (whole, x - 2, x + 2, lane1.origin.y + lane1.size.height / 2, &failed));
+  x = lane2.origin.x + 249.5 * TASK_US / (N_PER_LANE * TASK_US / 600.0);
+  g_assert_true (row_has (whole, x - 2, x + 2, lane2.origin.y + lane2.size.height / 2, &failed));
+  /* Done tasks fill the lanes elsewhere. */
+  g_assert_true (row_has (whole, lane1.origin.x + 300, lane1.origin.x + 310,
+                          lane1.origin.y + lane1.size.height / 2, &done));
+
+  wait_description (tl, "1996 of 2000");
+  g_assert_cmpstr (fy_task_timeline_get_description (tl), ==,
+                   "timeline: 1996 of 2000 tasks done, 0 running, 2 failed, 1 timed out, 1 cancelled; "
+                   "4 lanes: lane 1: worker 1001, lane 2: worker 1002, lane 3: worker 1003, then 2003, "
+                   "lane 4: worker 1004");
+  g_object_unref (timeline);
+}
+
+/* A real pool of 2 workers running 40 Fibonacci tasks. */
+static void
+test_timeline_pool (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWidget *timeline = fy_task_timeline_new ();
+  g_autoptr(Pixels) pixels = NULL;
+  g_autofree char *expected = NULL;
+  GListModel *workers;
+  GPid pids[2];
+  GdkRGBA done;
+
+  g_object_ref_sink (timeline);
+  g_assert_true (fy_pool_set_n_workers (pool, 2, &error));
+  fy_task_timeline_set_pool (FY_TASK_TIMELINE (timeline), pool);
+  g_assert_true (fy_pool_start (pool, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 40; i++)
+    {
+      FyFuture *future = fy_pool_submit (pool, "fib", g_variant_new_int64 (24 + i % 6), &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (futures, future);
+    }
+  for (guint i = 0; i < futures->len; i++)
+    g_assert_true (fy_future_wait (futures->pdata[i], 60));
+  wait_description (FY_TASK_TIMELINE (timeline), "40 of 40");
+
+  workers = fy_pool_get_workers (pool);
+  g_assert_cmpuint (g_list_model_get_n_items (workers), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(FyPoolWorker) worker = g_list_model_get_item (workers, i);
+
+      pids[fy_pool_worker_get_slot (worker)] = fy_pool_worker_get_pid (worker);
+    }
+  expected = g_strdup_printf ("timeline: 40 of 40 tasks done, 0 running, 0 failed, 0 timed out, 0 cancelled; "
+                              "2 lanes: lane 1: worker %d, lane 2: worker %d", pids[0], pids[1]);
+  g_assert_cmpstr (fy_task_timeline_get_description (FY_TASK_TIMELINE (timeline)), ==, expected);
+
+  pixels = render (timeline, 800, 200, FALSE, "timeline-pool.png", TRUE, NULL);
+  fy_task_timeline_state_color (FY_TASK_TIMELINE (timeline), FY_TIMELINE_DONE, &done);
+  for (guint lane = 0; lane < 2; lane++)
+    {
+      graphene_rect_t area;
+
+      fy_task_timeline_get_lane_area (FY_TASK_TIMELINE (timeline), lane, &area);
+      g_assert_true (row_has (pixels, area.origin.x, area.origin.x + area.size.width,
+                              area.origin.y + area.size.height / 2, &done));
+    }
+  fy_pool_close (pool);
+  g_assert_true (fy_pool_join (pool, 30, &error));
+  g_object_unref (timeline);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -382,6 +566,8 @@ main (int    argc,
   g_test_add_func ("/display/graph-render/lines-2", test_graph_2);
   g_test_add_func ("/display/graph-render/lines-16", test_graph_16);
   g_test_add_func ("/display/graph-render/sparkline", test_sparkline);
+  g_test_add_func ("/display/graph-render/timeline-scripted", test_timeline_scripted);
+  g_test_add_func ("/display/graph-render/timeline-pool", test_timeline_pool);
 
   return g_test_run ();
 }

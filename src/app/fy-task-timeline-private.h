@@ -1,0 +1,129 @@
+/* fy-task-timeline-private.h: the timeline's state, shared by its two halves
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * fy-task-timeline.c records (pool signals, samples, input) and
+ * fy-task-timeline-draw.c draws and describes; this is their contract,
+ * plus scripted timelines and geometry for tests.
+ */
+
+#pragma once
+
+#include "fy-application.h"
+#include "fy-task-timeline.h"
+#include "fy-timeline-layout.h"
+
+G_BEGIN_DECLS
+
+#define LANE_H              24.0
+#define FY_TIMELINE_STRIP_H 48.0
+#define NO_LEVEL            255
+
+typedef struct
+{
+  GPid    pid;
+  gint64  start;
+} Segment;
+
+typedef struct
+{
+  GArray *bars;      /* FyTimelineBar, in start order */
+  GArray *segments;  /* Segment, in start order */
+} Lane;
+
+typedef struct
+{
+  FyFuture *future;  /* NULL for a scripted task */
+  guint     lane;
+  guint     bar;     /* its latest bar in its lane */
+  guint64   cores;   /* cores its worker was seen on (bit per core < 64) */
+} Task;
+
+struct _FyTaskTimeline
+{
+  GtkWidget       parent_instance;
+
+  FyPool         *pool;
+  FyCpuSampler   *sampler;
+  FyApplication  *held_app;
+
+  GArray         *lanes;     /* Lane */
+  GArray         *tasks;     /* Task */
+  GHashTable     *task_ids;  /* FyFuture → index + 1 */
+  guint           n_state[FY_TIMELINE_N_STATES];
+  guint           n_scripted;
+  gint64          origin;
+
+  /* The CPU strip: sample times and per-core heat levels. */
+  GArray         *sample_times;   /* gint64 */
+  GByteArray     *sample_levels;  /* n_cpus per sample */
+  guint           strip_n_cpus;
+
+  gboolean        follow;
+  gint64          view_start;
+  double          us_per_px;
+  guint           tick_id;
+
+  int             selected;  /* task index or -1 */
+  double          pointer_x;
+  double          zoom_scale;
+
+  /* Geometry of the last frame. */
+  graphene_rect_t plot;
+  graphene_rect_t strip;
+  guint           n_bar_nodes;
+  GArray         *rects;
+
+  char           *description;
+  gint64          described_at;
+  guint           describe_id;
+};
+
+/* Draws the whole widget (fy-task-timeline-draw.c). */
+void     fy_task_timeline_draw                (FyTaskTimeline  *self,
+                                               GtkSnapshot     *snapshot);
+/* Input, worker, cores, start, duration and outcome of task @task (the
+ * item under @time for a map chunk). */
+char    *fy_task_timeline_describe_task       (FyTaskTimeline  *self,
+                                               guint            task,
+                                               gint64           time);
+/* Input (fy-task-timeline-input.c). */
+void     fy_task_timeline_add_controllers     (FyTaskTimeline  *self);
+/* A frame-clock redraw only while running tasks are on screen. */
+void     fy_task_timeline_update_ticking      (FyTaskTimeline  *self);
+/* The task under a point and the time there, or FALSE. */
+gboolean fy_task_timeline_task_at             (FyTaskTimeline  *self,
+                                               double           x,
+                                               double           y,
+                                               guint           *out_task,
+                                               gint64          *out_time);
+/* The range shown while following: all of a short run, the last half
+ * minute of a long one. */
+void     fy_task_timeline_follow_view         (FyTaskTimeline  *self,
+                                               double           width);
+
+/* A worker taking lane @lane at @start: a new segment labelled @pid. */
+void     fy_task_timeline_add_scripted_worker (FyTaskTimeline  *self,
+                                               guint            lane,
+                                               GPid             pid,
+                                               gint64           start);
+/* A task on the lane's current worker; @end 0 while running. */
+void     fy_task_timeline_add_scripted_task   (FyTaskTimeline  *self,
+                                               guint            lane,
+                                               gint64           start,
+                                               gint64           end,
+                                               FyTimelineState  state);
+/* Where the last frame drew lane @lane, and the CPU strip. */
+void     fy_task_timeline_get_lane_area       (FyTaskTimeline  *self,
+                                               guint            lane,
+                                               graphene_rect_t *area);
+void     fy_task_timeline_get_strip_area      (FyTaskTimeline  *self,
+                                               graphene_rect_t *area);
+/* Colour nodes the last frame's bars took. */
+guint    fy_task_timeline_get_n_bar_nodes     (FyTaskTimeline  *self);
+/* The fill colour of a state in the widget's current style. */
+void     fy_task_timeline_state_color         (FyTaskTimeline  *self,
+                                               FyTimelineState  state,
+                                               GdkRGBA         *color);
+
+G_END_DECLS

@@ -1,0 +1,159 @@
+/* fy-timeline-layout.c: the task timeline's geometry, without a widget
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "Forkyard"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "fy-timeline-layout.h"
+
+static inline gint64
+bar_end (const FyTimelineBar *bar,
+         gint64               now)
+{
+  return bar->end > 0 ? bar->end : MAX (now, bar->start);
+}
+
+guint
+fy_timeline_first_visible (const FyTimelineBar *bars,
+                           guint                n_bars,
+                           gint64               time,
+                           gint64               now)
+{
+  guint lo = 0, hi = n_bars;
+
+  /* A worker runs one task at a time, so ends rise with starts. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (bar_end (&bars[mid], now) < time)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+guint
+fy_timeline_layout_lane (const FyTimelineBar *bars,
+                         guint                n_bars,
+                         gint64               view_start,
+                         double               us_per_px,
+                         double               width,
+                         gint64               now,
+                         GArray              *rects)
+{
+  gint64 view_end = view_start + (gint64) ceil (width * us_per_px);
+  guint n_before = rects->len;
+  FyTimelineRect *last = NULL;
+
+  g_return_val_if_fail (us_per_px > 0, 0);
+
+  for (guint i = fy_timeline_first_visible (bars, n_bars, view_start, now);
+       i < n_bars && bars[i].start <= view_end; i++)
+    {
+      double x0 = (bars[i].start - view_start) / us_per_px;
+      double x1 = (bar_end (&bars[i], now) - view_start) / us_per_px;
+
+      x0 = CLAMP (x0, 0, width);
+      x1 = CLAMP (x1, x0, width);
+      /* Sub-pixel bars never become nodes of their own: one that touches
+       * a run of other sub-pixel bars joins it, and the run shows its most
+       * notable state; one hidden under a wide bar's last pixel is part
+       * of that bar's rect. */
+      if (last != NULL && x1 - x0 < 1)
+        {
+          gboolean last_small = last->count > 1 || last->x1 - last->x0 < 1;
+
+          if (last_small && x0 - last->x1 < 1 && x1 - last->x0 < 2)
+            {
+              last->x1 = MAX (last->x1, x1);
+              last->state = MAX (last->state, bars[i].state);
+              last->count++;
+              continue;
+            }
+          if (!last_small && x1 <= ceil (last->x1))
+            {
+              last->count++;
+              continue;
+            }
+        }
+      g_array_append_vals (rects, &(FyTimelineRect) { x0, x1, bars[i].state, i, 1 }, 1);
+      last = &g_array_index (rects, FyTimelineRect, rects->len - 1);
+    }
+
+  for (guint r = n_before; r < rects->len; r++)
+    {
+      FyTimelineRect *rect = &g_array_index (rects, FyTimelineRect, r);
+
+      if (rect->x1 - rect->x0 < 1)
+        rect->x1 = MIN (rect->x0 + 1, MAX (width, rect->x0 + 1));
+    }
+  return rects->len - n_before;
+}
+
+int
+fy_timeline_bar_at (const FyTimelineBar *bars,
+                    guint                n_bars,
+                    gint64               time,
+                    gint64               now)
+{
+  guint i = fy_timeline_first_visible (bars, n_bars, time, now);
+
+  if (i < n_bars && bars[i].start <= time)
+    return (int) i;
+  return -1;
+}
+
+gint64
+fy_timeline_tick_step (double us_per_px,
+                       double min_px)
+{
+  static const gint64 factors[] = { 1, 2, 5 };
+  gint64 min_us = (gint64) ceil (us_per_px * min_px);
+
+  for (gint64 decade = 1; decade <= G_MAXINT64 / 10; decade *= 10)
+    for (guint f = 0; f < G_N_ELEMENTS (factors); f++)
+      if (factors[f] * decade >= min_us)
+        return factors[f] * decade;
+  return G_MAXINT64 / 10;
+}
+
+char *
+fy_timeline_format_duration (gint64 us)
+{
+  if (us < 0)
+    us = 0;
+  if (us < 1000)
+    /* Translators: a duration in microseconds. */
+    return g_strdup_printf (_("%d µs"), (int) us);
+  if (us < G_USEC_PER_SEC)
+    /* Translators: a duration in milliseconds. */
+    return g_strdup_printf (_("%.3g ms"), us / 1000.0);
+  if (us < 60 * G_USEC_PER_SEC)
+    /* Translators: a duration in seconds. */
+    return g_strdup_printf (_("%.3g s"), us / (double) G_USEC_PER_SEC);
+  /* Translators: a duration in minutes and seconds. */
+  return g_strdup_printf (_("%d min %d s"), (int) (us / (60 * G_USEC_PER_SEC)),
+                          (int) (us / G_USEC_PER_SEC % 60));
+}
+
+char *
+fy_timeline_format_tick (gint64 t,
+                         gint64 step)
+{
+  int decimals = 0;
+
+  for (gint64 unit = G_USEC_PER_SEC; unit > step && decimals < 6; unit /= 10)
+    decimals++;
+  if (t >= 60 * G_USEC_PER_SEC && step >= G_USEC_PER_SEC)
+    return fy_timeline_format_duration (t);
+  /* Translators: a time axis label in seconds, e.g. "1.25 s". */
+  return g_strdup_printf (_("%.*f s"), decimals, t / (double) G_USEC_PER_SEC);
+}
