@@ -62,6 +62,8 @@ struct _FyRun
   gint64          started_at;
   gint64          finished_at;
   gint64          task_usec;    /* summed run time of the pool's tasks */
+  GHashTable     *worker_free_since; /* pid → when its last task ended (gint64 *) */
+  FyPool         *pool_starting; /* the pool while fy_run_start () sets it up */
   gint64          last_elapsed_notify;
 
   gint64          rate_time[RATE_SAMPLES];
@@ -163,16 +165,43 @@ set_uint (FyRun  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
+/* A task's time, as the parent can know it: from when its worker was free
+ * for it (the end of that worker's previous task, or the worker's spawn,
+ * but not before the run began) to its end. The task's own start is when
+ * the parent read the worker's acknowledgement, which for short tasks
+ * arrives together with the result, so it would count next to nothing. */
 static void
 task_finished_cb (FyRun    *self,
                   FyFuture *task)
 {
-  gint64 started = fy_future_get_started_at (task);
   gint64 finished = fy_future_get_finished_at (task);
+  GPid pid = fy_future_get_worker_pid (task);
+  gpointer previous;
+  gint64 free_since;
 
-  /* Cancelled tasks that never ran have no start: they cost nothing. */
-  if (started > 0 && finished > started)
-    self->task_usec += finished - started;
+  /* Cancelled tasks that never ran cost nothing. */
+  if (fy_future_get_started_at (task) == 0 || pid == 0 || finished == 0)
+    return;
+
+  if (g_hash_table_lookup_extended (self->worker_free_since, GINT_TO_POINTER (pid), NULL, &previous))
+    free_since = *(gint64 *) previous;
+  else
+    {
+      FyPoolWorker *worker = fy_pool_find_worker (self->pool_starting != NULL ? self->pool_starting : self->pool, pid);
+
+      free_since = worker != NULL ? fy_pool_worker_get_started_at (worker)
+                                  : fy_future_get_started_at (task);
+    }
+  free_since = MAX (free_since, self->started_at);
+  if (finished > free_since)
+    self->task_usec += finished - free_since;
+
+  {
+    gint64 *stored = g_new (gint64, 1);
+
+    *stored = finished;
+    g_hash_table_insert (self->worker_free_since, GINT_TO_POINTER (pid), stored);
+  }
 }
 
 /* Counts one item of the pool (several inputs for a hash batch). */
@@ -301,6 +330,10 @@ finish (FyRun *self)
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   self->finished_at = g_get_monotonic_time ();
+  /* At the end the rate is the whole run's. */
+  self->tasks_per_second = fy_run_get_wall_time (self) > 0
+    ? n_finished (self) / fy_run_get_wall_time (self) : 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_PER_SECOND]);
   if (fy_pool_get_state (self->pool) == FY_POOL_STATE_RUNNING)
     fy_pool_close (self->pool);
 
@@ -478,6 +511,7 @@ fy_run_dispose (GObject *object)
     fy_pool_terminate (self->pool);
   g_clear_pointer (&self->iter, fy_future_iter_unref);
   g_clear_pointer (&self->index_of, g_hash_table_unref);
+  g_clear_pointer (&self->worker_free_since, g_hash_table_unref);
   g_clear_object (&self->pool);
   g_clear_object (&self->results);
 
@@ -608,6 +642,7 @@ static void
 fy_run_init (FyRun *self)
 {
   self->results = g_list_store_new (FY_TYPE_RUN_RESULT);
+  self->worker_free_since = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->call_style = FY_RUN_CALL_STYLE_MAP;
   self->crash_policy = FY_CRASH_POLICY_FAIL;
 }
@@ -705,6 +740,7 @@ fy_run_start (FyRun   *self,
   if (!fy_pool_start (pool, error))
     return FALSE;
 
+  self->pool_starting = pool;
   self->started_at = g_get_monotonic_time ();
   switch (self->call_style)
     {
@@ -740,6 +776,7 @@ fy_run_start (FyRun   *self,
     }
   if (iter == NULL)
     {
+      self->pool_starting = NULL;
       fy_pool_terminate (pool);
       return FALSE;
     }
@@ -753,6 +790,7 @@ fy_run_start (FyRun   *self,
         g_hash_table_insert (self->index_of, g_ptr_array_index (items, i), GUINT_TO_POINTER (i));
     }
 
+  self->pool_starting = NULL;
   self->pool = g_steal_pointer (&pool);
   self->iter = g_steal_pointer (&iter);
   self->n_workers = fy_pool_get_n_workers (self->pool);

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "fy-monitor-page.h"
+#include "fy-run-page.h"
 #include "fy-window.h"
 
 struct _FyWindow
@@ -129,6 +130,8 @@ fy_window_class_init (FyWindowClass *klass)
   object_class->dispose = fy_window_dispose;
   object_class->get_property = fy_window_get_property;
   object_class->set_property = fy_window_set_property;
+
+  g_type_ensure (FY_TYPE_RUN_PAGE);
 
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,

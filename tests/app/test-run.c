@@ -184,6 +184,30 @@ test_hash_files (void)
   g_rmdir (dir);
 }
 
+/* Summed task time counts each task from when its worker was free for it:
+ * sleeps can take no less than they sleep, and two workers cannot have
+ * worked more than twice the wall time. */
+static void
+test_task_time (void)
+{
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("au"));
+  g_autoptr(FyRun) run = NULL;
+
+  for (guint i = 0; i < 12; i++)
+    g_variant_builder_add (builder, "u", 50);
+  run = fy_run_new ("sleep", g_variant_builder_end (builder));
+  fy_run_set_n_workers (run, 2);
+  fy_run_set_call_style (run, FY_RUN_CALL_STYLE_IMAP_UNORDERED);
+  g_assert_true (fy_run_start (run, NULL));
+  iterate_until_ended (run);
+
+  g_assert_cmpuint (fy_run_get_done (run), ==, 12);
+  g_assert_cmpfloat (fy_run_get_task_time (run), >=, 12 * 0.05);
+  g_assert_cmpfloat (fy_run_get_task_time (run), <=, 2 * fy_run_get_wall_time (run));
+  g_assert_cmpfloat (fy_run_get_speedup (run), >, 1.0);
+  g_assert_cmpfloat (fy_run_get_speedup (run), <=, 2.0);
+}
+
 static gboolean
 cancel_cb (gpointer data)
 {
@@ -255,6 +279,7 @@ main (int    argc,
   g_test_add_func ("/app/run/fib-submit", test_fib_submit);
   g_test_add_func ("/app/run/results-bounded", test_results_bounded);
   g_test_add_func ("/app/run/hash-files", test_hash_files);
+  g_test_add_func ("/app/run/task-time", test_task_time);
   g_test_add_func ("/app/run/cancel", test_cancel);
 
   return g_test_run ();

@@ -9,4 +9,10 @@
 # everything else goes to stderr.
 exec 3>&1 1>&2
 export FORKYARD_TAP_FD=3
-exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x860x24 -nolisten tcp" "$@"
+# A runtime directory of its own: the accessibility bus puts its socket
+# there (else in ~/.cache/at-spi, shared with every other session of the
+# same user, where a concurrent test run would replace it).
+XDG_RUNTIME_DIR=$(mktemp -d)
+export XDG_RUNTIME_DIR
+trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x860x24 -nolisten tcp" "$@"
