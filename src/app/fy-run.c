@@ -6,8 +6,8 @@
  * map and imap, imap_unordered, or as_completed over submitted futures) and
  * drains it without waiting, from a frame-rate timer: every finished item
  * is counted, and only the last FY_RUN_MAX_RESULTS of them become
- * FyRunResult objects in the list. Hashing goes eight files to a task, as
- * forkyard-cli does, and each file still gets a result of its own.
+ * FyRunResult objects in the list. Hashing makes one task per file, as
+ * forkyard-cli does where OpenSSL's single stream is the faster engine.
  */
 
 #define G_LOG_DOMAIN "Forkyard"
@@ -18,7 +18,6 @@
 
 #include "fy-run.h"
 #include "fy-run-result.h"
-#include "workloads/fy-sha256.h"
 
 /* Once per frame at 60 Hz, and just before GTK's redraw (HIGH_IDLE + 20),
  * so what a flush changed is painted in the same frame. */
@@ -34,11 +33,8 @@ struct _FyRun
 {
   GObject         parent_instance;
 
-  char           *function;     /* the workload the user chose */
-  const char     *pool_function; /* what the pool runs: "hash-batch" for hash */
+  char           *function;     /* the workload, by its registered name */
   GVariant       *arguments;    /* one child per input */
-  GVariant       *pool_arguments;
-  guint           batch_size;   /* inputs per pool item: 8 for hash-batch */
 
   int             n_workers;
   int             chunksize;
@@ -50,7 +46,7 @@ struct _FyRun
 
   FyPool         *pool;
   FyFutureIter   *iter;
-  GHashTable     *index_of;     /* item future → pool item index; NULL when ordered */
+  GHashTable     *index_of;     /* item future → input index; NULL when ordered */
   guint           n_given;      /* items taken from the iterator */
   guint           flush_id;
 
@@ -118,11 +114,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* One item the iterator gave in this flush, and where its inputs start. */
+/* One item the iterator gave in this flush, and its input's index. */
 typedef struct
 {
   FyFuture *future;
-  guint     first_input;
+  guint     index;
 } Finished;
 
 static void
@@ -204,92 +200,37 @@ task_finished_cb (FyRun    *self,
   }
 }
 
-/* Counts one item of the pool (several inputs for a hash batch). */
 static void
-count_item (FyRun    *self,
-            FyFuture *future,
-            guint     first_input,
+count_item (FyFuture *future,
             guint    *done,
             guint    *failed,
             guint    *cancelled)
 {
-  guint n = MIN (self->batch_size, self->total - first_input);
-
   switch (fy_future_get_state (future))
     {
     case FY_FUTURE_STATE_DONE:
-      if (self->batch_size > 1)
-        {
-          GVariant *outcomes = fy_future_get_result_value (future);
-
-          for (guint i = 0; i < n; i++)
-            {
-              gboolean ok = FALSE;
-
-              if (i < g_variant_n_children (outcomes))
-                g_variant_get_child (outcomes, i, "(b&s)", &ok, NULL);
-              if (ok)
-                (*done)++;
-              else
-                (*failed)++;
-            }
-        }
-      else
-        (*done)++;
+      (*done)++;
       break;
     case FY_FUTURE_STATE_CANCELLED:
-      *cancelled += n;
+      (*cancelled)++;
       break;
     default:
-      *failed += n;
+      (*failed)++;
       break;
     }
 }
 
-/* Appends the FyRunResult objects of one item to @out. */
-static void
-make_results (FyRun     *self,
-              Finished  *finished,
-              GPtrArray *out)
+static FyRunResult *
+make_result (FyRun    *self,
+             Finished *finished)
 {
   FyFuture *future = finished->future;
-  FyFutureState state = fy_future_get_state (future);
-  guint n = MIN (self->batch_size, self->total - finished->first_input);
+  g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, finished->index);
 
-  for (guint i = 0; i < n; i++)
-    {
-      guint index = finished->first_input + i;
-      g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, index);
-      g_autoptr(GVariant) result = NULL;
-      g_autoptr(GError) own_error = NULL;
-      const GError *error = fy_future_get_error (future);
-      FyFutureState item_state = state;
-
-      if (state == FY_FUTURE_STATE_DONE && self->batch_size > 1)
-        {
-          GVariant *outcomes = fy_future_get_result_value (future);
-          gboolean ok = FALSE;
-          const char *text = "";
-
-          if (i < g_variant_n_children (outcomes))
-            g_variant_get_child (outcomes, i, "(b&s)", &ok, &text);
-          if (ok)
-            result = g_variant_ref_sink (g_variant_new_string (text));
-          else
-            {
-              own_error = g_error_new_literal (FY_POOL_ERROR, FY_POOL_ERROR_FAILED, text);
-              error = own_error;
-              item_state = FY_FUTURE_STATE_FAILED;
-            }
-        }
-      else if (state == FY_FUTURE_STATE_DONE)
-        result = g_variant_ref (fy_future_get_result_value (future));
-
-      g_ptr_array_add (out, fy_run_result_new (index, self->function, argument, result, error,
-                                               item_state, fy_future_get_worker_pid (future),
-                                               fy_future_get_started_at (future),
-                                               fy_future_get_finished_at (future)));
-    }
+  return fy_run_result_new (finished->index, self->function, argument,
+                            fy_future_get_result_value (future), fy_future_get_error (future),
+                            fy_future_get_state (future), fy_future_get_worker_pid (future),
+                            fy_future_get_started_at (future), fy_future_get_finished_at (future));
 }
 
 static void
@@ -379,7 +320,7 @@ flush (FyRun *self)
   g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func (g_object_unref);
   guint done = self->done, failed = self->failed, cancelled = self->cancelled;
   gboolean ended = FALSE;
-  guint first_kept, n_inputs_kept = 0, n_items;
+  guint first_kept, n_items;
   gint64 now = g_get_monotonic_time ();
 
   g_array_set_clear_func (batch, clear_finished);
@@ -387,7 +328,6 @@ flush (FyRun *self)
     {
       g_autoptr(GError) error = NULL;
       Finished finished = { NULL, 0 };
-      guint item;
 
       if (!fy_future_iter_next (self->iter, 0, &finished.future, &error))
         {
@@ -400,26 +340,21 @@ flush (FyRun *self)
             }
           break;
         }
-      item = self->index_of != NULL
+      finished.index = self->index_of != NULL
         ? GPOINTER_TO_UINT (g_hash_table_lookup (self->index_of, finished.future))
         : self->n_given;
       self->n_given++;
-      finished.first_input = item * self->batch_size;
-      count_item (self, finished.future, finished.first_input, &done, &failed, &cancelled);
+      count_item (finished.future, &done, &failed, &cancelled);
       g_array_append_val (batch, finished);
     }
 
   g_object_freeze_notify (G_OBJECT (self));
 
   /* Only the newest results are kept, so only they are made. */
-  first_kept = batch->len;
-  while (first_kept > 0 && n_inputs_kept < FY_RUN_MAX_RESULTS)
-    n_inputs_kept += self->batch_size, first_kept--;
+  first_kept = batch->len > FY_RUN_MAX_RESULTS ? batch->len - FY_RUN_MAX_RESULTS : 0;
   for (guint i = first_kept; i < batch->len; i++)
-    make_results (self, &g_array_index (batch, Finished, i), made);
-  for (guint i = 0; i < first_kept; i++)
-    self->n_dropped += MIN (self->batch_size,
-                            self->total - g_array_index (batch, Finished, i).first_input);
+    g_ptr_array_add (made, make_result (self, &g_array_index (batch, Finished, i)));
+  self->n_dropped += first_kept;
 
   if (made->len > 0)
     {
@@ -466,39 +401,6 @@ flush_cb (gpointer user_data)
   return self->flush_id != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
-/* Hashing takes eight files a task where the vector digest can fill its
- * eight lanes, as forkyard-cli does: the same CPU for eight files as for
- * one. */
-static void
-prepare_pool_arguments (FyRun *self)
-{
-  g_autoptr(GVariantBuilder) builder = NULL;
-  gsize n = g_variant_n_children (self->arguments);
-
-  self->pool_function = g_intern_string (self->function);
-  self->batch_size = 1;
-  self->pool_arguments = g_variant_ref (self->arguments);
-  if (!g_str_equal (self->function, "hash") || !fy_sha256_x8_supported ())
-    return;
-
-  self->pool_function = "hash-batch";
-  self->batch_size = FY_SHA256_LANES;
-  builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
-  for (gsize first = 0; first < n; first += self->batch_size)
-    {
-      g_variant_builder_open (builder, G_VARIANT_TYPE ("aay"));
-      for (gsize i = first; i < n && i < first + self->batch_size; i++)
-        {
-          g_autoptr(GVariant) path = g_variant_get_child_value (self->arguments, i);
-
-          g_variant_builder_add_value (builder, path);
-        }
-      g_variant_builder_close (builder);
-    }
-  g_clear_pointer (&self->pool_arguments, g_variant_unref);
-  self->pool_arguments = g_variant_ref_sink (g_variant_builder_end (builder));
-}
-
 static void
 fy_run_dispose (GObject *object)
 {
@@ -526,7 +428,6 @@ fy_run_finalize (GObject *object)
   g_free (self->function);
   g_free (self->verdict);
   g_clear_pointer (&self->arguments, g_variant_unref);
-  g_clear_pointer (&self->pool_arguments, g_variant_unref);
 
   G_OBJECT_CLASS (fy_run_parent_class)->finalize (object);
 }
@@ -725,7 +626,6 @@ fy_run_start (FyRun   *self,
   g_return_val_if_fail (FY_IS_RUN (self), FALSE);
   g_return_val_if_fail (self->state == FY_RUN_STATE_READY, FALSE);
 
-  prepare_pool_arguments (self);
   if (self->n_workers > 0 && !fy_pool_set_n_workers (pool, self->n_workers, error))
     return FALSE;
   if (self->max_tasks_per_child > 0 &&
@@ -745,21 +645,21 @@ fy_run_start (FyRun   *self,
   switch (self->call_style)
     {
     case FY_RUN_CALL_STYLE_IMAP_UNORDERED:
-      iter = fy_pool_imap_unordered (pool, self->pool_function, self->pool_arguments,
+      iter = fy_pool_imap_unordered (pool, self->function, self->arguments,
                                      self->chunksize, error);
       break;
     case FY_RUN_CALL_STYLE_SUBMIT:
       futures = g_ptr_array_new_with_free_func (g_object_unref);
-      for (gsize i = 0; i < g_variant_n_children (self->pool_arguments); i++)
+      for (gsize i = 0; i < g_variant_n_children (self->arguments); i++)
         {
-          g_autoptr(GVariant) argument = g_variant_get_child_value (self->pool_arguments, i);
-          FyFuture *future = fy_pool_submit (pool, self->pool_function, argument, error);
+          g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, i);
+          FyFuture *future = fy_pool_submit (pool, self->function, argument, error);
 
           if (future == NULL)
             break;
           g_ptr_array_add (futures, future);
         }
-      if (futures->len == g_variant_n_children (self->pool_arguments))
+      if (futures->len == g_variant_n_children (self->arguments))
         iter = fy_future_as_completed (futures);
       break;
     case FY_RUN_CALL_STYLE_MAP:
@@ -767,7 +667,7 @@ fy_run_start (FyRun   *self,
     default:
       /* Pool.map is imap gathered into a list: the same tasks in the same
        * order, and the page can show each result as it comes. */
-      iter = fy_pool_imap (pool, self->pool_function, self->pool_arguments,
+      iter = fy_pool_imap (pool, self->function, self->arguments,
                            self->call_style == FY_RUN_CALL_STYLE_MAP ? self->chunksize
                                                                      : MAX (self->chunksize, 1),
                            error);

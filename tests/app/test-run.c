@@ -131,8 +131,8 @@ test_results_bounded (void)
   g_assert_cmpuint (fy_run_result_get_index (last), ==, n - 1);
 }
 
-/* Hashing runs eight files to a task where it can; each file still has its
- * own result, and a missing one fails alone, named. */
+/* Each file has its own result, in input order, and a missing one fails
+ * alone, named. */
 static void
 test_hash_files (void)
 {
