@@ -246,7 +246,10 @@ send_chunks (FyPool       *self,
         }
       take_items (self, worker, chunk);
     }
-  while (!g_queue_is_empty (&self->pending) && can_send (self, worker));
+  /* A map chunk is a message of its own: every worker gets its first one
+   * before any gets its next, and starts on it sooner. */
+  while (!g_queue_is_empty (&self->pending) && ((FyFuture *) g_ptr_array_index (chunk->items, 0))->n_items == 0
+         && can_send (self, worker));
   fy_pool_update_busy (worker);
 
   for (guint i = 0; i < chunks->len; i++)
