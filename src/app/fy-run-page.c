@@ -5,7 +5,9 @@
  * The form sits in an AdwFlap: beside the run on a wide window, folded
  * into a sliding panel on a narrow one. One run at a time: while a run is
  * going, Start is refused and the page says why (Cancel first). The
- * labels follow FyRun's properties, which change at most once a frame.
+ * labels follow FyRun's properties, which change at most once a frame;
+ * the workers table, the task timeline and the results list below them
+ * follow the run's pool and results.
  *
  * FORKYARD_AUTORUN=1 starts a run with the remembered form values as soon
  * as the page is shown; FORKYARD_FRAME_STATS=FILE records the frame
@@ -22,7 +24,10 @@
 #include <sys/resource.h>
 
 #include "fy-launch-form.h"
+#include "fy-results-view.h"
 #include "fy-run-page.h"
+#include "fy-task-timeline.h"
+#include "fy-workers-view.h"
 
 struct _FyRunPage
 {
@@ -53,10 +58,10 @@ struct _FyRunPage
   GtkLabel       *eta_label;
   GtkLabel       *verdict_label;
   GtkLabel       *timing_label;
-  GtkWidget      *tables_box;
   AdwViewStack   *tables_stack;
-  AdwBin         *workers_slot;
-  AdwBin         *results_slot;
+  FyWorkersView  *workers_view;
+  FyTaskTimeline *timeline;
+  FyResultsView  *results_view;
 };
 
 G_DEFINE_FINAL_TYPE (FyRunPage, fy_run_page, ADW_TYPE_BIN)
@@ -373,6 +378,10 @@ set_run (FyRunPage *self,
       g_signal_connect_object (run, "notify::tasks-per-second", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (run, "notify::verdict", G_CALLBACK (update_verdict), self, G_CONNECT_SWAPPED);
     }
+  /* The run is started: its pool is there for the table and the timeline. */
+  fy_workers_view_set_pool (self->workers_view, run != NULL ? fy_run_get_pool (run) : NULL);
+  fy_task_timeline_set_pool (self->timeline, run != NULL ? fy_run_get_pool (run) : NULL);
+  fy_results_view_set_run (self->results_view, run);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
   update_progress (self);
   update_verdict (self);
@@ -542,6 +551,9 @@ fy_run_page_class_init (FyRunPageClass *klass)
   gtk_widget_class_install_action (widget_class, "run.cancel", NULL, cancel_action);
 
   g_type_ensure (FY_TYPE_LAUNCH_FORM);
+  g_type_ensure (FY_TYPE_WORKERS_VIEW);
+  g_type_ensure (FY_TYPE_TASK_TIMELINE);
+  g_type_ensure (FY_TYPE_RESULTS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/forkyard/Forkyard/fy-run-page.ui");
   gtk_widget_class_bind_template_child (widget_class, FyRunPage, form);
   gtk_widget_class_bind_template_child (widget_class, FyRunPage, state_label);
@@ -557,10 +569,10 @@ fy_run_page_class_init (FyRunPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FyRunPage, eta_label);
   gtk_widget_class_bind_template_child (widget_class, FyRunPage, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, FyRunPage, timing_label);
-  gtk_widget_class_bind_template_child (widget_class, FyRunPage, tables_box);
   gtk_widget_class_bind_template_child (widget_class, FyRunPage, tables_stack);
-  gtk_widget_class_bind_template_child (widget_class, FyRunPage, workers_slot);
-  gtk_widget_class_bind_template_child (widget_class, FyRunPage, results_slot);
+  gtk_widget_class_bind_template_child (widget_class, FyRunPage, workers_view);
+  gtk_widget_class_bind_template_child (widget_class, FyRunPage, timeline);
+  gtk_widget_class_bind_template_child (widget_class, FyRunPage, results_view);
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
 }
 
@@ -592,11 +604,6 @@ fy_run_page_init (FyRunPage *self)
       self->frame_intervals = g_array_new (FALSE, FALSE, sizeof (gint64));
     }
 
-  /* The workers table and the results list fill the two slots; with
-   * neither, there is nothing to switch between. */
-  gtk_widget_set_visible (self->tables_box,
-                          adw_bin_get_child (self->workers_slot) != NULL ||
-                          adw_bin_get_child (self->results_slot) != NULL);
   update_progress (self);
   update_verdict (self);
   update_actions (self);

@@ -181,7 +181,10 @@ def main():
         tap.run("the view switcher shows the three pages", pages_present)
 
         def selected_pages():
-            return [n.name for n in find_all(app.window, "page tab") if is_selected(n)]
+            # Only the window's own switcher: the Run page has one of its
+            # own (Workers, Timeline, Results).
+            return [n.name for n in find_all(app.window, "page tab")
+                    if n.name in words["pages"] and is_selected(n)]
 
         def run_page_first():
             assert find(app.window, "panel", words["page_titles"][0]), "no Run page"
