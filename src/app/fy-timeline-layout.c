@@ -56,7 +56,7 @@ fy_timeline_layout_lane (const FyTimelineBar *bars,
   g_return_val_if_fail (us_per_px > 0, 0);
 
   for (guint i = fy_timeline_first_visible (bars, n_bars, view_start, now);
-       i < n_bars && bars[i].start <= view_end; i++)
+       i < n_bars && bars[i].start < view_end; i++)
     {
       double x0 = (bars[i].start - view_start) / us_per_px;
       double x1 = (bar_end (&bars[i], now) - view_start) / us_per_px;
@@ -93,7 +93,7 @@ fy_timeline_layout_lane (const FyTimelineBar *bars,
       FyTimelineRect *rect = &g_array_index (rects, FyTimelineRect, r);
 
       if (rect->x1 - rect->x0 < 1)
-        rect->x1 = MIN (rect->x0 + 1, MAX (width, rect->x0 + 1));
+        rect->x1 = rect->x0 + 1;
     }
   return rects->len - n_before;
 }
@@ -150,7 +150,8 @@ fy_timeline_format_tick (gint64 t,
 {
   int decimals = 0;
 
-  for (gint64 unit = G_USEC_PER_SEC; unit > step && decimals < 6; unit /= 10)
+  /* Enough decimals that every multiple of the step reads exactly. */
+  for (gint64 unit = G_USEC_PER_SEC; step > 0 && step % unit != 0 && decimals < 6; unit /= 10)
     decimals++;
   if (t >= 60 * G_USEC_PER_SEC && step >= G_USEC_PER_SEC)
     return fy_timeline_format_duration (t);
