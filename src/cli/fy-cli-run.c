@@ -38,6 +38,11 @@
 #include "fy-sha256.h"
 #include "fy-workload.h"
 
+/* Below this size a file hashes in well under a millisecond: such files
+ * travel to the workers in chunks (each still its own task), so that the
+ * round trips do not cost more than the hashing. */
+#define SMALL_FILE_SIZE (1024 * 1024)
+
 /* The load's period: short enough that a 1 s sample (mpstat, the monitor)
  * sees ten of them, long enough that the sleeps are not all scheduler
  * noise. */
@@ -95,6 +100,9 @@ typedef struct
   gboolean       show_progress;
   gboolean       interrupted;
   gint64         started_at;
+  gboolean       stdout_is_tty;
+  gboolean       auto_chunks;   /* no --chunksize given */
+  guint          n_large_tasks; /* hash: the tasks of files of SMALL_FILE_SIZE or more, first */
   cpu_set_t      cpu_set;       /* --cpus, when given */
   GArray        *last_cpu;      /* int per input: the worker's CPU when it reported (--cpus) */
 } Run;
@@ -381,6 +389,7 @@ parse_options (Run    *run,
     }
 
   run->show_progress = run->progress || (!run->no_progress && isatty (STDERR_FILENO));
+  run->stdout_is_tty = isatty (STDOUT_FILENO);
   return FY_CLI_EXIT_OK;
 }
 
@@ -511,7 +520,10 @@ build_tasks (Run     *run,
    * size the first chunk would hold every large one. The pool still hands
    * short tasks over in windows, so small files cost no round trip each. */
   if (run->chunksize == 0)
-    run->chunksize = 1;
+    {
+      run->chunksize = 1;
+      run->auto_chunks = TRUE;
+    }
 
   if (g_str_equal (run->command, "hash"))
     {
@@ -530,6 +542,10 @@ build_tasks (Run     *run,
   for (guint first = 0; first < files->len; first += run->batch_size)
     {
       g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+      FyCliWalkFile *head = g_ptr_array_index (files, g_array_index (run->slot_input, guint, first));
+
+      if (head->size >= SMALL_FILE_SIZE)
+        run->n_large_tasks++;
 
       for (guint slot = first; slot < files->len && slot < first + run->batch_size; slot++)
         {
@@ -750,7 +766,10 @@ record_input (Run      *run,
         print_plain (run, run->next_to_print, g_ptr_array_index (run->futures, run->next_to_print));
         run->next_to_print++;
       }
-  fflush (stdout);
+  /* Someone watching sees each line as it comes; a pipe or a file gets
+   * full buffers: a write per line cost more than hashing a small file. */
+  if (run->stdout_is_tty)
+    fflush (stdout);
 }
 
 /* Task @task_index holds batch_size slots of inputs. */
@@ -949,6 +968,62 @@ unref_if_set (gpointer object)
     g_object_unref (object);
 }
 
+/* The children [@first, @last) of @array, as a new array. */
+static GVariant *
+slice_array (GVariant *array,
+             gsize     first,
+             gsize     last)
+{
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (g_variant_get_type (array));
+
+  for (gsize i = first; i < last; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (array, i);
+
+      g_variant_builder_add_value (builder, child);
+    }
+  return g_variant_builder_end (builder);
+}
+
+/* Large files one by one, so the workers share them evenly; then the small
+ * ones in chunks of a few dozen, so that a tree of small files costs one
+ * round trip per chunk, not per file. Every file is still its own future. */
+static FyFutureIter *
+start_hash_tasks (Run     *run,
+                  FyPool  *pool,
+                  GError **error)
+{
+  gsize n_tasks = g_variant_n_children (run->arguments);
+  gsize n_large = MIN (run->n_large_tasks, n_tasks);
+  gsize n_small = n_tasks - n_large;
+  guint n_workers = (guint) MAX (fy_pool_get_n_workers (pool), 1);
+  /* About eight chunks per worker, so the last ones finish close together. */
+  int small_chunk = (int) CLAMP (n_small / (8 * n_workers), 1, 64);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (n_large > 0)
+    {
+      g_autoptr(GVariant) large = g_variant_ref_sink (slice_array (run->arguments, 0, n_large));
+      g_autoptr(GPtrArray) some = fy_pool_submit_map (pool, run->workload, large, 1, error);
+
+      if (some == NULL)
+        return NULL;
+      for (guint i = 0; i < some->len; i++)
+        g_ptr_array_add (futures, g_object_ref (g_ptr_array_index (some, i)));
+    }
+  if (n_small > 0)
+    {
+      g_autoptr(GVariant) small = g_variant_ref_sink (slice_array (run->arguments, n_large, n_tasks));
+      g_autoptr(GPtrArray) some = fy_pool_submit_map (pool, run->workload, small, small_chunk, error);
+
+      if (some == NULL)
+        return NULL;
+      for (guint i = 0; i < some->len; i++)
+        g_ptr_array_add (futures, g_object_ref (g_ptr_array_index (some, i)));
+    }
+  return fy_future_as_completed (futures);
+}
+
 static FyFutureIter *
 start_tasks (Run     *run,
              FyPool  *pool,
@@ -976,6 +1051,8 @@ start_tasks (Run     *run,
       return fy_future_as_completed (futures);
     case RUN_MODE_MAP:
     default:
+      if (g_str_equal (run->command, "hash") && run->auto_chunks)
+        return start_hash_tasks (run, pool, error);
       futures = fy_pool_submit_map (pool, run->workload, run->arguments, run->chunksize, error);
       return futures ? fy_future_as_completed (futures) : NULL;
     }

@@ -38,6 +38,8 @@
 
 /* Files from this size on are checked for holes. */
 #define SPARSE_MIN_SIZE (16 * 1024 * 1024)
+/* The hole-aware path reads whole blocks into the buffer. */
+G_STATIC_ASSERT (SPARSE_MIN_SIZE >= HASH_BLOCK_SIZE);
 
 /* Per lane of a batch: eight of them still fit the L2 cache together. */
 #define HASH_LANE_BUFFER_SIZE (128 * 1024)
@@ -119,6 +121,7 @@ hash_file_evp (const char  *path,
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   EVP_MD_CTX *md = NULL;
+  gsize buffer_size;
   guint64 total = 0;
   struct stat st;
   gboolean ok = FALSE;
@@ -135,8 +138,14 @@ hash_file_evp (const char  *path,
   if (fd < 0)
     return FALSE;
 
-  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  buffer = g_malloc (HASH_BLOCK_SIZE);
+  /* A small file gets a small buffer: one of HASH_BLOCK_SIZE is above
+   * malloc's mmap threshold, and mapping and unmapping it for every file
+   * of a tree of small ones cost more than their digests. Read-ahead
+   * hints only pay off for large files. */
+  buffer_size = (gsize) CLAMP (st.st_size + 1, 4096, HASH_BLOCK_SIZE);
+  if (st.st_size >= HASH_BLOCK_SIZE)
+    posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  buffer = g_malloc (buffer_size);
   md = EVP_MD_CTX_new ();
   if (md == NULL || !EVP_DigestInit_ex (md, EVP_sha256 (), NULL))
     {
@@ -153,7 +162,7 @@ hash_file_evp (const char  *path,
   else
     for (;;)
       {
-        ssize_t n = fy_file_read_retrying (fd, buffer, HASH_BLOCK_SIZE);
+        ssize_t n = fy_file_read_retrying (fd, buffer, buffer_size);
 
         if (n < 0)
           {
