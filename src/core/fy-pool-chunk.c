@@ -220,6 +220,8 @@ fy_pool_chunk_progress (FyFuture *future,
   end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
   if (n != g_variant_n_children (results) || n > future->n_items - future->map->n_settled)
     return FALSE;
+  if (future->map->items_started_at == 0)
+    future->map->items_started_at = started_at;
   for (gsize i = 0; i < n; i++)
     fy_pool_chunk_settle (future, fy_pool_unboxed_child (results, i), started_at + end_us[i]);
   return TRUE;
@@ -251,6 +253,8 @@ fy_pool_chunk_recover (FyPoolWorker *worker,
   if (first > done || done > future->n_items - future->map->run_from || used > FY_POOL_LOG_SIZE || have < first)
     return;
 
+  if (future->map->items_started_at == 0 && done > have)
+    future->map->items_started_at = started_at;
   log = (const guint8 *) shared + FY_POOL_LOG_AT;
   for (guint32 j = first; j < done; j++)
     {
