@@ -284,7 +284,9 @@ def resize_images_and_bad_inputs():
 
 @test
 def worker_killed_under_retry():
-    n, tasks = 30, 200
+    # Long enough (about 1.5 s of work on two idle workers) that the kill
+    # lands mid-run even when the machine is quick and the test slow.
+    n, tasks = 32, 200
     proc = subprocess.Popen([CLI, "fib", "--n", str(n), "--tasks", str(tasks),
                              "--workers", "2", "--on-crash", "retry:3",
                              "--chunksize", "1", "--json"],
