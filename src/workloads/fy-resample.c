@@ -17,8 +17,9 @@
 #include "fy-resample.h"
 
 #define LANCZOS_LOBES 3.0
-/* Averaging down by whole factors stops this far above the target. */
-#define REDUCE_GAP    3
+/* Averaging down by whole factors stops this many times above the target
+ * (see fy-resample.h). */
+#define REDUCE_GAP    2
 
 typedef struct
 {
