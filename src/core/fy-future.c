@@ -23,6 +23,8 @@ enum {
   PROP_SUBMITTED_AT,
   PROP_STARTED_AT,
   PROP_FINISHED_AT,
+  PROP_N_ITEMS,
+  PROP_FIRST_ITEM,
   N_PROPS
 };
 
@@ -121,6 +123,12 @@ fy_future_get_property (GObject    *object,
     case PROP_FINISHED_AT:
       g_value_set_int64 (value, self->finished_at);
       break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->n_items);
+      break;
+    case PROP_FIRST_ITEM:
+      g_value_set_uint (value, self->first_item);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -144,6 +152,9 @@ fy_future_class_init (FyFutureClass *klass)
   properties[PROP_SUBMITTED_AT] = g_param_spec_int64 ("submitted-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_STARTED_AT] = g_param_spec_int64 ("started-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_FINISHED_AT] = g_param_spec_int64 ("finished-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  /* Fixed before the pool hands the future out: never notified. */
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_FIRST_ITEM] = g_param_spec_uint ("first-item", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

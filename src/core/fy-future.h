@@ -77,7 +77,8 @@ gint64         fy_future_get_finished_at   (FyFuture  *self);
  * finished, with no object made per item. */
 
 /* How many items it carries; 0 for a task of one (then index 0 below
- * means the task itself). */
+ * means the task itself). Also the "n-items" property, and the next one
+ * "first-item", for list item templates. */
 guint          fy_future_get_n_items       (FyFuture  *self);
 /* Index of its item 0 in the input of its map call. */
 guint          fy_future_get_first_item    (FyFuture  *self);

@@ -215,7 +215,11 @@ test_items_of_chunks (void)
     {
       g_autoptr(FyFuture) chunk = g_list_model_get_item (tasks, t);
 
+      guint n_items = 0;
+
       g_assert_cmpuint (fy_future_get_first_item (chunk), ==, t * 10);
+      g_object_get (chunk, "n-items", &n_items, NULL);
+      g_assert_cmpuint (n_items, ==, fy_future_get_n_items (chunk));
       g_assert_cmpuint (fy_future_get_n_items (chunk), ==, t < 9 ? 10 : 5);
       for (guint i = 0; i < fy_future_get_n_items (chunk); i++)
         {
