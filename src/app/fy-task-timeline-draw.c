@@ -344,7 +344,7 @@ fy_task_timeline_draw (FyTaskTimeline *self,
   if (self->sampler != NULL)
     {
       append_text (snapshot, layout, _("CPU"), 0, self->strip.origin.y, &text);
-      gtk_snapshot_append_color (snapshot, &rule, &self->strip);
+      gtk_snapshot_append_color (snapshot, &stripe, &self->strip);
       draw_strip (self, snapshot, dark);
     }
 

@@ -143,9 +143,43 @@ queue_description (FyTaskTimeline *self)
     self->describe_id = g_timeout_add ((guint) (wait / 1000) + 1, describe_now, self);
 }
 
+static FyApplication *
+find_application (FyTaskTimeline *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  return FY_IS_APPLICATION (app) ? FY_APPLICATION (app) : NULL;
+}
+
+/* The CPU strip needs the shared sampler running while the timeline is
+ * seen, and while its tasks run, so the run's own samples are there when
+ * the timeline is looked at afterwards. */
+static void
+update_hold (FyTaskTimeline *self)
+{
+  FyApplication *app = find_application (self);
+  gboolean need = gtk_widget_get_mapped (GTK_WIDGET (self)) || self->n_state[FY_TIMELINE_RUNNING] > 0;
+
+  if (app != NULL && need && self->sampler == NULL)
+    fy_task_timeline_set_sampler (self, fy_application_get_cpu_sampler (app));
+  need = need && app != NULL && self->sampler == fy_application_get_cpu_sampler (app);
+  if (need && self->held_app == NULL)
+    {
+      self->held_app = g_object_ref (app);
+      fy_application_hold_sampler (self->held_app);
+    }
+  else if (!need && self->held_app != NULL)
+    {
+      fy_application_release_sampler (self->held_app);
+      g_clear_object (&self->held_app);
+    }
+}
+
 static void
 changed (FyTaskTimeline *self)
 {
+  update_hold (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   queue_description (self);
   fy_task_timeline_update_ticking (self);
@@ -458,22 +492,9 @@ static void
 fy_task_timeline_map (GtkWidget *widget)
 {
   FyTaskTimeline *self = FY_TASK_TIMELINE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
 
   GTK_WIDGET_CLASS (fy_task_timeline_parent_class)->map (widget);
-
-  /* The CPU strip needs samples while the timeline is seen. */
-  if (FY_IS_APPLICATION (app))
-    {
-      if (self->sampler == NULL)
-        fy_task_timeline_set_sampler (self, fy_application_get_cpu_sampler (FY_APPLICATION (app)));
-      if (self->sampler == fy_application_get_cpu_sampler (FY_APPLICATION (app)))
-        {
-          self->held_app = g_object_ref (FY_APPLICATION (app));
-          fy_application_hold_sampler (self->held_app);
-        }
-    }
+  update_hold (self);
   fy_task_timeline_update_ticking (self);
 }
 
@@ -482,12 +503,8 @@ fy_task_timeline_unmap (GtkWidget *widget)
 {
   FyTaskTimeline *self = FY_TASK_TIMELINE (widget);
 
-  if (self->held_app != NULL)
-    {
-      fy_application_release_sampler (self->held_app);
-      g_clear_object (&self->held_app);
-    }
   GTK_WIDGET_CLASS (fy_task_timeline_parent_class)->unmap (widget);
+  update_hold (self);
   fy_task_timeline_update_ticking (self);
 }
 

@@ -24,6 +24,8 @@ struct _FyWindow
   GSettings            *settings;
 
   AdwViewStack         *stack;
+  FyRunPage            *run_page;
+  FyMonitorPage        *monitor_page;
 };
 
 G_DEFINE_FINAL_TYPE (FyWindow, fy_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -43,6 +45,15 @@ fy_window_show_page_action (GtkWidget  *widget,
                             GVariant   *parameter)
 {
   fy_window_set_page_name (FY_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* The Monitor page lists the processes of the Run page's latest pool. */
+static void
+fy_window_run_notify_cb (FyWindow *self)
+{
+  FyRun *run = fy_run_page_get_run (self->run_page);
+
+  fy_monitor_page_set_pool (self->monitor_page, run != NULL ? fy_run_get_pool (run) : NULL);
 }
 
 static void
@@ -149,6 +160,8 @@ fy_window_class_init (FyWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/forkyard/Forkyard/fy-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FyWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, FyWindow, run_page);
+  gtk_widget_class_bind_template_child (widget_class, FyWindow, monitor_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", fy_window_show_page_action);
 }
@@ -158,6 +171,9 @@ fy_window_init (FyWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  g_signal_connect_object (self->run_page, "notify::run",
+                           G_CALLBACK (fy_window_run_notify_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (fy_window_visible_child_notify_cb), self,
                            G_CONNECT_SWAPPED);
