@@ -63,6 +63,15 @@ fy_timeline_layout_lane (const FyTimelineBar *bars,
 
       x0 = CLAMP (x0, 0, width);
       x1 = CLAMP (x1, x0, width);
+      /* Narrow bars of one state, a sub-pixel gap apart, cannot be told
+       * apart on screen: they become one rect, however many. */
+      if (last != NULL && last->state == bars[i].state && x0 - last->x1 < 1 && x1 - x0 < 3
+          && (last->count > 1 || last->x1 - last->x0 < 3))
+        {
+          last->x1 = MAX (last->x1, x1);
+          last->count++;
+          continue;
+        }
       /* Sub-pixel bars never become nodes of their own: one that touches
        * a run of other sub-pixel bars joins it, and the run shows its most
        * notable state; one hidden under a wide bar's last pixel is part

@@ -4,9 +4,10 @@
  *
  * Bars of one lane, in time order, are culled to the visible time range
  * and folded so that nothing narrower than a pixel becomes its own node:
- * neighbours within a pixel of each other merge, and a merged run takes
- * the most notable state among its bars, so one failure among a thousand
- * quick successes still shows. Kept apart from the widget so tests can
+ * narrow neighbours of one state less than a pixel apart become one rect,
+ * sub-pixel neighbours of different states merge into runs of at most two
+ * pixels that take the most notable state among their bars, so one
+ * failure among a thousand quick successes still shows. Kept apart from the widget so tests can
  * check it exactly.
  */
 
