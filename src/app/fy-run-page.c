@@ -85,40 +85,52 @@ process_cpu_seconds (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+/* Whole seconds while a run goes (tenths would flicker), tenths after. */
 static char *
-format_seconds (double seconds)
+format_seconds (double   seconds,
+                gboolean precise)
 {
   if (seconds < 0)
     return g_strdup ("—");
-  if (seconds < 60)
+  if (seconds < 60 && precise)
     return g_strdup_printf (_("%.1f s"), seconds);
+  if (seconds < 60)
+    return g_strdup_printf (_("%.0f s"), seconds);
   if (seconds < 3600)
     return g_strdup_printf ("%d:%02d", (int) seconds / 60, (int) seconds % 60);
   return g_strdup_printf ("%d:%02d:%02d", (int) seconds / 3600, ((int) seconds / 60) % 60,
                           (int) seconds % 60);
 }
 
-/* A value label shows its number; its accessible description says it too,
- * for screen readers and tests that read values. */
+/* A value label shows its figure; its accessible description says what
+ * it is too, "Done: 40", for screen readers and for tests that read it. */
 static void
 set_value (GtkLabel   *label,
+           const char *caption,
            const char *text)
 {
-  if (g_strcmp0 (gtk_label_get_label (label), text) == 0)
+  g_autofree char *description = NULL;
+
+  if (g_strcmp0 (gtk_label_get_label (label), text) == 0 &&
+      g_object_get_data (G_OBJECT (label), "fy-described") != NULL)
     return;
   gtk_label_set_label (label, text);
+  /* TRANSLATORS: a figure's accessible description, "Done: 40" */
+  description = g_strdup_printf (_("%s: %s"), caption, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (label),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+  g_object_set_data (G_OBJECT (label), "fy-described", GINT_TO_POINTER (TRUE));
 }
 
 static void
-set_uint_value (GtkLabel *label,
-                guint     value)
+set_uint_value (GtkLabel   *label,
+                const char *caption,
+                guint       value)
 {
   char text[16];
 
   g_snprintf (text, sizeof text, "%u", value);
-  set_value (label, text);
+  set_value (label, caption, text);
 }
 
 static void
@@ -201,16 +213,16 @@ update_progress (FyRunPage *self)
   g_autofree char *eta = NULL;
   guint finished;
 
-  set_value (self->state_label, state_title (self));
+  set_value (self->state_label, _("Run State"), state_title (self));
   if (run == NULL)
     {
       gtk_progress_bar_set_text (self->progress_bar, _("No run yet"));
-      set_value (self->done_label, "—");
-      set_value (self->failed_label, "—");
-      set_value (self->cancelled_label, "—");
-      set_value (self->rate_label, "—");
-      set_value (self->elapsed_label, "—");
-      set_value (self->eta_label, "—");
+      set_value (self->done_label, _("Done"), "—");
+      set_value (self->failed_label, _("Failed"), "—");
+      set_value (self->cancelled_label, _("Cancelled"), "—");
+      set_value (self->rate_label, _("Tasks per Second"), "—");
+      set_value (self->elapsed_label, _("Elapsed"), "—");
+      set_value (self->eta_label, _("Time Left"), "—");
       return;
     }
 
@@ -222,9 +234,9 @@ update_progress (FyRunPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_bar),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, progress, -1);
 
-  set_uint_value (self->done_label, fy_run_get_done (run));
-  set_uint_value (self->failed_label, fy_run_get_failed (run));
-  set_uint_value (self->cancelled_label, fy_run_get_cancelled (run));
+  set_uint_value (self->done_label, _("Done"), fy_run_get_done (run));
+  set_uint_value (self->failed_label, _("Failed"), fy_run_get_failed (run));
+  set_uint_value (self->cancelled_label, _("Cancelled"), fy_run_get_cancelled (run));
   if (fy_run_get_failed (run) > 0)
     gtk_widget_add_css_class (GTK_WIDGET (self->failed_label), "error");
   else
@@ -232,11 +244,11 @@ update_progress (FyRunPage *self)
 
   rate = g_strdup_printf (fy_run_get_tasks_per_second (run) >= 100 ? "%.0f" : "%.1f",
                           fy_run_get_tasks_per_second (run));
-  set_value (self->rate_label, rate);
-  elapsed = format_seconds (fy_run_get_elapsed (run));
-  set_value (self->elapsed_label, elapsed);
-  eta = format_seconds (fy_run_get_eta (run));
-  set_value (self->eta_label, eta);
+  set_value (self->rate_label, _("Tasks per Second"), rate);
+  elapsed = format_seconds (fy_run_get_elapsed (run), !fy_run_is_active (run));
+  set_value (self->elapsed_label, _("Elapsed"), elapsed);
+  eta = format_seconds (fy_run_get_eta (run), !fy_run_is_active (run));
+  set_value (self->eta_label, _("Time Left"), eta);
 }
 
 static void
@@ -250,14 +262,14 @@ update_verdict (FyRunPage *self)
     return;
 
   {
-    g_autofree char *wall = format_seconds (fy_run_get_wall_time (self->run));
-    g_autofree char *summed = format_seconds (fy_run_get_task_time (self->run));
+    g_autofree char *wall = format_seconds (fy_run_get_wall_time (self->run), TRUE);
+    g_autofree char *summed = format_seconds (fy_run_get_task_time (self->run), TRUE);
     /* TRANSLATORS: under the verdict: wall time, summed task time, their ratio */
     g_autofree char *timing = g_strdup_printf (_("Wall time %s · summed task time %s · speedup %.2f×"),
                                                wall, summed, fy_run_get_speedup (self->run));
 
-    set_value (self->verdict_label, verdict);
-    set_value (self->timing_label, timing);
+    set_value (self->verdict_label, _("Verdict"), verdict);
+    set_value (self->timing_label, _("Timing"), timing);
   }
 }
 

@@ -25,7 +25,7 @@
 #define FLUSH_PRIORITY    (G_PRIORITY_HIGH_IDLE + 10)
 /* The rate is the change over the last RATE_SAMPLES × RATE_STEP_USEC. */
 #define RATE_SAMPLES      8
-#define RATE_STEP_USEC    (G_USEC_PER_SEC / 4)
+#define RATE_STEP_USEC    (G_USEC_PER_SEC / 2)
 /* A SIGTERMed worker that ignores it (or is stopped) is killed after this. */
 #define KILL_GRACE_SECONDS 0.2
 
@@ -379,7 +379,9 @@ flush (FyRun *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 
   update_rate (self, now);
-  if (now - self->last_elapsed_notify >= G_USEC_PER_SEC / 10)
+  /* Once a second: the page shows whole seconds while running, and every
+   * label change costs a redraw and a message to assistive technologies. */
+  if (now - self->last_elapsed_notify >= G_USEC_PER_SEC)
     {
       self->last_elapsed_notify = now;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
