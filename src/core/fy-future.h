@@ -86,9 +86,9 @@ guint          fy_future_get_first_item    (FyFuture  *self);
  * result, or FALSE with its error. An item of a chunk fails alone when its
  * worker died running it (the others keep their results); the error of a
  * chunk that failed as a whole (a workload's error, which ends the chunk,
- * as in Python; cancelling; a broken pool) is that of each item it had
- * not finished. FALSE with FY_POOL_ERROR_INVALID_ARGUMENT while the future
- * has not finished. */
+ * as in Python; cancelling; a broken pool) is that of each of its items
+ * but those a crash had settled before. FALSE with
+ * FY_POOL_ERROR_INVALID_ARGUMENT while the future has not finished. */
 gboolean       fy_future_get_item_result   (FyFuture  *self,
                                             guint      index,
                                             GVariant **out_result,

@@ -44,8 +44,9 @@
  * items it had finished keep their results and never run again, that one
  * item fails (its error names it) or is retried alone, and the chunk runs
  * on from the next item on another worker. A workload's error ends its
- * chunk, as in Python: the chunk fails with it, and so does each of its
- * items that had not finished. fy_pool_submit_map () (the executor's map)
+ * chunk, as in Python: the chunk fails with it, and each of its items
+ * gives that error, except those a crash of its worker had settled
+ * before, which keep theirs. fy_pool_submit_map () (the executor's map)
  * and chunksize 1 make one task per item.
  *
  * Inspection: the pool's task queue and result queue are listed in the
