@@ -42,6 +42,7 @@ struct _FyCpuGraph
 
   char          *description;
   gint64         described_at;
+  guint          describe_id;
 };
 
 G_DEFINE_FINAL_TYPE (FyCpuGraph, fy_cpu_graph, GTK_TYPE_WIDGET)
@@ -54,23 +55,38 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static gboolean
+describe_now (gpointer data)
+{
+  FyCpuGraph *self = data;
+
+  self->describe_id = 0;
+  if (self->sampler == NULL)
+    return G_SOURCE_REMOVE;
+  g_free (self->description);
+  self->description = fy_graph_describe_cores (self->sampler);
+  self->described_at = g_get_monotonic_time ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description,
+                                  -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most once a second: figures that come sooner are described when the
+ * second is up, so the description is never more than a second behind. */
 static void
 update_description (FyCpuGraph *self,
                     gboolean    force)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 wait = self->described_at + FY_GRAPH_DESCRIPTION_PERIOD - g_get_monotonic_time ();
 
-  if (self->sampler == NULL)
-    return;
-  if (!force && self->description != NULL
-      && now - self->described_at < FY_GRAPH_DESCRIPTION_PERIOD)
-    return;
-  g_free (self->description);
-  self->description = fy_graph_describe_cores (self->sampler);
-  self->described_at = now;
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description,
-                                  -1);
+  if (force || self->description == NULL || wait <= 0)
+    {
+      g_clear_handle_id (&self->describe_id, g_source_remove);
+      describe_now (self);
+    }
+  else if (self->describe_id == 0)
+    self->describe_id = g_timeout_add ((guint) (wait / 1000) + 1, describe_now, self);
 }
 
 static void
@@ -346,6 +362,7 @@ fy_cpu_graph_dispose (GObject *object)
   FyCpuGraph *self = FY_CPU_GRAPH (object);
 
   fy_cpu_graph_set_sampler (self, NULL);
+  g_clear_handle_id (&self->describe_id, g_source_remove);
   g_clear_pointer (&self->grid, gsk_render_node_unref);
 
   G_OBJECT_CLASS (fy_cpu_graph_parent_class)->dispose (object);

@@ -153,6 +153,9 @@ def main():
             wait_for(lambda: label_starting(app.window, "Updated at"), "a sample")
             press(find(app.window, "push button", "Pause Sampling"))
             wait_for(lambda: label_starting(app.window, "Sampling paused"), "the paused label")
+            # The last sample's figures may still be described up to a
+            # second after it came; after that nothing may change.
+            time.sleep(1.2)
             frozen = graph.description
             time.sleep(2.5)
             assert label_starting(app.window, "Sampling paused"), "sampling went on"
