@@ -6,8 +6,10 @@
  * minute of a long one, redrawn every frame (a tick callback that exists
  * only while tasks run and the widget is mapped). Scrolling pans, Ctrl +
  * scroll and a pinch zoom around the pointer, Left / Right / + / - do the
- * same from the keyboard and Home goes back to following; a click selects
- * the bar under the pointer.
+ * same from the keyboard and Home goes back to following. A click selects
+ * the bar under the pointer; Ctrl + Left / Right and Up / Down move the
+ * selection, whose details the accessible description then carries, so
+ * a keyboard and a screen reader reach every bar.
  */
 
 #define G_LOG_DOMAIN "Forkyard"
@@ -186,7 +188,7 @@ pressed_cb (GtkGestureClick *gesture,
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
   self->selected = fy_task_timeline_task_at (self, x, y, &task, &time) ? (int) task : -1;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  fy_task_timeline_selection_changed (self);
 }
 
 static gboolean
@@ -198,8 +200,19 @@ key_pressed_cb (GtkEventControllerKey *controller,
 {
   double width = self->plot.size.width;
 
+  /* Ctrl+Left / Right and Up / Down move the selection between bars and
+   * lanes, so the details are there without a pointer. */
+  if ((state & GDK_CONTROL_MASK) && (keyval == GDK_KEY_Left || keyval == GDK_KEY_Right))
+    {
+      fy_task_timeline_step_selection (self, 0, keyval == GDK_KEY_Left ? -1 : 1);
+      return TRUE;
+    }
   switch (keyval)
     {
+    case GDK_KEY_Up:
+    case GDK_KEY_Down:
+      fy_task_timeline_step_selection (self, keyval == GDK_KEY_Up ? -1 : 1, 0);
+      return TRUE;
     case GDK_KEY_Left:
       fy_task_timeline_set_view (self, self->view_start - (gint64) (width / 10 * self->us_per_px), self->us_per_px);
       return TRUE;
@@ -250,4 +263,55 @@ fy_task_timeline_add_controllers (FyTaskTimeline *self)
   g_signal_connect (gesture, "begin", G_CALLBACK (zoom_begin_cb), self);
   g_signal_connect (gesture, "scale-changed", G_CALLBACK (zoom_scale_changed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+}
+
+void
+fy_task_timeline_step_selection (FyTaskTimeline *self,
+                                 int             lane_step,
+                                 int             bar_step)
+{
+  int lane = 0, bar = 0;
+  Lane *lanes = (Lane *) self->lanes->data;
+  gint64 at = self->view_start;
+  FyTimelineBar *chosen;
+
+  if (self->lanes->len == 0)
+    return;
+  if (self->selected >= 0)
+    {
+      Task *task = &g_array_index (self->tasks, Task, self->selected);
+
+      lane = (int) task->lane;
+      bar = (int) task->bar;
+      at = g_array_index (lanes[lane].bars, FyTimelineBar, bar).start;
+      if (lane_step != 0)
+        {
+          lane = CLAMP (lane + lane_step, 0, (int) self->lanes->len - 1);
+          bar = (int) fy_timeline_first_visible ((FyTimelineBar *) lanes[lane].bars->data,
+                                                 lanes[lane].bars->len, at, g_get_monotonic_time ());
+        }
+      bar += bar_step;
+    }
+  else
+    {
+      /* Nothing selected yet: the first bar in view of the first lane
+       * that has one. */
+      while (lane + 1 < (int) self->lanes->len && lanes[lane].bars->len == 0)
+        lane++;
+      bar = (int) fy_timeline_first_visible ((FyTimelineBar *) lanes[lane].bars->data,
+                                             lanes[lane].bars->len, at, g_get_monotonic_time ());
+    }
+  if (lanes[lane].bars->len == 0)
+    return;
+  bar = CLAMP (bar, 0, (int) lanes[lane].bars->len - 1);
+  chosen = &g_array_index (lanes[lane].bars, FyTimelineBar, bar);
+  self->selected = (int) chosen->task;
+
+  /* Bring it into view, a quarter in from the left. */
+  if (self->us_per_px > 0
+      && (chosen->start < self->view_start
+          || chosen->start > self->view_start + (gint64) (self->plot.size.width * self->us_per_px)))
+    fy_task_timeline_set_view (self, chosen->start - (gint64) (self->plot.size.width / 4 * self->us_per_px),
+                               self->us_per_px);
+  fy_task_timeline_selection_changed (self);
 }

@@ -97,6 +97,13 @@ gboolean fy_task_timeline_task_at             (FyTaskTimeline  *self,
                                                double           y,
                                                guint           *out_task,
                                                gint64          *out_time);
+/* Moves the selection @lane_step lanes and @bar_step bars; selects the
+ * first bar in view when nothing is selected. */
+void     fy_task_timeline_step_selection      (FyTaskTimeline  *self,
+                                               int              lane_step,
+                                               int              bar_step);
+/* Redraws and re-describes after the selection changed. */
+void     fy_task_timeline_selection_changed   (FyTaskTimeline  *self);
 /* The range shown while following: all of a short run, the last half
  * minute of a long one. */
 void     fy_task_timeline_follow_view         (FyTaskTimeline  *self,

@@ -110,6 +110,13 @@ build_description (FyTaskTimeline *self)
         /* Translators: a worker that replaced the one before it. */
         g_string_append_printf (text, _(", then %d"), g_array_index (lane->segments, Segment, s).pid);
     }
+  if (self->selected >= 0)
+    {
+      g_autofree char *details = fy_task_timeline_describe_task (self, self->selected, -1);
+
+      /* Translators: the details of the bar selected in the timeline. */
+      g_string_append_printf (text, _("; selected: %s"), details);
+    }
   return g_string_free (text, FALSE);
 }
 
@@ -174,6 +181,13 @@ update_hold (FyTaskTimeline *self)
       fy_application_release_sampler (self->held_app);
       g_clear_object (&self->held_app);
     }
+}
+
+void
+fy_task_timeline_selection_changed (FyTaskTimeline *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  queue_description (self);
 }
 
 static void
