@@ -110,6 +110,53 @@ hash_sparse_file (int                fd,
     }
 }
 
+/* What every file hashed in a worker reuses: a digest context on a
+ * digest fetched once, and one read buffer. In a tree of small files the
+ * allocations, the mmap of a large buffer and OpenSSL's lookup of the
+ * algorithm cost more per file than the digest itself. One per thread. */
+typedef struct
+{
+  EVP_MD     *sha256;
+  EVP_MD_CTX *md;
+  guchar      buffer[HASH_BLOCK_SIZE];
+} HashScratch;
+
+static void
+hash_scratch_free (gpointer data)
+{
+  HashScratch *scratch = data;
+
+  EVP_MD_CTX_free (scratch->md);
+  EVP_MD_free (scratch->sha256);
+  g_free (scratch);
+}
+
+static GPrivate hash_scratch_key = G_PRIVATE_INIT (hash_scratch_free);
+
+/* The calling thread's scratch with its context started on a new digest,
+ * or NULL if OpenSSL cannot make one. */
+static HashScratch *
+hash_scratch_begin (GError **error)
+{
+  HashScratch *scratch = g_private_get (&hash_scratch_key);
+
+  if (scratch == NULL)
+    {
+      scratch = g_new0 (HashScratch, 1);
+      scratch->sha256 = EVP_MD_fetch (NULL, "SHA256", NULL);
+      scratch->md = EVP_MD_CTX_new ();
+      g_private_set (&hash_scratch_key, scratch);
+    }
+  if (scratch->sha256 == NULL || scratch->md == NULL ||
+      !EVP_DigestInit_ex (scratch->md, scratch->sha256, NULL))
+    {
+      g_set_error_literal (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_IO,
+                           "OpenSSL could not start a SHA-256 digest");
+      return NULL;
+    }
+  return scratch;
+}
+
 /* One file through OpenSSL: the path for a single file, and for every
  * file on a CPU without the eight-lane code. */
 static gboolean
@@ -117,10 +164,10 @@ hash_file_evp (const char  *path,
                char         text[2 * FY_SHA256_DIGEST_SIZE + 1],
                GError     **error)
 {
-  g_autofree guchar *buffer = NULL;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
-  EVP_MD_CTX *md = NULL;
+  HashScratch *scratch;
+  gboolean sparse;
   gsize buffer_size;
   guint64 total = 0;
   struct stat st;
@@ -138,31 +185,26 @@ hash_file_evp (const char  *path,
   if (fd < 0)
     return FALSE;
 
-  /* A small file gets a small buffer: one of HASH_BLOCK_SIZE is above
-   * malloc's mmap threshold, and mapping and unmapping it for every file
-   * of a tree of small ones cost more than their digests. Read-ahead
-   * hints only pay off for large files. */
+  scratch = hash_scratch_begin (error);
+  if (scratch == NULL)
+    goto out;
+
+  /* A small file is read in one call asking for a byte more than its
+   * size. Read-ahead hints only pay off for large files. */
   buffer_size = (gsize) CLAMP (st.st_size + 1, 4096, HASH_BLOCK_SIZE);
   if (st.st_size >= HASH_BLOCK_SIZE)
     posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  buffer = g_malloc (buffer_size);
-  md = EVP_MD_CTX_new ();
-  if (md == NULL || !EVP_DigestInit_ex (md, EVP_sha256 (), NULL))
-    {
-      g_set_error_literal (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_IO,
-                           "OpenSSL could not start a SHA-256 digest");
-      goto out;
-    }
 
-  if (looks_sparse (&st))
+  sparse = looks_sparse (&st);
+  if (sparse)
     {
-      if (!hash_sparse_file (fd, &st, md, buffer, &total, error))
+      if (!hash_sparse_file (fd, &st, scratch->md, scratch->buffer, &total, error))
         goto out;
     }
   else
     for (;;)
       {
-        ssize_t n = fy_file_read_retrying (fd, buffer, buffer_size);
+        ssize_t n = fy_file_read_retrying (fd, scratch->buffer, buffer_size);
 
         if (n < 0)
           {
@@ -171,20 +213,30 @@ hash_file_evp (const char  *path,
           }
         if (n == 0)
           break;
-        EVP_DigestUpdate (md, buffer, (size_t) n);
+        EVP_DigestUpdate (scratch->md, scratch->buffer, (size_t) n);
         total += (guint64) n;
+        /* A regular file gives a short read only at its end: once that
+         * end is where fstat put it, the read that would return 0 is
+         * saved. A file that claims more than it gives (sysfs) or has
+         * grown goes on to the zero read. */
+        if ((gsize) n < buffer_size && total == (guint64) st.st_size)
+          break;
       }
 
-  if (!fy_file_check_not_truncated (fd, &st, total, error))
+  /* A file read to the end that gave fewer bytes than it had may have
+   * been cut short while it was read; one that gave them all was not, and
+   * saves the second fstat. Holes are hashed up to the size fstat gave
+   * without reading them, so the sparse path always checks. */
+  if ((sparse || total < (guint64) st.st_size) &&
+      !fy_file_check_not_truncated (fd, &st, total, error))
     goto out;
 
-  EVP_DigestFinal_ex (md, digest, &digest_len);
+  EVP_DigestFinal_ex (scratch->md, digest, &digest_len);
   g_assert (digest_len == FY_SHA256_DIGEST_SIZE);
   fy_sha256_to_hex (digest, text);
   ok = TRUE;
 
 out:
-  EVP_MD_CTX_free (md);
   close (fd);
   return ok;
 }

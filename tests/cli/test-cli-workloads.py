@@ -175,6 +175,28 @@ def hash_files_over_4_gib_with_both_engines():
 
 
 @test
+def hash_one_worker_many_sizes_and_escaped_names():
+    # One worker hashes every file in turn with the same buffer and digest
+    # context: sizes either side of the page, of a one-read file and of the
+    # buffer, an empty file after a large one; names sha256sum escapes.
+    sizes = [0, 1, 4095, 4096, 4097, 16384, 262143, 262144, 262145, 600000, 0, 5]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, size in enumerate(sizes):
+            name = f"f{i:02}" + ("\\back" if i == 3 else "\nline" if i == 7 else "")
+            path = f"{tmp}/{name}"
+            write(path, os.urandom(size))
+            paths.append(path)
+        for engine in ("openssl", "lanes"):
+            r = cli("hash", "--no-progress", "--workers", "1", tmp,
+                    env=with_env(FY_HASH_ENGINE=engine))
+            assert r.returncode == 0 and r.stderr == b"", (engine, r)
+            assert sorted(r.stdout.splitlines()) == sorted(sha256sum(paths).splitlines()), \
+                (engine, r.stdout, sha256sum(paths))
+            assert r.stdout.count(b"\\") >= 3, r.stdout
+
+
+@test
 def hash_engines_agree_and_are_named():
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
