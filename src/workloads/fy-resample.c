@@ -103,6 +103,66 @@ clamp_byte (float value)
   return (guint8) (value + 0.5f);
 }
 
+/* One output row of reduce_box (): the @fy source rows from @in summed
+ * into @sums, then divided out into @o. Always inlined with a constant
+ * @channels, so that the inner loops know their stride and hold no
+ * branch. */
+static inline __attribute__ ((always_inline)) void
+reduce_box_row (const guint8 *in,
+                int           in_stride,
+                int           width,
+                int           fx,
+                int           fy,
+                guint32      *sums,
+                guint8       *o,
+                const int     channels)
+{
+  guint32 area = (guint32) (fx * fy);
+
+  memset (sums, 0, sizeof (guint32) * width * channels);
+  for (int dy = 0; dy < fy; dy++)
+    {
+      const guint8 *p = in + (gsize) dy * in_stride;
+      guint32 *s = sums;
+
+      for (int x = 0; x < width; x++, s += channels)
+        for (int dx = 0; dx < fx; dx++, p += channels)
+          {
+            if (channels == 4)
+              {
+                /* Premultiplied, so transparent pixels add no colour. */
+                s[0] += p[0] * p[3];
+                s[1] += p[1] * p[3];
+                s[2] += p[2] * p[3];
+                s[3] += p[3];
+              }
+            else
+              {
+                s[0] += p[0];
+                s[1] += p[1];
+                s[2] += p[2];
+              }
+          }
+    }
+
+  for (int x = 0; x < width; x++, o += channels)
+    {
+      const guint32 *s = sums + (gsize) x * channels;
+
+      if (channels == 4)
+        {
+          guint32 alpha = s[3];
+
+          for (int c = 0; c < 3; c++)
+            o[c] = alpha ? (guint8) MIN ((s[c] + alpha / 2) / alpha, 255) : 0;
+          o[3] = (guint8) ((alpha + area / 2) / area);
+        }
+      else
+        for (int c = 0; c < 3; c++)
+          o[c] = (guint8) ((s[c] + area / 2) / area);
+    }
+}
+
 /* Averages @source down by whole factors @fx × @fy. */
 static GdkPixbuf *
 reduce_box (GdkPixbuf *source,
@@ -116,7 +176,6 @@ reduce_box (GdkPixbuf *source,
   const guint8 *in = gdk_pixbuf_read_pixels (source);
   g_autofree guint32 *sums = g_new (guint32, (gsize) width * channels);
   GdkPixbuf *out = gdk_pixbuf_new (GDK_COLORSPACE_RGB, channels == 4, 8, width, height);
-  guint32 area = (guint32) (fx * fy);
   guint8 *pixels;
   int out_stride;
 
@@ -127,52 +186,52 @@ reduce_box (GdkPixbuf *source,
 
   for (int y = 0; y < height; y++)
     {
-      memset (sums, 0, sizeof (guint32) * width * channels);
-      for (int dy = 0; dy < fy; dy++)
-        {
-          const guint8 *row = in + (gsize) (y * fy + dy) * in_stride;
+      const guint8 *rows = in + (gsize) y * fy * in_stride;
+      guint8 *o = pixels + (gsize) y * out_stride;
 
-          for (int x = 0; x < width; x++)
-            for (int dx = 0; dx < fx; dx++)
-              {
-                const guint8 *p = row + (gsize) (x * fx + dx) * channels;
-                guint32 *s = sums + (gsize) x * channels;
-
-                if (channels == 4)
-                  {
-                    /* Premultiplied, so transparent pixels add no colour. */
-                    s[0] += p[0] * p[3];
-                    s[1] += p[1] * p[3];
-                    s[2] += p[2] * p[3];
-                    s[3] += p[3];
-                  }
-                else
-                  {
-                    s[0] += p[0];
-                    s[1] += p[1];
-                    s[2] += p[2];
-                  }
-              }
-        }
-      for (int x = 0; x < width; x++)
-        {
-          guint8 *o = pixels + (gsize) y * out_stride + (gsize) x * channels;
-          guint32 *s = sums + (gsize) x * channels;
-
-          if (channels == 4)
-            {
-              guint32 alpha = s[3];
-
-              for (int c = 0; c < 3; c++)
-                o[c] = alpha ? (guint8) MIN ((s[c] + alpha / 2) / alpha, 255) : 0;
-              o[3] = (guint8) ((alpha + area / 2) / area);
-            }
-          else
-            for (int c = 0; c < 3; c++)
-              o[c] = (guint8) ((s[c] + area / 2) / area);
-        }
+      if (channels == 4)
+        reduce_box_row (rows, in_stride, width, fx, fy, sums, o, 4);
+      else
+        reduce_box_row (rows, in_stride, width, fx, fy, sums, o, 3);
     }
   return out;
+}
+
+/* The horizontal pass over one source row, inlined per channel count as
+ * reduce_box_row () is. */
+static inline __attribute__ ((always_inline)) void
+lanczos_row (const Kernel *kx,
+             const guint8 *row,
+             int           width,
+             float        *dst,
+             const int     channels)
+{
+  for (int x = 0; x < width; x++, dst += channels)
+    {
+      const float *w = kx->weights + (gsize) x * kx->max_taps;
+      const guint8 *p = row + (gsize) kx->first[x] * channels;
+      int count = kx->count[x];
+      float acc[4] = { 0, 0, 0, 0 };
+
+      for (int k = 0; k < count; k++, p += channels)
+        if (channels == 4)
+          {
+            float a = w[k] * p[3];
+
+            acc[0] += a * p[0];
+            acc[1] += a * p[1];
+            acc[2] += a * p[2];
+            acc[3] += a;
+          }
+        else
+          {
+            acc[0] += w[k] * p[0];
+            acc[1] += w[k] * p[1];
+            acc[2] += w[k] * p[2];
+          }
+      for (int c = 0; c < channels; c++)
+        dst[c] = acc[c];
+    }
 }
 
 GdkPixbuf *
@@ -184,10 +243,12 @@ fy_resample_lanczos (GdkPixbuf *source,
   Kernel kx = { 0 };
   Kernel ky = { 0 };
   g_autofree float *rows = NULL;
+  g_autofree float *acc_row = NULL;
   GdkPixbuf *out;
   const guint8 *in;
   guint8 *pixels;
   int in_width, in_height, channels, in_stride, out_stride;
+  gsize row_len;
   int fx, fy;
 
   g_return_val_if_fail (gdk_pixbuf_get_bits_per_sample (source) == 8, NULL);
@@ -210,7 +271,9 @@ fy_resample_lanczos (GdkPixbuf *source,
   in = gdk_pixbuf_read_pixels (source);
 
   out = gdk_pixbuf_new (GDK_COLORSPACE_RGB, channels == 4, 8, width, height);
-  rows = g_try_new (float, (gsize) in_height * width * channels);
+  row_len = (gsize) width * channels;
+  rows = g_try_new (float, (gsize) in_height * row_len);
+  acc_row = g_new (float, row_len);
   if (out == NULL || rows == NULL)
     {
       g_clear_object (&out);
@@ -228,48 +291,33 @@ fy_resample_lanczos (GdkPixbuf *source,
       const guint8 *row = in + (gsize) y * in_stride;
       float *dst = rows + (gsize) y * width * channels;
 
-      for (int x = 0; x < width; x++)
-        {
-          const float *w = kx.weights + (gsize) x * kx.max_taps;
-          const guint8 *p = row + (gsize) kx.first[x] * channels;
-          float acc[4] = { 0, 0, 0, 0 };
-
-          if (channels == 4)
-            for (int k = 0; k < kx.count[x]; k++, p += 4)
-              {
-                float a = w[k] * p[3];
-
-                acc[0] += a * p[0];
-                acc[1] += a * p[1];
-                acc[2] += a * p[2];
-                acc[3] += a;
-              }
-          else
-            for (int k = 0; k < kx.count[x]; k++, p += 3)
-              {
-                acc[0] += w[k] * p[0];
-                acc[1] += w[k] * p[1];
-                acc[2] += w[k] * p[2];
-              }
-          memcpy (dst + (gsize) x * channels, acc, sizeof (float) * channels);
-        }
+      if (channels == 4)
+        lanczos_row (&kx, row, width, dst, 4);
+      else
+        lanczos_row (&kx, row, width, dst, 3);
     }
 
-  /* Vertical: the columns of those rows to @height. */
+  /* Vertical: the columns of those rows to @height. Whole rows at a time,
+   * tap after tap, so that the multiply-adds run along contiguous floats
+   * (the sums are the same, in the same order, as column by column). */
   for (int y = 0; y < height; y++)
     {
       const float *w = ky.weights + (gsize) y * ky.max_taps;
       guint8 *o = pixels + (gsize) y * out_stride;
-      gsize row_len = (gsize) width * channels;
+
+      memset (acc_row, 0, sizeof (float) * row_len);
+      for (int k = 0; k < ky.count[y]; k++)
+        {
+          const float *s = rows + (gsize) (ky.first[y] + k) * row_len;
+          float weight = w[k];
+
+          for (gsize i = 0; i < row_len; i++)
+            acc_row[i] += weight * s[i];
+        }
 
       for (gsize i = 0; i < row_len; i += channels)
         {
-          const float *s = rows + (gsize) ky.first[y] * row_len + i;
-          float acc[4] = { 0, 0, 0, 0 };
-
-          for (int k = 0; k < ky.count[y]; k++, s += row_len)
-            for (int c = 0; c < channels; c++)
-              acc[c] += w[k] * s[c];
+          const float *acc = acc_row + i;
 
           if (channels == 4)
             {
