@@ -325,6 +325,9 @@ write_frame_stats (FyRunPage *self)
 
   gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
+  /* The wait after the last frame counts too: a main loop too busy to
+   * paint at all must not report no intervals. */
+  frame_tick_cb (GTK_WIDGET (self), NULL, NULL);
   g_array_sort (self->frame_intervals, compare_int64);
   json = g_strdup_printf ("{\"frames\": %u, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f,"
                           " \"tasks\": %u, \"done\": %u, \"failed\": %u, \"wall_seconds\": %.6f,"
@@ -359,7 +362,8 @@ run_state_cb (FyRunPage *self)
   if (self->stats_path != NULL && state == FY_RUN_STATE_RUNNING && self->tick_id == 0)
     {
       g_array_set_size (self->frame_intervals, 0);
-      self->last_frame = 0;
+      /* From the start: the first frame may be long in coming. */
+      self->last_frame = g_get_monotonic_time ();
       self->cpu_at_start = process_cpu_seconds ();
       self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), frame_tick_cb, NULL, NULL);
     }

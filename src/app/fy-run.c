@@ -45,6 +45,8 @@ struct _FyRun
   int             max_tasks_per_child;
 
   FyPool         *pool;
+  GMainContext   *context;      /* the pool's own */
+  GSource        *pool_source;  /* runs it from the main loop */
   FyFutureIter   *iter;
   GHashTable     *index_of;     /* item future → input index; NULL when ordered */
   guint           n_given;      /* items taken from the iterator */
@@ -113,6 +115,117 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The pool lives in a main context of its own, run from the main loop by
+ * this source at idle priority: its workers' messages are handled
+ * whenever GTK has nothing more urgent, never ahead of a frame. In the
+ * default context a busy pool's channels are always ready at default
+ * priority and GTK's frame clock would not paint until the run ended. */
+typedef struct
+{
+  GSource       source;
+  GMainContext *inner;
+  GPollFD      *fds;
+  int           n_fds;
+  int           n_allocated;
+  gpointer     *tags;
+  int           max_priority;
+  gboolean      checked;
+  gboolean      ready;
+} PoolSource;
+
+static gboolean
+pool_source_prepare (GSource *source,
+                     int     *timeout)
+{
+  PoolSource *self = (PoolSource *) source;
+  int inner_timeout = -1;
+  gboolean ready;
+  int n;
+
+  g_main_context_push_thread_default (self->inner);
+  ready = g_main_context_prepare (self->inner, &self->max_priority);
+  while ((n = g_main_context_query (self->inner, self->max_priority, &inner_timeout,
+                                    self->fds, self->n_allocated)) > self->n_allocated)
+    {
+      self->n_allocated = n;
+      self->fds = g_renew (GPollFD, self->fds, n);
+    }
+  g_main_context_pop_thread_default (self->inner);
+
+  for (int i = 0; i < self->n_fds; i++)
+    g_source_remove_unix_fd (source, self->tags[i]);
+  self->tags = g_renew (gpointer, self->tags, MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    self->tags[i] = g_source_add_unix_fd (source, self->fds[i].fd, self->fds[i].events);
+  self->n_fds = n;
+  self->checked = FALSE;
+  *timeout = ready ? 0 : inner_timeout;
+  return ready;
+}
+
+static gboolean
+pool_source_check_inner (PoolSource *self)
+{
+  for (int i = 0; i < self->n_fds; i++)
+    self->fds[i].revents = g_source_query_unix_fd ((GSource *) self, self->tags[i]);
+  self->ready = g_main_context_check (self->inner, self->max_priority, self->fds, self->n_fds);
+  self->checked = TRUE;
+  return self->ready;
+}
+
+static gboolean
+pool_source_check (GSource *source)
+{
+  return pool_source_check_inner ((PoolSource *) source);
+}
+
+static gboolean
+pool_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  PoolSource *self = (PoolSource *) source;
+
+  /* A source ready in prepare skips check; the inner context still needs it. */
+  if (!self->checked)
+    pool_source_check_inner (self);
+  g_main_context_push_thread_default (self->inner);
+  g_main_context_dispatch (self->inner);
+  g_main_context_pop_thread_default (self->inner);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+pool_source_finalize (GSource *source)
+{
+  PoolSource *self = (PoolSource *) source;
+
+  g_main_context_release (self->inner);
+  g_main_context_unref (self->inner);
+  g_free (self->fds);
+  g_free (self->tags);
+}
+
+static GSourceFuncs pool_source_funcs = {
+  pool_source_prepare,
+  pool_source_check,
+  pool_source_dispatch,
+  pool_source_finalize,
+  NULL, NULL,
+};
+
+static GSource *
+pool_source_new (GMainContext *inner)
+{
+  PoolSource *self = (PoolSource *) g_source_new (&pool_source_funcs, sizeof (PoolSource));
+
+  self->inner = g_main_context_ref (inner);
+  g_main_context_acquire (inner);
+  g_source_set_priority ((GSource *) self, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_name ((GSource *) self, "FyRun pool");
+  return (GSource *) self;
+}
 
 /* One item the iterator gave in this flush, and its input's index. */
 typedef struct
@@ -276,7 +389,11 @@ finish (FyRun *self)
     ? n_finished (self) / fy_run_get_wall_time (self) : 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_PER_SECOND]);
   if (fy_pool_get_state (self->pool) == FY_POOL_STATE_RUNNING)
-    fy_pool_close (self->pool);
+    {
+      g_main_context_push_thread_default (self->context);
+      fy_pool_close (self->pool);
+      g_main_context_pop_thread_default (self->context);
+    }
 
   if (self->state == FY_RUN_STATE_CANCELLING)
     /* TRANSLATORS: the verdict of a cancelled run */
@@ -411,12 +528,20 @@ fy_run_dispose (GObject *object)
   g_clear_handle_id (&self->flush_id, g_source_remove);
   /* A run the window closes on stops with it, stopped workers included:
    * disposing the pool kills what is left and reaps it. */
+  if (self->context != NULL)
+    g_main_context_push_thread_default (self->context);
   if (self->pool != NULL && fy_pool_get_state (self->pool) == FY_POOL_STATE_RUNNING)
     fy_pool_terminate (self->pool);
   g_clear_pointer (&self->iter, fy_future_iter_unref);
   g_clear_pointer (&self->index_of, g_hash_table_unref);
   g_clear_pointer (&self->worker_free_since, g_hash_table_unref);
   g_clear_object (&self->pool);
+  if (self->context != NULL)
+    g_main_context_pop_thread_default (self->context);
+  if (self->pool_source != NULL)
+    g_source_destroy (self->pool_source);
+  g_clear_pointer (&self->pool_source, g_source_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->results);
 
   G_OBJECT_CLASS (fy_run_parent_class)->dispose (object);
@@ -616,17 +741,39 @@ fy_run_set_max_tasks_per_child (FyRun *self,
   self->max_tasks_per_child = MAX (max_tasks, 0);
 }
 
+static gboolean
+start_in_context (FyRun   *self,
+                  GError **error);
+
 gboolean
 fy_run_start (FyRun   *self,
               GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (FY_IS_RUN (self), FALSE);
+  g_return_val_if_fail (self->state == FY_RUN_STATE_READY, FALSE);
+
+  self->context = g_main_context_new ();
+  g_main_context_push_thread_default (self->context);
+  ok = start_in_context (self, error);
+  g_main_context_pop_thread_default (self->context);
+  if (ok)
+    {
+      self->pool_source = pool_source_new (self->context);
+      g_source_attach (self->pool_source, NULL);
+    }
+  return ok;
+}
+
+static gboolean
+start_in_context (FyRun   *self,
+                  GError **error)
 {
   g_autoptr(FyPool) pool = fy_pool_new ();
   g_autoptr(FyFutureIter) iter = NULL;
   g_autoptr(GPtrArray) futures = NULL;
   gboolean ordered = FALSE;
-
-  g_return_val_if_fail (FY_IS_RUN (self), FALSE);
-  g_return_val_if_fail (self->state == FY_RUN_STATE_READY, FALSE);
 
   if (self->n_workers > 0 && !fy_pool_set_n_workers (pool, self->n_workers, error))
     return FALSE;
@@ -719,8 +866,11 @@ fy_run_cancel (FyRun *self)
     return;
   set_state (self, FY_RUN_STATE_CANCELLING);
   /* Every unfinished task is cancelled now; the workers get SIGTERM and,
-   * stopped or not, SIGKILL after the grace. */
+   * stopped or not, SIGKILL after the grace (a timer of the pool's
+   * context). */
+  g_main_context_push_thread_default (self->context);
   fy_pool_terminate (self->pool);
+  g_main_context_pop_thread_default (self->context);
   flush (self);
 }
 

@@ -42,7 +42,7 @@ GType fy_run_state_get_type (void);
 #define FY_TYPE_RUN_STATE (fy_run_state_get_type ())
 
 /* How many results the list keeps; older ones are only counted. */
-#define FY_RUN_MAX_RESULTS 5000
+#define FY_RUN_MAX_RESULTS 1000
 
 #define FY_TYPE_RUN (fy_run_get_type ())
 G_DECLARE_FINAL_TYPE (FyRun, fy_run, FY, RUN, GObject)
