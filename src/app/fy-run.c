@@ -117,10 +117,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* The pool lives in a main context of its own, run from the main loop by
- * this source at idle priority: its workers' messages are handled
- * whenever GTK has nothing more urgent, never ahead of a frame. In the
- * default context a busy pool's channels are always ready at default
- * priority and GTK's frame clock would not paint until the run ended. */
+ * this source, so the page decides when the pool's messages are handled.
+ * It runs at default priority, as the pool's own sources would: at idle
+ * priority GTK's frames did come first, but the pool then answered a
+ * Cancel's SIGKILL and reaping too late on a loaded machine (over a second
+ * where 0.2 s is due). Letting frames through a busy run is still to do. */
 typedef struct
 {
   GSource       source;
@@ -222,7 +223,7 @@ pool_source_new (GMainContext *inner)
 
   self->inner = g_main_context_ref (inner);
   g_main_context_acquire (inner);
-  g_source_set_priority ((GSource *) self, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_priority ((GSource *) self, G_PRIORITY_DEFAULT);
   g_source_set_name ((GSource *) self, "FyRun pool");
   return (GSource *) self;
 }
