@@ -229,8 +229,12 @@ fy_pool_spawn_worker (FyPool  *self,
   worker->channel = spawned.channel;
   worker->channel_watch = attach_fd (self, fy_channel_get_fd (worker->channel),
                                      fy_pool_channel_ready_cb, worker, G_PRIORITY_DEFAULT);
+  /* At the channel's priority, not idle: a GUI's frame clock keeps
+   * default-priority sources ready all the time, and a death heard only when
+   * the loop idles would stall the run. worker_died () drains the channel
+   * first, so no result sent before the death is lost. */
   worker->pidfd_watch = attach_fd (self, worker->pidfd, pidfd_ready_cb, worker,
-                                   G_PRIORITY_DEFAULT_IDLE);
+                                   G_PRIORITY_DEFAULT);
   self->n_live++;
   share_block (self, worker);
 
