@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "fy-monitor-page.h"
+#include "fy-playground-page.h"
 #include "fy-run-page.h"
 #include "fy-window.h"
 
@@ -157,6 +158,7 @@ fy_window_class_init (FyWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FY_TYPE_MONITOR_PAGE);
+  g_type_ensure (FY_TYPE_PLAYGROUND_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/forkyard/Forkyard/fy-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FyWindow, stack);

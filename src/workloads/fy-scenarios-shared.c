@@ -128,7 +128,7 @@ fy_scenario_producer_consumer (FyScenarioRun  *run,
   fy_scenario_run_print (run, "Bounded queue (maxsize 2) with a slow consumer:");
   if ((bounded = fy_queue_new ("bounded-q", 2, error)) == NULL)
     return FALSE;
-  got_bounded = produce_consume (run, bounded, 10, fy_scenario_run_ms (run, 60, 700),
+  got_bounded = produce_consume (run, bounded, 10, fy_scenario_run_ms (run, 60, 1000),
                                  TRUE, &blocked, error);
   if (got_bounded == NULL)
     return FALSE;
@@ -224,7 +224,7 @@ count_up (FyScenarioRun  *run,
   g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
   /* The read-to-write window: Python's counter.value += 1 takes about a
    * microsecond; watched runs take longer so the lock's holder shows. */
-  guint window = fy_scenario_run_ms (run, 1000, 20000);
+  guint window = fy_scenario_run_ms (run, 1000, 100000);
   int fds[3];
 
   if (start == NULL ||
