@@ -17,14 +17,13 @@
 #include "core/fy-queue.h"
 #include "core/fy-value.h"
 
+#include "fy-inspector-contents.h"
 #include "fy-inspector-row.h"
 
 /* Rates are counted over windows at least this long, so one frame's
  * jitter does not make them jump. */
 #define RATE_WINDOW_US (250 * 1000)
 #define HISTORY_LENGTH 60
-/* Contents longer than this are cut, so a row stays a row. */
-#define CONTENTS_MAX   160
 
 struct _FyInspectorRow
 {
@@ -32,7 +31,6 @@ struct _FyInspectorRow
 
   FyShm           *shm;
   FyShmKind        kind;
-  guint            id;
   GObject         *handle;       /* the object mapped again, for contents and pokes */
 
   char            *state;
@@ -65,7 +63,6 @@ enum {
   PROP_HISTORY,
   PROP_REVISION,
   PROP_POKE_LABEL,
-  PROP_ID,
   PROP_PEAK,
   N_PROPS
 };
@@ -125,22 +122,6 @@ lookup_flag (GVariant   *snapshot,
   return flag;
 }
 
-static char *
-cut (GString *text)
-{
-  if (text->len > CONTENTS_MAX)
-    {
-      g_string_truncate (text, CONTENTS_MAX);
-      /* Not inside a UTF-8 sequence. */
-      while (text->len > 0 && (text->str[text->len - 1] & 0xC0) == 0x80)
-        g_string_truncate (text, text->len - 1);
-      if (text->len > 0)
-        g_string_truncate (text, text->len - 1);
-      g_string_append (text, "…");
-    }
-  return g_string_free (text, FALSE);
-}
-
 static gpointer
 open_handle (FyInspectorRow *self)
 {
@@ -174,105 +155,6 @@ open_handle (FyInspectorRow *self)
     g_debug ("Cannot map %s again: %s", fy_shm_get_name (self->shm), error->message);
   self->handle = handle;
   return handle;
-}
-
-/* The elements of an array: numbers as a list, chars as the text up to the
- * first NUL, as Array('c').value reads. Plain loads, no lock. */
-static char *
-array_contents (FyArray *array)
-{
-  GString *text = g_string_new (NULL);
-  gsize length = fy_array_get_length (array);
-  FyValueType type = fy_array_get_value_type (array);
-
-  if (type == FY_VALUE_TYPE_CHAR)
-    {
-      g_string_append (text, "b“");
-      for (gsize i = 0; i < length && text->len < CONTENTS_MAX; i++)
-        {
-          gint64 c = fy_array_get_int (array, i);
-
-          if (c == 0)
-            break;
-          g_string_append_c (text, g_ascii_isprint ((char) c) ? (char) c : '?');
-        }
-      g_string_append (text, "”");
-      return cut (text);
-    }
-
-  g_string_append_c (text, '[');
-  for (gsize i = 0; i < length && text->len < CONTENTS_MAX; i++)
-    {
-      if (i > 0)
-        g_string_append (text, ", ");
-      if (type == FY_VALUE_TYPE_FLOAT || type == FY_VALUE_TYPE_DOUBLE)
-        g_string_append_printf (text, "%g", fy_array_get_double (array, i));
-      else
-        g_string_append_printf (text, "%" G_GINT64_FORMAT, fy_array_get_int (array, i));
-    }
-  g_string_append_c (text, ']');
-  return cut (text);
-}
-
-static void
-append_variant (GString  *text,
-                GVariant *value)
-{
-  g_autoptr(GVariant) inner = g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT)
-                              ? g_variant_get_variant (value) : g_variant_ref (value);
-  g_autofree char *printed = g_variant_print (inner, FALSE);
-
-  g_string_append (text, printed);
-}
-
-/* A dict's or list's contents, read under its lock — but only when its
- * write count moved, so an idle object costs no lock at all. */
-static char *
-collection_contents (FyInspectorRow *self)
-{
-  GString *text = g_string_new (NULL);
-  g_autoptr(GVariant) all = NULL;
-  GVariantIter iter;
-
-  if (self->kind == FY_SHM_KIND_DICT)
-    {
-      const char *key;
-      GVariant *value;
-      gboolean first = TRUE;
-
-      all = fy_dict_to_variant (FY_DICT (self->handle));
-      g_string_append_c (text, '{');
-      g_variant_iter_init (&iter, all);
-      while (g_variant_iter_loop (&iter, "{&sv}", &key, &value) && text->len < CONTENTS_MAX)
-        {
-          g_string_append_printf (text, "%s%s: ", first ? "" : ", ", key);
-          append_variant (text, value);
-          first = FALSE;
-        }
-      g_string_append_c (text, '}');
-    }
-  else
-    {
-      GVariant *value;
-      gboolean first = TRUE;
-
-      all = fy_list_to_variant (FY_LIST (self->handle));
-      g_string_append_c (text, '[');
-      g_variant_iter_init (&iter, all);
-      while ((value = g_variant_iter_next_value (&iter)) != NULL)
-        {
-          if (text->len < CONTENTS_MAX)
-            {
-              if (!first)
-                g_string_append (text, ", ");
-              append_variant (text, value);
-            }
-          first = FALSE;
-          g_variant_unref (value);
-        }
-      g_string_append_c (text, ']');
-    }
-  return cut (text);
 }
 
 static char *
@@ -426,10 +308,6 @@ fy_inspector_row_get_property (GObject    *object,
       g_value_set_string (value, fy_inspector_row_get_poke_label (self));
       break;
 
-    case PROP_ID:
-      g_value_set_uint (value, self->id);
-      break;
-
     case PROP_PEAK:
       g_value_set_double (value, self->peak);
       break;
@@ -479,9 +357,6 @@ fy_inspector_row_class_init (FyInspectorRowClass *klass)
   properties[PROP_PEAK] =
     g_param_spec_double ("peak", NULL, NULL, 0, G_MAXDOUBLE, 10,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_ID] =
-    g_param_spec_uint ("id", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -500,23 +375,14 @@ fy_inspector_row_init (FyInspectorRow *self)
 FyInspectorRow *
 fy_inspector_row_new (FyShm *shm)
 {
-  static guint last_id;
   FyInspectorRow *self;
 
   g_return_val_if_fail (FY_IS_SHM (shm), NULL);
 
   self = g_object_new (FY_TYPE_INSPECTOR_ROW, NULL);
-  self->id = ++last_id;
   self->shm = g_object_ref (shm);
   self->kind = fy_shm_get_kind (shm);
   return self;
-}
-
-guint
-fy_inspector_row_get_id (FyInspectorRow *self)
-{
-  g_return_val_if_fail (FY_IS_INSPECTOR_ROW (self), 0);
-  return self->id;
 }
 
 FyShm *
@@ -783,7 +649,7 @@ fy_inspector_row_update (FyInspectorRow *self,
     case FY_SHM_KIND_ARRAY:
       if (open_handle (self) != NULL)
         {
-          g_autofree char *contents = array_contents (FY_ARRAY (self->handle));
+          g_autofree char *contents = fy_inspector_array_contents (FY_ARRAY (self->handle));
 
           append_line (state, contents);
         }
@@ -796,7 +662,9 @@ fy_inspector_row_update (FyInspectorRow *self,
           if (self->contents == NULL || puts != self->contents_puts)
             {
               g_free (self->contents);
-              self->contents = collection_contents (self);
+              /* Read under its lock, but only when its write count moved,
+               * so an idle dict or list costs no lock at all. */
+              self->contents = fy_inspector_collection_contents (self->handle);
               self->contents_puts = puts;
             }
           append_line (state, self->contents);

@@ -32,8 +32,6 @@ typedef enum
 
 FyInspectorRow *fy_inspector_row_new          (FyShm          *shm);
 FyShm          *fy_inspector_row_get_shm      (FyInspectorRow *self);
-/* Unique among the rows of this process, for actions that name a row. */
-guint           fy_inspector_row_get_id       (FyInspectorRow *self);
 const char     *fy_inspector_row_get_kind     (FyInspectorRow *self);
 const char     *fy_inspector_row_get_name     (FyInspectorRow *self);
 /* The state in one or two lines: depth, holder, waiters, contents … */
