@@ -128,7 +128,7 @@ fy_scenario_producer_consumer (FyScenarioRun  *run,
   fy_scenario_run_print (run, "Bounded queue (maxsize 2) with a slow consumer:");
   if ((bounded = fy_queue_new ("bounded-q", 2, error)) == NULL)
     return FALSE;
-  got_bounded = produce_consume (run, bounded, 10, fy_scenario_run_ms (run, 60, 1000),
+  got_bounded = produce_consume (run, bounded, 10, fy_scenario_run_ms (run, 60, 1500),
                                  TRUE, &blocked, error);
   if (got_bounded == NULL)
     return FALSE;

@@ -64,6 +64,13 @@ class Tap:
 
 
 def label_names(root):
+    # A walk must see the tree as it is now: the accessibility cache is
+    # kept up to date by events, and a session that loses some would show
+    # a moving inspector as it was.
+    try:
+        root.clear_cache()
+    except Exception:
+        pass
     names = []
     for node in find_all(root, "label"):
         try:
@@ -164,15 +171,23 @@ def case_queue(app, outdir, tap):
         select_scenario(page, "Queue: producer and consumer")
         run_selected(page)
 
+        seen = {"full": False, "pid": None, "last": []}
+
         def full_and_blocked():
+            # Each walk of the tree is a snapshot of a moving queue: what
+            # one walk missed, the next may catch.
             names = inspector_labels(app)
-            if "bounded-q" not in names:
-                return None
-            full = "2 of 2 items\nfull" in names
-            blocked = [n for n in names if re.fullmatch(r"producer PID \d+ blocked", n)]
-            return full and blocked and blocked[0]
-        who = wait_for(full_and_blocked, "the bounded queue full with its producer blocked",
-                       timeout=RUN_TIMEOUT)
+            seen["last"] = names
+            if "bounded-q" in names:
+                seen["full"] = seen["full"] or "2 of 2 items\nfull" in names
+                blocked = [n for n in names if re.fullmatch(r"producer PID \d+ blocked", n)]
+                seen["pid"] = seen["pid"] or (blocked[0] if blocked else None)
+            return seen["full"] and seen["pid"]
+        try:
+            who = wait_for(full_and_blocked, "the bounded queue full with its producer blocked",
+                           timeout=RUN_TIMEOUT)
+        except AssertionError as error:
+            raise AssertionError(f"{error}; seen {seen}") from None
         pid = int(who.split()[2])
         assert pid > 0 and pid != app.process.pid, who
         # The same pid the scenario itself saw blocked.
