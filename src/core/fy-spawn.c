@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -183,8 +184,10 @@ spawn_plain (const char  *mode,
 
 /* The fork server (see fy-forkserver.h). All of this is guarded by
  * server_lock; one request at a time is plenty, a fork takes well under
- * a millisecond. */
-static GMutex server_lock;
+ * a millisecond. The locks here are pthread ones, not GMutex / GCond:
+ * GLib's are bare futexes ThreadSanitizer cannot see, so with them every
+ * hand-over between the two threads below read as a data race. */
+static pthread_mutex_t server_lock = PTHREAD_MUTEX_INITIALIZER;
 static int    server_control_fd = -1;
 static int    server_pidfd = -1;
 static GPid   server_pid;
@@ -195,8 +198,8 @@ static gboolean server_disabled;    /* never again in this process */
 /* The fork server is started from one thread that never exits: its
  * parent-death signal, and that of every worker it forks (CLONE_PARENT
  * gives them the same parent thread), fires when that thread ends. */
-static GMutex   spawner_lock;
-static GCond    spawner_cond;
+static pthread_mutex_t spawner_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t  spawner_cond = PTHREAD_COND_INITIALIZER;
 static GThread *spawner_thread;
 static pid_t    spawner_owner;       /* getpid () of the process it runs in */
 static gboolean spawner_requested;
@@ -267,17 +270,17 @@ server_start (void)
 static gpointer
 spawner_thread_func (gpointer data)
 {
-  g_mutex_lock (&spawner_lock);
+  pthread_mutex_lock (&spawner_lock);
   for (;;)
     {
       while (!spawner_requested)
-        g_cond_wait (&spawner_cond, &spawner_lock);
+        pthread_cond_wait (&spawner_cond, &spawner_lock);
       spawner_requested = FALSE;
       server_start ();
       spawner_done = TRUE;
-      g_cond_broadcast (&spawner_cond);
+      pthread_cond_broadcast (&spawner_cond);
     }
-  g_mutex_unlock (&spawner_lock);
+  pthread_mutex_unlock (&spawner_lock);
   return NULL;
 }
 
@@ -303,7 +306,7 @@ server_ensure (void)
   if (g_get_monotonic_time () < server_retry_after)
     return FALSE;
 
-  g_mutex_lock (&spawner_lock);
+  pthread_mutex_lock (&spawner_lock);
   if (spawner_thread == NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -311,7 +314,7 @@ server_ensure (void)
       spawner_thread = g_thread_try_new ("fy-spawner", spawner_thread_func, NULL, &error);
       if (spawner_thread == NULL)
         {
-          g_mutex_unlock (&spawner_lock);
+          pthread_mutex_unlock (&spawner_lock);
           server_disabled = TRUE;
           return FALSE;
         }
@@ -319,10 +322,10 @@ server_ensure (void)
     }
   spawner_requested = TRUE;
   spawner_done = FALSE;
-  g_cond_broadcast (&spawner_cond);
+  pthread_cond_broadcast (&spawner_cond);
   while (!spawner_done)
-    g_cond_wait (&spawner_cond, &spawner_lock);
-  g_mutex_unlock (&spawner_lock);
+    pthread_cond_wait (&spawner_cond, &spawner_lock);
+  pthread_mutex_unlock (&spawner_lock);
 
   if (server_pidfd < 0)
     {
@@ -480,7 +483,7 @@ forkserver_spawn (const char *mode,
   if (!forkserver_wanted () || strlen (mode) >= FY_FORKSERVER_MODE_MAX)
     return FALSE;
 
-  g_mutex_lock (&server_lock);
+  pthread_mutex_lock (&server_lock);
 
   /* A forked copy of this process shares our fork server's socket, but
    * the server's children would not be its children. */
@@ -521,7 +524,7 @@ forkserver_spawn (const char *mode,
   ok = r == 0;
 
 out:
-  g_mutex_unlock (&server_lock);
+  pthread_mutex_unlock (&server_lock);
   return ok;
 }
 
@@ -530,9 +533,9 @@ fy_spawn_get_forkserver_pid (void)
 {
   GPid pid;
 
-  g_mutex_lock (&server_lock);
+  pthread_mutex_lock (&server_lock);
   pid = spawner_owner == getpid () ? server_pid : 0;
-  g_mutex_unlock (&server_lock);
+  pthread_mutex_unlock (&server_lock);
   return pid;
 }
 
