@@ -195,12 +195,15 @@ fy_barrier_wait (FyBarrier  *self,
     }
 
   generation = data->generation;
-  index = data->count++;
+  /* Stores to count are atomic: fy_barrier_get_n_waiting () and the
+   * snapshot read it without the lock. */
+  index = data->count;
+  __atomic_store_n (&data->count, index + 1, __ATOMIC_RELAXED);
   if (data->count >= data->parties)
     {
       if (self->action != NULL)
         self->action (self->action_data);
-      data->count = 0;
+      __atomic_store_n (&data->count, 0, __ATOMIC_RELAXED);
       data->cycles++;
       __atomic_store_n (&data->generation, generation + 1, __ATOMIC_RELEASE);
       publish_change (data);
@@ -255,7 +258,7 @@ fy_barrier_reset (FyBarrier *self)
   /* Whoever is still waiting in this generation fails, as in Python. */
   if (data->count > 0)
     __atomic_store_n (&data->broken_for, data->generation + 1, __ATOMIC_RELEASE);
-  data->count = 0;
+  __atomic_store_n (&data->count, 0, __ATOMIC_RELAXED);
   data->broken = 0;
   __atomic_store_n (&data->generation, data->generation + 1, __ATOMIC_RELEASE);
   publish_change (data);

@@ -223,12 +223,14 @@ prune_dead_waiters (ConditionData *data)
   if (data->waiting + data->tokens <= live)
     return;
   excess = data->waiting + data->tokens - live;
+  /* Stores to waiting are atomic: fy_condition_get_n_waiting () and the
+   * snapshot read it without the lock. */
   if (excess <= data->waiting)
-    data->waiting -= excess;
+    __atomic_store_n (&data->waiting, data->waiting - excess, __ATOMIC_RELAXED);
   else
     {
       excess -= data->waiting;
-      data->waiting = 0;
+      __atomic_store_n (&data->waiting, 0, __ATOMIC_RELAXED);
       __atomic_sub_fetch (&data->tokens, MIN (excess, data->tokens), __ATOMIC_ACQ_REL);
     }
 }
@@ -247,10 +249,10 @@ wait_until (FyCondition  *self,
     return not_held (error);
 
   slot = register_waiter (data);
-  data->waiting++;
+  __atomic_store_n (&data->waiting, data->waiting + 1, __ATOMIC_RELAXED);
   if (fy_shm_unlock (self->shm) != 0)
     {
-      data->waiting--;
+      __atomic_store_n (&data->waiting, data->waiting - 1, __ATOMIC_RELAXED);
       unregister_waiter (data, slot);
       return not_held (error);
     }
@@ -277,7 +279,7 @@ wait_until (FyCondition  *self,
        * takes itself off the count so later notifies are not wasted on it. */
       woken = take_token (data);
       if (!woken && data->waiting > 0)
-        data->waiting--;
+        __atomic_store_n (&data->waiting, data->waiting - 1, __ATOMIC_RELAXED);
     }
   unregister_waiter (data, slot);
   *out_woken = woken;
@@ -342,7 +344,7 @@ fy_condition_notify (FyCondition  *self,
   granted = MIN (n, data->waiting);
   if (granted == 0)
     return TRUE;
-  data->waiting -= granted;
+  __atomic_store_n (&data->waiting, data->waiting - granted, __ATOMIC_RELAXED);
   __atomic_add_fetch (&data->tokens, granted, __ATOMIC_RELEASE);
   __atomic_add_fetch (&data->seq, 1, __ATOMIC_RELEASE);
   data->notifies++;

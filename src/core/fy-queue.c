@@ -487,7 +487,8 @@ get_lock (FyQueue *self,
   if (rc == EOWNERDEAD)
     {
       pthread_mutex_consistent (&data->get_lock);
-      data->get_recoveries++;
+      /* The snapshot reads these two without the lock. */
+      __atomic_store_n (&data->get_recoveries, data->get_recoveries + 1, __ATOMIC_RELAXED);
       /* Only the holder sleeps; and a putter the dead one should have
        * woken gets to look again. */
       data->get_sleeping = 0;
@@ -498,14 +499,14 @@ get_lock (FyQueue *self,
       rc = 0;
     }
   if (rc == 0)
-    data->get_holder_pid = fy_shm_self_pid ();
+    __atomic_store_n (&data->get_holder_pid, fy_shm_self_pid (), __ATOMIC_RELAXED);
   return rc;
 }
 
 static void
 get_unlock (FyQueue *self)
 {
-  self->data->get_holder_pid = 0;
+  __atomic_store_n (&self->data->get_holder_pid, 0, __ATOMIC_RELAXED);
   pthread_mutex_unlock (&self->data->get_lock);
 }
 

@@ -391,16 +391,18 @@ fy_shm_lock (FyShm  *self,
        * the structure is at worst missing that one operation; the repair
        * function recomputes whatever derived counters it left stale. */
       pthread_mutex_consistent (&h->lock);
-      h->recoveries++;
-      h->holder_pid = fy_shm_self_pid ();
+      __atomic_store_n (&h->recoveries, h->recoveries + 1, __ATOMIC_RELAXED);
+      __atomic_store_n (&h->holder_pid, fy_shm_self_pid (), __ATOMIC_RELAXED);
       if (self->repair != NULL)
         self->repair (self);
       g_debug ("Recovered the lock of %s '%s' from a dead holder",
                kind_names[h->kind], self->name);
       return 0;
     }
+  /* holder_pid is read without the lock (inspection, and the unlock
+   * below), so it is stored atomically. */
   if (rc == 0)
-    h->holder_pid = fy_shm_self_pid ();
+    __atomic_store_n (&h->holder_pid, fy_shm_self_pid (), __ATOMIC_RELAXED);
   return rc;
 }
 
@@ -408,15 +410,20 @@ int
 fy_shm_unlock (FyShm *self)
 {
   FyShmHeader *h = self->header;
-  gint32 holder = h->holder_pid;
+  gint32 holder = __atomic_load_n (&h->holder_pid, __ATOMIC_RELAXED);
   int rc;
 
-  /* Cleared before the unlock; put back when the unlock is refused (a
-   * non-owner, or a recursive lock still held). */
-  h->holder_pid = 0;
+  /* Held by no one, or by another process: refused without asking glibc,
+   * whose answer would be the same EPERM, but which ThreadSanitizer counts
+   * as a misuse of the mutex. */
+  if (holder != fy_shm_self_pid ())
+    return EPERM;
+  /* Cleared before the unlock; put back when the unlock is refused (another
+   * thread of this process holds it, or a recursive lock is still held). */
+  __atomic_store_n (&h->holder_pid, 0, __ATOMIC_RELAXED);
   rc = pthread_mutex_unlock (&h->lock);
   if (rc != 0)
-    h->holder_pid = holder;
+    __atomic_store_n (&h->holder_pid, holder, __ATOMIC_RELAXED);
   return rc;
 }
 
@@ -533,7 +540,7 @@ fy_shm_snapshot (FyShm *self)
                          __atomic_load_n (&h->holder_pid, __ATOMIC_RELAXED));
   g_variant_dict_insert (&dict, "lock-waiters", "u",
                          __atomic_load_n (&h->lock_waiters, __ATOMIC_RELAXED));
-  g_variant_dict_insert (&dict, "recoveries", "u", h->recoveries);
+  g_variant_dict_insert (&dict, "recoveries", "u", __atomic_load_n (&h->recoveries, __ATOMIC_RELAXED));
   if (self->snapshot != NULL)
     self->snapshot (self, &dict);
   return g_variant_ref_sink (g_variant_dict_end (&dict));
