@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Prints "N passed, N failed" from a meson testlog.json (one JSON object per
-test per line); exits non-zero if any failed or none ran."""
+"""Prints "N passed, N failed" over one or more meson testlog.json files
+(one JSON object per test per line); exits non-zero if any failed or none
+ran. A log that is missing (its build failed before any test ran) counts as
+one failure, named on stderr."""
 
 import json
 import sys
@@ -10,17 +12,24 @@ PASSED = {"OK", "EXPECTEDFAIL"}
 SKIPPED = {"SKIP"}
 
 passed = failed = skipped = 0
-with open(sys.argv[1], encoding="utf-8") as log:
-    for line in log:
-        if not line.strip():
-            continue
-        result = json.loads(line)["result"]
-        if result in PASSED:
-            passed += 1
-        elif result in SKIPPED:
-            skipped += 1
-        else:
-            failed += 1
+for path in sys.argv[1:]:
+    try:
+        log = open(path, encoding="utf-8")
+    except FileNotFoundError:
+        print(f"{path}: missing, counted as a failure", file=sys.stderr)
+        failed += 1
+        continue
+    with log:
+        for line in log:
+            if not line.strip():
+                continue
+            result = json.loads(line)["result"]
+            if result in PASSED:
+                passed += 1
+            elif result in SKIPPED:
+                skipped += 1
+            else:
+                failed += 1
 
 summary = f"{passed} passed, {failed} failed"
 if skipped:
