@@ -29,6 +29,7 @@ static const FyCliCommand commands[] = {
   { "load",    fy_cli_run_main,     N_("Keep CPUs busy a chosen share of the time") },
   { "monitor", fy_cli_monitor_main, N_("Per-core CPU and load, like mpstat") },
   { "scenario", fy_cli_scenario_main, N_("The classic multiprocessing examples, run and checked") },
+  { "stress",  fy_cli_stress_main,  N_("A chaos soak: mixed tasks while workers are killed, then the books") },
 };
 
 void

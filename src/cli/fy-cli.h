@@ -24,6 +24,8 @@ int  fy_cli_run_main     (int argc, char **argv);
 int  fy_cli_monitor_main (int argc, char **argv);
 /* scenario */
 int  fy_cli_scenario_main (int argc, char **argv);
+/* stress */
+int  fy_cli_stress_main  (int argc, char **argv);
 
 /* Prints "forkyard-cli: MESSAGE" on stderr. */
 void fy_cli_error        (const char *format, ...) G_GNUC_PRINTF (1, 2);
