@@ -35,12 +35,19 @@ typedef struct
 #define BANKS_OFFSET 128
 G_STATIC_ASSERT (sizeof (ListData) <= BANKS_OFFSET);
 
+/* Another process maps the same memory and may have scribbled on it: the
+ * geometry is read once, checked against the mapping and kept here, and
+ * every offset, length and record size read from the mapping later is
+ * checked against it before it is followed. */
 struct _FyList
 {
   GObject   parent_instance;
 
   FyShm    *shm;
   ListData *data;
+  guint32   max_items;
+  guint64   heap_size;
+  guint64   bank_size;
 };
 
 G_DEFINE_FINAL_TYPE (FyList, fy_list, G_TYPE_OBJECT)
@@ -48,25 +55,51 @@ G_DEFINE_FINAL_TYPE (FyList, fy_list, G_TYPE_OBJECT)
 G_DEFINE_QUARK (fy-list-error-quark, fy_list_error)
 
 static BankHeader *
-bank_header (ListData *data,
-             guint     bank)
+bank_header (FyList *self,
+             guint   bank)
 {
-  return (BankHeader *) ((guint8 *) data + BANKS_OFFSET + bank * data->bank_size);
+  return (BankHeader *) ((guint8 *) self->data + BANKS_OFFSET + (bank & 1) * self->bank_size);
 }
 
 static guint32 *
-bank_offsets (ListData *data,
-              guint     bank)
+bank_offsets (FyList *self,
+              guint   bank)
 {
-  return (guint32 *) (bank_header (data, bank) + 1);
+  return (guint32 *) (bank_header (self, bank) + 1);
 }
 
 static guint8 *
-bank_heap (ListData *data,
-           guint     bank)
+bank_heap (FyList *self,
+           guint   bank)
 {
-  return (guint8 *) (bank_offsets (data, bank) + data->max_items) +
-         (data->max_items % 2 ? 4 : 0);
+  return (guint8 *) (bank_offsets (self, bank) + self->max_items) +
+         (self->max_items % 2 ? 4 : 0);
+}
+
+/* The bank in use, whatever the word holds. */
+static guint
+active_bank (FyList *self)
+{
+  return __atomic_load_n (&self->data->active, __ATOMIC_ACQUIRE) & 1;
+}
+
+/* A bank's item count, never above what its index holds. */
+static guint32
+bank_length (FyList *self,
+             guint   bank)
+{
+  return MIN (__atomic_load_n (&bank_header (self, bank)->length, __ATOMIC_ACQUIRE), self->max_items);
+}
+
+/* A bank's bytes in use, never outside its heap nor unaligned. */
+static guint64
+bank_used (FyList *self,
+           guint   bank)
+{
+  guint64 used = bank_header (self, bank)->heap_used;
+
+  /* Out of place it reads as full, which compaction then repairs. */
+  return used < HEAP_START || used > self->heap_size || used % 8 != 0 ? self->heap_size : used;
 }
 
 /* A record: its length, then the serialized "v", padded to 8. */
@@ -77,11 +110,11 @@ record_size (gsize value_length)
 }
 
 static guint8 *
-record_at (ListData *data,
-           guint     bank,
-           guint32   offset)
+record_at (FyList  *self,
+           guint    bank,
+           guint32  offset)
 {
-  return bank_heap (data, bank) + offset;
+  return bank_heap (self, bank) + offset;
 }
 
 static guint32
@@ -90,27 +123,68 @@ record_length (const guint8 *record)
   return *(const guint32 *) record;
 }
 
-static void
-compact (ListData *data)
+/* Item @position's record in @bank, with its value's length, or NULL when
+ * its offset or length would lead outside the heap. */
+static guint8 *
+checked_record (FyList  *self,
+                guint    bank,
+                guint32  position,
+                guint32 *out_length)
 {
-  guint from = data->active, to = 1 - from;
-  BankHeader *fh = bank_header (data, from), *th = bank_header (data, to);
-  guint32 *from_offsets = bank_offsets (data, from), *to_offsets = bank_offsets (data, to);
+  guint32 offset = __atomic_load_n (&bank_offsets (self, bank)[position], __ATOMIC_ACQUIRE);
+  guint8 *record;
+  guint32 length;
+
+  if (offset < HEAP_START || offset % 8 != 0 || offset > self->heap_size - 8)
+    return NULL;
+  record = record_at (self, bank, offset);
+  length = record_length (record);
+  if (length > self->heap_size - offset - 8)
+    return NULL;
+  *out_length = length;
+  return record;
+}
+
+static gboolean
+damaged_error (GError **error)
+{
+  g_set_error_literal (error, FY_LIST_ERROR, FY_LIST_ERROR_DAMAGED,
+                       "The shared list is damaged: an item lies outside its memory");
+  return FALSE;
+}
+
+/* Copies the live records into the other bank. FALSE, changing nothing
+ * that is in use, when a record is damaged or they do not fit. */
+static gboolean
+compact (FyList *self)
+{
+  ListData *data = self->data;
+  guint from = active_bank (self), to = 1 - from;
+  BankHeader *th = bank_header (self, to);
+  guint32 length = bank_length (self, from);
+  guint32 *to_offsets = bank_offsets (self, to);
   guint64 used = HEAP_START;
 
-  for (guint32 i = 0; i < fh->length; i++)
+  for (guint32 i = 0; i < length; i++)
     {
-      guint8 *record = record_at (data, from, from_offsets[i]);
-      gsize size = record_size (record_length (record));
+      guint32 value_length;
+      guint8 *record = checked_record (self, from, i, &value_length);
+      gsize size;
 
-      memcpy (record_at (data, to, used), record, size);
+      if (record == NULL)
+        return FALSE;
+      size = record_size (value_length);
+      if (size > self->heap_size - used)
+        return FALSE;
+      memcpy (record_at (self, to, used), record, size);
       to_offsets[i] = used;
       used += size;
     }
   th->heap_used = used;
-  th->length = fh->length;
+  th->length = length;
   __atomic_store_n (&data->active, to, __ATOMIC_RELEASE);
   data->compactions++;
+  return TRUE;
 }
 
 static void
@@ -118,7 +192,15 @@ list_snapshot (FyShm        *shm,
                GVariantDict *dict)
 {
   ListData *data = fy_shm_get_data (shm);
-  BankHeader *bh = bank_header (data, __atomic_load_n (&data->active, __ATOMIC_ACQUIRE) & 1);
+  guint64 bank_size = __atomic_load_n (&data->bank_size, __ATOMIC_RELAXED);
+  guint active = __atomic_load_n (&data->active, __ATOMIC_ACQUIRE) & 1;
+  BankHeader *bh;
+
+  /* Read by the inspector without an FyList at hand: the bank is found
+   * only where the mapping has room for it. */
+  if (bank_size > (fy_shm_get_data_size (shm) - BANKS_OFFSET) / 2)
+    return;
+  bh = (BankHeader *) ((guint8 *) data + BANKS_OFFSET + active * bank_size);
 
   g_variant_dict_insert (dict, "depth", "u", __atomic_load_n (&bh->length, __ATOMIC_RELAXED));
   g_variant_dict_insert (dict, "capacity", "u", data->max_items);
@@ -157,6 +239,9 @@ list_wrap (FyShm    *shm,
 
   self->shm = g_object_ref (shm);
   self->data = fy_shm_get_data (shm);
+  self->max_items = self->data->max_items;
+  self->heap_size = self->data->heap_size;
+  self->bank_size = self->data->bank_size;
   fy_shm_set_funcs (shm, NULL, list_snapshot);
   fy_shm_attach_owner (shm, G_OBJECT (self), created);
   return self;
@@ -194,8 +279,8 @@ fy_list_new (const char  *name,
   data->max_items = max_items;
   data->heap_size = HEAP_START + capacity_bytes;
   data->bank_size = bank_size;
-  bank_header (data, 0)->heap_used = HEAP_START;
-  bank_header (data, 1)->heap_used = HEAP_START;
+  ((BankHeader *) ((guint8 *) data + BANKS_OFFSET))->heap_used = HEAP_START;
+  ((BankHeader *) ((guint8 *) data + BANKS_OFFSET + bank_size))->heap_used = HEAP_START;
   return list_wrap (shm, TRUE);
 }
 
@@ -209,7 +294,9 @@ fy_list_new_from_fd (int      fd,
   if (shm == NULL)
     return NULL;
   data = fy_shm_get_data (shm);
-  if (data->bank_size != bank_size_for (data->max_items, data->heap_size) ||
+  if (data->max_items == 0 || data->max_items > G_MAXUINT32 / 8 ||
+      data->heap_size < HEAP_START + 8 || data->heap_size >= G_MAXUINT32 / 2 ||
+      data->bank_size != bank_size_for (data->max_items, data->heap_size) ||
       BANKS_OFFSET + 2 * data->bank_size > fy_shm_get_data_size (shm))
     {
       g_set_error_literal (error, FY_SHM_ERROR, FY_SHM_ERROR_INVALID,
@@ -252,30 +339,32 @@ range_error (gssize   index,
 /* With the lock held: room for @size more bytes in the active bank,
  * compacting once if needed. Returns the bank or -1. */
 static int
-make_room (ListData *data,
-           gsize     size)
+make_room (FyList *self,
+           gsize   size)
 {
-  if (bank_header (data, data->active)->heap_used + size <= data->heap_size)
-    return data->active;
-  compact (data);
-  if (bank_header (data, data->active)->heap_used + size <= data->heap_size)
-    return data->active;
+  if (size <= self->heap_size - bank_used (self, active_bank (self)))
+    return active_bank (self);
+  if (!compact (self))
+    return -1;
+  if (size <= self->heap_size - bank_used (self, active_bank (self)))
+    return active_bank (self);
   return -1;
 }
 
+/* After make_room (): the record fits. */
 static guint32
-write_record (ListData *data,
+write_record (FyList   *self,
               guint     bank,
               GVariant *value)
 {
-  BankHeader *bh = bank_header (data, bank);
-  guint32 offset = bh->heap_used;
-  guint8 *record = record_at (data, bank, offset);
+  BankHeader *bh = bank_header (self, bank);
+  guint32 offset = bank_used (self, bank);
+  guint8 *record = record_at (self, bank, offset);
   gsize length = fy_variant_record_size (value);
 
   *(guint32 *) record = length;
   fy_variant_record_write (value, record + 8);
-  bh->heap_used += record_size (length);
+  bh->heap_used = offset + record_size (length);
   return offset;
 }
 
@@ -301,7 +390,7 @@ fy_list_append (FyList    *self,
   g_autoptr(GVariant) owned = NULL;
   ListData *data;
   BankHeader *bh;
-  guint32 offset;
+  guint32 offset, length;
   int bank;
 
   g_return_val_if_fail (FY_IS_LIST (self), FALSE);
@@ -311,30 +400,33 @@ fy_list_append (FyList    *self,
   data = self->data;
 
   fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  bank = make_room (data, record_size (fy_variant_record_size (owned)));
-  if (bank < 0 || bank_header (data, bank)->length >= data->max_items)
+  bank = make_room (self, record_size (fy_variant_record_size (owned)));
+  if (bank < 0 || bank_length (self, bank) >= self->max_items)
     {
       fy_shm_unlock (self->shm);
       return full_error (error);
     }
-  bh = bank_header (data, bank);
-  offset = write_record (data, bank, owned);
-  bank_offsets (data, bank)[bh->length] = offset;
+  bh = bank_header (self, bank);
+  length = bank_length (self, bank);
+  offset = write_record (self, bank, owned);
+  bank_offsets (self, bank)[length] = offset;
   /* The commit: the item exists once the length covers it. */
-  __atomic_store_n (&bh->length, bh->length + 1, __ATOMIC_RELEASE);
+  __atomic_store_n (&bh->length, length + 1, __ATOMIC_RELEASE);
   data->puts++;
   fy_shm_unlock (self->shm);
   return TRUE;
 }
 
-/* With the lock held: a private copy of the item's record. */
+/* With the lock held: a private copy of the item's value, or NULL when
+ * its record is damaged. */
 static GBytes *
-copy_item (ListData *data,
-           guint32   position)
+copy_item (FyList  *self,
+           guint32  position)
 {
-  guint8 *record = record_at (data, data->active, bank_offsets (data, data->active)[position]);
+  guint32 length;
+  guint8 *record = checked_record (self, active_bank (self), position, &length);
 
-  return g_bytes_new (record + 8, record_length (record));
+  return record != NULL ? g_bytes_new (record + 8, length) : NULL;
 }
 
 static GVariant *
@@ -359,15 +451,20 @@ fy_list_get (FyList  *self,
 
   data = self->data;
   fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  if (!resolve_index (index, bank_header (data, data->active)->length, &position))
+  if (!resolve_index (index, bank_length (self, active_bank (self)), &position))
     {
       fy_shm_unlock (self->shm);
       range_error (index, error);
       return NULL;
     }
-  bytes = copy_item (data, position);
+  bytes = copy_item (self, position);
   data->gets++;
   fy_shm_unlock (self->shm);
+  if (bytes == NULL)
+    {
+      damaged_error (error);
+      return NULL;
+    }
   return unbox (bytes);
 }
 
@@ -389,19 +486,19 @@ fy_list_set (FyList    *self,
   data = self->data;
 
   fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  if (!resolve_index (index, bank_header (data, data->active)->length, &position))
+  if (!resolve_index (index, bank_length (self, active_bank (self)), &position))
     {
       fy_shm_unlock (self->shm);
       return range_error (index, error);
     }
-  bank = make_room (data, record_size (fy_variant_record_size (owned)));
+  bank = make_room (self, record_size (fy_variant_record_size (owned)));
   if (bank < 0)
     {
       fy_shm_unlock (self->shm);
       return full_error (error);
     }
-  offset = write_record (data, bank, owned);
-  __atomic_store_n (&bank_offsets (data, bank)[position], offset, __ATOMIC_RELEASE);
+  offset = write_record (self, bank, owned);
+  __atomic_store_n (&bank_offsets (self, bank)[position], offset, __ATOMIC_RELEASE);
   data->puts++;
   fy_shm_unlock (self->shm);
   return TRUE;
@@ -414,7 +511,7 @@ fy_list_pop (FyList  *self,
 {
   ListData *data;
   BankHeader *bh;
-  guint32 position;
+  guint32 position, length;
   guint32 *offsets;
   GBytes *bytes;
 
@@ -422,27 +519,33 @@ fy_list_pop (FyList  *self,
 
   data = self->data;
   fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  bh = bank_header (data, data->active);
-  if (!resolve_index (index, bh->length, &position))
+  bh = bank_header (self, active_bank (self));
+  length = bank_length (self, active_bank (self));
+  if (!resolve_index (index, length, &position))
     {
       fy_shm_unlock (self->shm);
       range_error (index, error);
       return NULL;
     }
-  bytes = copy_item (data, position);
-  offsets = bank_offsets (data, data->active);
-  if (position + 1 == bh->length)
-    __atomic_store_n (&bh->length, bh->length - 1, __ATOMIC_RELEASE);
+  bytes = copy_item (self, position);
+  offsets = bank_offsets (self, active_bank (self));
+  if (position + 1 == length)
+    __atomic_store_n (&bh->length, length - 1, __ATOMIC_RELEASE);
   else
     {
       /* Not a single commit: a death midway repeats one item. Popping
        * from the end, the common case, is atomic. */
       memmove (&offsets[position], &offsets[position + 1],
-               sizeof (guint32) * (bh->length - position - 1));
-      __atomic_store_n (&bh->length, bh->length - 1, __ATOMIC_RELEASE);
+               sizeof (guint32) * (length - position - 1));
+      __atomic_store_n (&bh->length, length - 1, __ATOMIC_RELEASE);
     }
   data->gets++;
   fy_shm_unlock (self->shm);
+  if (bytes == NULL)
+    {
+      damaged_error (error);
+      return NULL;
+    }
   return unbox (bytes);
 }
 
@@ -456,9 +559,9 @@ fy_list_clear (FyList *self)
 
   data = self->data;
   fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  to = 1 - data->active;
-  bank_header (data, to)->heap_used = HEAP_START;
-  bank_header (data, to)->length = 0;
+  to = 1 - active_bank (self);
+  bank_header (self, to)->heap_used = HEAP_START;
+  bank_header (self, to)->length = 0;
   __atomic_store_n (&data->active, to, __ATOMIC_RELEASE);
   fy_shm_unlock (self->shm);
 }
@@ -466,13 +569,9 @@ fy_list_clear (FyList *self)
 guint
 fy_list_get_length (FyList *self)
 {
-  ListData *data;
-
   g_return_val_if_fail (FY_IS_LIST (self), 0);
 
-  data = self->data;
-  return __atomic_load_n (&bank_header (data, __atomic_load_n (&data->active, __ATOMIC_ACQUIRE) & 1)->length,
-                          __ATOMIC_ACQUIRE);
+  return bank_length (self, active_bank (self));
 }
 
 GVariant *
@@ -480,17 +579,21 @@ fy_list_to_variant (FyList *self)
 {
   g_autoptr(GPtrArray) items = NULL;
   GVariantBuilder builder;
-  ListData *data;
   guint32 length;
 
   g_return_val_if_fail (FY_IS_LIST (self), NULL);
 
   items = g_ptr_array_new ();
-  data = self->data;
   fy_shm_lock (self->shm, FY_DEADLINE_NEVER);
-  length = bank_header (data, data->active)->length;
+  length = bank_length (self, active_bank (self));
   for (guint32 i = 0; i < length; i++)
-    g_ptr_array_add (items, copy_item (data, i));
+    {
+      GBytes *bytes = copy_item (self, i);
+
+      /* A damaged item is left out, as one that does not parse is. */
+      if (bytes != NULL)
+        g_ptr_array_add (items, bytes);
+    }
   fy_shm_unlock (self->shm);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));

@@ -21,6 +21,7 @@ typedef enum
 {
   FY_LIST_ERROR_OUT_OF_RANGE,   /* Python's IndexError */
   FY_LIST_ERROR_FULL,
+  FY_LIST_ERROR_DAMAGED,        /* another process wrote over the list's memory */
 } FyListError;
 
 GQuark fy_list_error_quark (void);

@@ -92,11 +92,14 @@ GVariant *
 fy_variant_record_parse (guint8 *buffer,
                          gsize   length)
 {
-  const guint8 *nul = memchr (buffer, '\0', length);
+  const guint8 *nul = length > 0 ? memchr (buffer, '\0', length) : NULL;
   gsize data_offset;
 
+  /* An indefinite type ("*", "a?" …) names no value: GVariant would refuse
+   * it with a critical and keep the buffer. */
   if (nul == NULL || nul == buffer ||
       !g_variant_type_string_is_valid ((const char *) buffer) ||
+      !g_variant_type_is_definite ((const GVariantType *) buffer) ||
       (data_offset = fy_align8 (nul - buffer + 1)) > length)
     {
       g_free (buffer);
