@@ -7,6 +7,8 @@ set -eu
 
 packages="
   build-essential
+  clang
+  libclang-rt-14-dev
   meson
   ninja-build
   pkg-config

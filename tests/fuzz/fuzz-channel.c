@@ -1,0 +1,204 @@
+/* fuzz-channel.c: what the parent accepts from a worker, from the raw datagram up
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The input is one datagram as a worker could send it, optionally with one
+ * fd beside it: a memfd holding a message body, or an arena whose chunks
+ * and tags are input bytes too. The datagram goes through a real socket to
+ * fy_channel_receive (); a message that comes out is read as a pool
+ * message, and its body the way the pool reads reports (errors, batches,
+ * map chunk results), with the same type checks first.
+ *
+ * Input: byte 0 picks the fd (0 none, 1 sealed memfd, 2 unsealed memfd,
+ * 3 arena); with an fd, bytes 1–2 are the datagram's length (little
+ * endian) and the rest after the datagram fills the fd.
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/fy-channel.h"
+#include "core/fy-channel-private.h"
+#include "core/fy-pool-wire.h"
+
+#include "fuzz-target.h"
+
+static FyChannel *sender;
+static FyChannel *receiver;
+
+static int
+memfd_with (const guint8 *data,
+            gsize         size,
+            gsize         file_size,
+            int           seals)
+{
+  int fd = memfd_create ("fuzz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+  if (fd < 0)
+    return -1;
+  if (ftruncate (fd, (off_t) file_size) != 0 ||
+      (size > 0 && pwrite (fd, data, MIN (size, file_size), 0) < 0) ||
+      (seals != 0 && fcntl (fd, F_ADD_SEALS, seals) != 0))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static void
+send_datagram (const guint8 *data,
+               gsize         size,
+               int           fd)
+{
+  struct iovec iov = { (void *) data, size };
+  union {
+    struct cmsghdr header;
+    char buffer[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+  if (fd >= 0)
+    {
+      struct cmsghdr *cmsg;
+
+      memset (&control, 0, sizeof control);
+      msg.msg_control = control.buffer;
+      msg.msg_controllen = sizeof control.buffer;
+      cmsg = CMSG_FIRSTHDR (&msg);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (cmsg), &fd, sizeof fd);
+    }
+  sendmsg (fy_channel_get_fd (sender), &msg, MSG_NOSIGNAL);
+}
+
+/* Results of a map chunk item, "(xvau)", as fy-pool-chunk.c reads them. */
+static void
+read_mapped (GVariant *value)
+{
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) ends = NULL;
+  const char *type;
+  gsize n_ends;
+
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
+    return;
+  boxed = g_variant_get_child_value (value, 1);
+  results = g_variant_get_variant (boxed);
+  ends = g_variant_get_child_value (value, 2);
+  type = g_variant_get_type_string (results);
+  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
+    return;
+  g_variant_get_fixed_array (ends, &n_ends, sizeof (guint32));
+  for (gsize i = 0; i < g_variant_n_children (results) && i < 64; i++)
+    g_variant_unref (fy_pool_unboxed_child (results, i));
+}
+
+static void
+read_report (char      kind,
+             GVariant *value)
+{
+  if (kind == FY_POOL_MSG_ERROR || kind == FY_POOL_MSG_INIT_FAILED)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(sis)")))
+        error = fy_pool_error_from_variant (value);
+    }
+  else if (kind == FY_POOL_MSG_RESULT || kind == FY_POOL_MSG_PROGRESS)
+    read_mapped (value);
+}
+
+/* A batch, "(ayv)", as fy-pool-reports.c reads it. */
+static void
+read_batch (GVariant *body)
+{
+  g_autoptr(GVariant) kinds_variant = NULL;
+  g_autoptr(GVariant) boxed_values = NULL;
+  g_autoptr(GVariant) values = NULL;
+  const guint8 *kinds;
+  const char *type;
+  gsize n_kinds = 0;
+
+  if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
+    return;
+  kinds_variant = g_variant_get_child_value (body, 0);
+  boxed_values = g_variant_get_child_value (body, 1);
+  values = g_variant_get_variant (boxed_values);
+  type = g_variant_get_type_string (values);
+  if (g_str_equal (type, "av"))
+    g_variant_is_normal_form (values);
+  else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
+    return;
+  kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
+  if (g_variant_n_children (values) != n_kinds)
+    return;
+  for (gsize i = 0; i < n_kinds && i < 256; i++)
+    {
+      g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
+
+      read_report ((char) kinds[i], value);
+    }
+}
+
+int
+LLVMFuzzerTestOneInput (const guint8 *data,
+                        size_t        size)
+{
+  g_autoptr(GVariant) message = NULL;
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GError) error = NULL;
+  FyPoolHeader header;
+  gsize datagram;
+  int mode, fd = -1;
+
+  if (sender == NULL && !fy_channel_new_pair (&sender, &receiver, NULL))
+    abort ();
+  if (size < 1)
+    return 0;
+  mode = data[0] % 4;
+  data++;
+  size--;
+  datagram = size;
+  if (mode != 0)
+    {
+      if (size < 2)
+        return 0;
+      datagram = MIN (size - 2, (gsize) (data[0] | data[1] << 8));
+      data += 2;
+      size -= 2;
+      if (mode == 1 || mode == 2)
+        fd = memfd_with (data + datagram, size - datagram, size - datagram,
+                         mode == 1 ? F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL : 0);
+      else
+        {
+          /* An arena of 1 to 4 chunks: its words (tags) and chunks are the
+           * bytes after the datagram, the first of them choosing its size. */
+          guint32 n_chunks = size > datagram ? 1 + data[datagram] % 4 : 1;
+
+          fd = memfd_with (data + datagram, size - datagram,
+                           FY_CHANNEL_ARENA_FILE_SIZE (n_chunks), F_SEAL_SHRINK | F_SEAL_GROW);
+        }
+    }
+  send_datagram (data, datagram, fd);
+  if (fd >= 0)
+    close (fd);
+
+  message = fy_channel_receive (receiver, 0, &fds, &error);
+  if (message == NULL || !fy_pool_message_parse (message, &header, &body))
+    return 0;
+  if (header.tag == FY_POOL_MSG_BATCH)
+    read_batch (body);
+  else
+    read_report (header.tag, body);
+  return 0;
+}
