@@ -198,8 +198,12 @@ fy_scenario_run_get_outcome (FyScenarioRun *run)
 GVariant *
 fy_scenario_run_get_details (FyScenarioRun *run)
 {
+  g_autoptr(GVariantDict) details = NULL;
+
   g_return_val_if_fail (run != NULL, NULL);
-  return g_variant_ref_sink (g_variant_dict_end (g_variant_dict_ref (run->details)));
+  /* The reference taken for the call is dropped after it. */
+  details = g_variant_dict_ref (run->details);
+  return g_variant_ref_sink (g_variant_dict_end (details));
 }
 
 void
