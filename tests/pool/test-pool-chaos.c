@@ -124,7 +124,7 @@ run_chaos (FyCrashPolicy policy,
   futures = submit_mixed (pool);
   killer = g_timeout_add (20, kill_cb, &chaos);
   stopper = g_timeout_add (50, stop_cb, &chaos);
-  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, HANG_GUARD_SECONDS, NULL, NULL));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, hang_guard (HANG_GUARD_SECONDS), NULL, NULL));
   g_source_remove (killer);
   g_source_remove (stopper);
   continue_stopped (&chaos);

@@ -39,6 +39,18 @@ repeat_u (guint32 value,
   return g_variant_builder_end (&builder);
 }
 
+/* A hang guard in seconds: generous for a normal build, and multiplied
+ * by FORKYARD_TEST_SLOWDOWN (set by build-aux/test-sanitizers) for a
+ * sanitized one, which runs several times slower. */
+static inline double
+hang_guard (double seconds)
+{
+  const char *factor = g_getenv ("FORKYARD_TEST_SLOWDOWN");
+  double f = factor != NULL ? g_ascii_strtod (factor, NULL) : 1;
+
+  return seconds * (f > 1 ? f : 1);
+}
+
 static inline FyPool *
 new_pool (int n_workers)
 {

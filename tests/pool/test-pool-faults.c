@@ -475,7 +475,7 @@ test_chaos (void)
   futures = fy_pool_submit_map (pool, "sleep", repeat_u (1, 10000), 1, &error);
   g_assert_no_error (error);
   killer = g_timeout_add (50, chaos_kill_cb, &chaos);
-  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 50, NULL, NULL));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, hang_guard (50), NULL, NULL));
   g_source_remove (killer);
 
   for (guint i = 0; i < futures->len; i++)
@@ -526,7 +526,7 @@ test_chunked_kills_retry (void)
   futures = fy_pool_submit_map (pool, "square", range_variant (30000), 40, &error);
   g_assert_no_error (error);
   killer = g_timeout_add (20, chaos_kill_cb, &chaos);
-  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 50, NULL, NULL));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, hang_guard (50), NULL, NULL));
   g_source_remove (killer);
 
   for (guint i = 0; i < futures->len; i++)
@@ -557,7 +557,7 @@ test_tiny_kills_fail (void)
   futures = fy_pool_submit_map (pool, "square", range_variant (60000), 1, &error);
   g_assert_no_error (error);
   killer = g_timeout_add (10, chaos_kill_cb, &chaos);
-  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 60, NULL, NULL));
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, hang_guard (60), NULL, NULL));
   g_source_remove (killer);
 
   for (guint i = 0; i < futures->len; i++)
