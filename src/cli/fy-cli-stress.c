@@ -74,14 +74,6 @@ typedef struct
   gint64  expected;   /* fib's value, sleep's ms, hash's file index */
 } Task;
 
-/* A process known by its pid and start time: with pids reused within
- * minutes on a busy machine, a pid alone could name a stranger. */
-typedef struct
-{
-  GPid     pid;
-  guint64  started;
-} ProcessId;
-
 typedef struct
 {
   /* Options */
@@ -105,7 +97,11 @@ typedef struct
   char       *image_path;
   char       *out_dir;
   GHashTable *outstanding;     /* FyFuture → Task, until it finishes */
-  GArray     *pids;            /* ProcessId of every worker and scenario process */
+  /* Every worker and scenario process not yet seen to exit: pid → start
+   * time (a guint64). With pids reused within minutes on a busy machine,
+   * a pid alone could name a stranger; and the table stays as small as
+   * the live processes, not as the thousands that came and went. */
+  GHashTable *live;
   GPid        forkserver_pid;
   gboolean    submitting;
   gboolean    interrupted;
@@ -154,7 +150,7 @@ stress_clear (Stress *s)
   g_free (s->out_dir);
   g_free (s->dir);
   g_clear_pointer (&s->outstanding, g_hash_table_unref);
-  g_clear_pointer (&s->pids, g_array_unref);
+  g_clear_pointer (&s->live, g_hash_table_unref);
   g_clear_object (&s->queue);
   g_clear_object (&s->producer);
   g_clear_object (&s->counter);
@@ -278,13 +274,20 @@ static void
 remember_process (Stress *s,
                   GPid    pid)
 {
-  ProcessId id = { pid, 0 };
+  guint64 started;
   char state;
   int ppid;
 
   /* Already gone (killed at once): nothing to look for later. */
-  if (proc_stat (pid, &state, &ppid, &id.started))
-    g_array_append_val (s->pids, id);
+  if (proc_stat (pid, &state, &ppid, &started))
+    g_hash_table_insert (s->live, GINT_TO_POINTER (pid), g_memdup2 (&started, sizeof started));
+}
+
+static void
+forget_process (Stress *s,
+                GPid    pid)
+{
+  g_hash_table_remove (s->live, GINT_TO_POINTER (pid));
 }
 
 /* Our children in state Z, the fork server aside. */
@@ -313,17 +316,20 @@ count_zombies (Stress *s)
 static guint
 count_orphans (Stress *s)
 {
+  GHashTableIter iter;
+  gpointer key, value;
   guint n = 0;
 
-  for (guint i = 0; i < s->pids->len; i++)
+  g_hash_table_iter_init (&iter, s->live);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      ProcessId *id = &g_array_index (s->pids, ProcessId, i);
+      GPid pid = GPOINTER_TO_INT (key);
       guint64 started;
       char state;
       int ppid;
 
-      if (id->pid != s->forkserver_pid && proc_stat (id->pid, &state, &ppid, &started) &&
-          started == id->started && state != 'Z')
+      if (pid != s->forkserver_pid && proc_stat (pid, &state, &ppid, &started) &&
+          started == *(guint64 *) value && state != 'Z')
         n++;
     }
   return n;
@@ -550,6 +556,16 @@ worker_spawned_cb (FyPool       *pool,
   remember_process (s, fy_pool_worker_get_pid (worker));
 }
 
+/* Reaped by the pool: gone for good. */
+static void
+worker_exited_cb (FyPool       *pool,
+                  FyPoolWorker *worker,
+                  int           exitcode,
+                  gpointer      data)
+{
+  forget_process (data, fy_pool_worker_get_pid (worker));
+}
+
 /* Keeps about four tasks per worker waiting, in a random mix. */
 static gboolean
 feed_cb (gpointer data)
@@ -582,6 +598,7 @@ new_pool (Stress  *s,
   fy_pool_set_kill_grace (pool, 0.2);
   g_signal_connect (pool, "task-finished", G_CALLBACK (task_finished_cb), s);
   g_signal_connect (pool, "worker-spawned", G_CALLBACK (worker_spawned_cb), s);
+  g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), s);
   if (!fy_pool_start (pool, error))
     return FALSE;
   if (s->pool != NULL)
@@ -649,6 +666,7 @@ account_process (Stress     *s,
 {
   int code = -1;
 
+  forget_process (s, fy_process_get_pid (process));
   fy_process_get_exitcode (process, &code);
   *out_completed = code == 0;
   if (code == 0)
@@ -1117,7 +1135,7 @@ start (Stress  *s,
 
   s->rand = g_rand_new_with_seed ((guint32) s->seed);
   s->outstanding = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
-  s->pids = g_array_new (FALSE, FALSE, sizeof (ProcessId));
+  s->live = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   s->problems = g_ptr_array_new_with_free_func (g_free);
   s->retiring = g_ptr_array_new_with_free_func (g_object_unref);
   s->context = g_main_context_default ();
