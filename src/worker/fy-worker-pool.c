@@ -169,6 +169,45 @@ map_shared (Worker      *worker,
   return TRUE;
 }
 
+/* Walked untrusted, the few map chunks a message carries cost little. */
+#define PACKED_WALK_MAX 16
+
+/* TRUE when a run message holds only a few map chunks, each an array of
+ * one fixed-size type: nothing in it needs the normal-form pass. */
+static gboolean
+only_packed_map_chunks (GVariant *body)
+{
+  gsize n_chunks = g_variant_n_children (body);
+
+  if (n_chunks == 0 || n_chunks > PACKED_WALK_MAX)
+    return FALSE;
+  for (gsize c = 0; c < n_chunks; c++)
+    {
+      g_autoptr(GVariant) fields = g_variant_get_child_value (body, c);
+      g_autoptr(GVariant) mapped = g_variant_get_child_value (fields, 2);
+      g_autoptr(GVariant) arguments = g_variant_get_child_value (fields, 3);
+
+      if (!g_variant_get_boolean (mapped) || g_variant_n_children (arguments) != 1)
+        return FALSE;
+      {
+        g_autoptr(GVariant) slice = fy_pool_unboxed_child (arguments, 0);
+        gsize n = g_variant_n_children (slice);
+
+        if (!g_variant_is_of_type (slice, G_VARIANT_TYPE ("av")) || n > PACKED_WALK_MAX)
+          return FALSE;
+        for (gsize i = 0; i < n; i++)
+          {
+            g_autoptr(GVariant) item = fy_pool_unboxed_child (slice, i);
+            const char *type = g_variant_get_type_string (item);
+
+            if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
+              return FALSE;
+          }
+      }
+    }
+  return TRUE;
+}
+
 /* FALSE when the message is not one of ours: the parent is confused or
  * something else writes to our channel; either way we leave. */
 static gboolean
@@ -197,8 +236,11 @@ handle_message (Worker      *worker,
           return FALSE;
         /* Found in normal form (one pass), the body is marked trusted and
          * reading each argument skips GLib's checks of the offsets before
-         * it; a body that is not is read the slower way. */
-        g_variant_is_normal_form (body);
+         * it; a body that is not is read the slower way. Map chunks of
+         * numbers have no offsets to check, and that pass would visit
+         * every number. */
+        if (!only_packed_map_chunks (body))
+          g_variant_is_normal_form (body);
         n_chunks = g_variant_n_children (body);
         for (gsize c = 0; c < n_chunks; c++)
           {

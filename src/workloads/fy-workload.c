@@ -37,6 +37,23 @@ fy_workload_lookup (const char *name)
   return NULL;
 }
 
+static gboolean
+is_number_type (const char *type)
+{
+  return g_str_equal (type, "x") || g_str_equal (type, "d");
+}
+
+gboolean
+fy_workload_takes_numbers (const FyWorkloadInfo *info,
+                           const char           *element_type)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (element_type != NULL, FALSE);
+
+  return info->number_func != NULL && is_number_type (info->argument_type)
+         && is_number_type (info->result_type) && g_str_equal (element_type, info->argument_type);
+}
+
 static int
 compare_by_name (gconstpointer a,
                  gconstpointer b)

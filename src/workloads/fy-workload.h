@@ -22,6 +22,25 @@ typedef GVariant *(*FyWorkloadFunc) (GVariant           *argument,
                                      FyWorkloadContext  *context,
                                      GError            **error);
 
+/* One element of a packed "ax" or "ad" array. */
+typedef union
+{
+  gint64 x;
+  double d;
+} FyWorkloadNumber;
+
+/* The typed entry point of a workload whose argument and result are each
+ * one 8-byte number: argument_type and result_type are "x" or "d" and say
+ * which member is meant. A map chunk over a packed array calls it once per
+ * element, reading the caller's array and writing the packed result array
+ * in place, so neither side makes a GVariant per element (making and
+ * freeing one costs several times what a tiny workload does). It must
+ * compute exactly what func does, errors included. Returns FALSE with
+ * @error set on failure. */
+typedef gboolean (*FyWorkloadNumberFunc) (FyWorkloadNumber   argument,
+                                          FyWorkloadNumber  *result,
+                                          GError           **error);
+
 typedef struct
 {
   const char     *name;          /* "fib", "hash", "test.segv" … */
@@ -29,6 +48,7 @@ typedef struct
   const char     *result_type;   /* GVariant type string of the result */
   FyWorkloadFunc  func;
   const char     *summary;       /* one untranslated line, for --help and logs */
+  FyWorkloadNumberFunc number_func; /* or NULL: see FyWorkloadNumberFunc */
 } FyWorkloadInfo;
 
 /* Each group of workloads lives in its own source file and exports a table
@@ -43,6 +63,9 @@ extern const FyWorkloadInfo fy_workloads_ipc[];      /* bodies that use queues, 
 extern const FyWorkloadInfo fy_workloads_scenarios[]; /* the child side of the Playground's scenarios */
 
 const FyWorkloadInfo *fy_workload_lookup   (const char *name);
+/* Whether @info's number_func may run over an array of @element_type. */
+gboolean              fy_workload_takes_numbers (const FyWorkloadInfo *info,
+                                                 const char           *element_type);
 /* Every registered workload, sorted by name; free the array, not the items. */
 GPtrArray            *fy_workload_list_all (void);
 

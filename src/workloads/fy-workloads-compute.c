@@ -32,18 +32,20 @@ fib_naive (gint64 n)
   return fib_naive (n - 1) + fib_naive (n - 2);
 }
 
-static GVariant *
-fy_workload_fib (GVariant           *argument,
-                 FyWorkloadContext  *context,
-                 GError            **error)
+/* The typed entry point (fy-workload.h); the GVariant one wraps it, so
+ * both give the same results and the same errors. */
+static gboolean
+fy_workload_fib_number (FyWorkloadNumber   argument,
+                        FyWorkloadNumber  *result,
+                        GError           **error)
 {
-  gint64 n = g_variant_get_int64 (argument);
+  gint64 n = argument.x;
 
   if (n < 0)
     {
       g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
                    "fib: n must be 0 or more, not %" G_GINT64_FORMAT, n);
-      return NULL;
+      return FALSE;
     }
   if (n > FIB_MAX_N)
     {
@@ -51,10 +53,24 @@ fy_workload_fib (GVariant           *argument,
                    "fib: n = %" G_GINT64_FORMAT " is above %d, the largest "
                    "whose result fits a 64-bit integer",
                    n, FIB_MAX_N);
-      return NULL;
+      return FALSE;
     }
 
-  return g_variant_new_int64 (fib_naive (n));
+  result->x = fib_naive (n);
+  return TRUE;
+}
+
+static GVariant *
+fy_workload_fib (GVariant           *argument,
+                 FyWorkloadContext  *context,
+                 GError            **error)
+{
+  FyWorkloadNumber n = { .x = g_variant_get_int64 (argument) };
+  FyWorkloadNumber result;
+
+  if (!fy_workload_fib_number (n, &result, error))
+    return NULL;
+  return g_variant_new_int64 (result.x);
 }
 
 /* Decimal digits of an unsigned 128-bit number; GLib has no format for it. */
@@ -135,7 +151,8 @@ fy_workload_sleep (GVariant           *argument,
 
 const FyWorkloadInfo fy_workloads_compute[] = {
   { "fib", "x", "x", fy_workload_fib,
-    "Naive recursive Fibonacci, fib(1) = fib(2) = 1: n (x, 0 to 92) → fib(n) (x)" },
+    "Naive recursive Fibonacci, fib(1) = fib(2) = 1: n (x, 0 to 92) → fib(n) (x)",
+    fy_workload_fib_number },
   { "sleep", "u", "u", fy_workload_sleep,
     "Sleeps: milliseconds (u) → the same milliseconds (u)" },
   { "sumsq", "x", "s", fy_workload_sumsq,

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,14 +64,57 @@ sleep_ms (guint ms)
   g_usleep ((gulong) ms * 1000);
 }
 
+/* Wraps around on overflow, as the GVariant entry point always did. */
+static gint64
+square_int64 (gint64 x)
+{
+  return (gint64) ((guint64) x * (guint64) x);
+}
+
+static gboolean
+example_square_number (FyWorkloadNumber   argument,
+                       FyWorkloadNumber  *result,
+                       GError           **error)
+{
+  result->x = square_int64 (argument.x);
+  return TRUE;
+}
+
 static GVariant *
 example_square (GVariant           *argument,
                 FyWorkloadContext  *context,
                 GError            **error)
 {
-  gint64 x = g_variant_get_int64 (argument);
+  return g_variant_new_int64 (square_int64 (g_variant_get_int64 (argument)));
+}
 
-  return g_variant_new_int64 (x * x);
+/* Python's math.sqrt: a negative number is a domain error. */
+static gboolean
+example_sqrt_number (FyWorkloadNumber   argument,
+                     FyWorkloadNumber  *result,
+                     GError           **error)
+{
+  if (argument.d < 0 || isnan (argument.d))
+    {
+      g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
+                   "sqrt: %g is outside the domain (0 or more)", argument.d);
+      return FALSE;
+    }
+  result->d = sqrt (argument.d);
+  return TRUE;
+}
+
+static GVariant *
+example_sqrt (GVariant           *argument,
+              FyWorkloadContext  *context,
+              GError            **error)
+{
+  FyWorkloadNumber x = { .d = g_variant_get_double (argument) };
+  FyWorkloadNumber result;
+
+  if (!example_sqrt_number (x, &result, error))
+    return NULL;
+  return g_variant_new_double (result.d);
 }
 
 static GVariant *
@@ -417,7 +461,8 @@ example_spawn_grandchild (GVariant           *argument,
 }
 
 const FyWorkloadInfo fy_workloads_examples[] = {
-  { "square", "x", "x", example_square, "x → x·x" },
+  { "square", "x", "x", example_square, "x → x·x", example_square_number },
+  { "sqrt", "d", "d", example_sqrt, "x → √x (d → d), an error below 0", example_sqrt_number },
   { "add", "(xx)", "x", example_add, "(a, b) → a + b" },
   { "sleep-ms", "u", "()", example_sleep_ms, "sleeps for the given milliseconds" },
   { "exit", "i", "()", example_exit, "exits at once with the given status" },
