@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fy-workload.h"
+#include "fy-workload-error.h"
 
 /* Set by pool.init-set in the worker's initializer, read by pool.init-get:
  * proves the initializer ran in the same process before the task. */
@@ -65,6 +66,38 @@ pool_sleep_pid (GVariant           *argument,
   return g_variant_new_int32 (getpid ());
 }
 
+/* The same through the typed entry point (fy-workload.h): milliseconds
+ * (x) → pid (x), so the pool's tests kill workers inside map chunks that
+ * run without a GVariant per item. */
+static gboolean
+pool_sleep_pid_number (FyWorkloadNumber   argument,
+                       FyWorkloadNumber  *result,
+                       GError           **error)
+{
+  if (argument.x < 0 || argument.x > G_MAXUINT32)
+    {
+      g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
+                   "pool.sleep-pid-x: %" G_GINT64_FORMAT " ms is out of range", argument.x);
+      return FALSE;
+    }
+  g_usleep ((gulong) argument.x * 1000);
+  result->x = getpid ();
+  return TRUE;
+}
+
+static GVariant *
+pool_sleep_pid_x (GVariant           *argument,
+                  FyWorkloadContext  *context,
+                  GError            **error)
+{
+  FyWorkloadNumber ms = { .x = g_variant_get_int64 (argument) };
+  FyWorkloadNumber pid;
+
+  if (!pool_sleep_pid_number (ms, &pid, error))
+    return NULL;
+  return g_variant_new_int64 (pid.x);
+}
+
 /* An initializer for workers that must be killed the hard way: the pool's
  * SIGTERM → SIGKILL grace is tested with it, with no race against the task
  * installing its own handler. */
@@ -81,6 +114,8 @@ const FyWorkloadInfo fy_workloads_pool[] = {
   { "pool.fail", "(sis)", "()", pool_fail, "fails with the given (domain, code, message)" },
   { "pool.pid", "()", "i", pool_pid, "answers the worker's pid" },
   { "pool.sleep-pid", "u", "i", pool_sleep_pid, "sleeps the given milliseconds, answers the worker's pid" },
+  { "pool.sleep-pid-x", "x", "x", pool_sleep_pid_x, "sleeps the given milliseconds, answers the worker's pid (typed)",
+    pool_sleep_pid_number },
   { "pool.init-set", "x", "()", pool_init_set, "an initializer that remembers a number" },
   { "pool.init-get", "()", "x", pool_init_get, "answers the number the initializer remembered, or -1" },
   { "pool.ignore-sigterm", "()", "()", pool_ignore_sigterm, "ignores SIGTERM from now on (an initializer)" },

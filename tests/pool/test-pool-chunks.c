@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "core/fy-pool-private.h"
+#include "workloads/fy-workload-error.h"
 #include "test-pool-common.h"
 
 typedef struct
@@ -70,7 +71,16 @@ typedef struct
   guint         k;
   guint         n;
   guint         log_limit;
+  gboolean      typed;      /* "pool.sleep-pid-x" over an "ax": the typed path */
 } KillCase;
+
+/* The pid a result of either kill workload names. */
+static gint64
+result_pid (GVariant *result)
+{
+  return g_variant_is_of_type (result, G_VARIANT_TYPE_INT64) ? g_variant_get_int64 (result)
+                                                            : g_variant_get_int32 (result);
+}
 
 static void
 test_kill_after_k (gconstpointer data)
@@ -80,6 +90,7 @@ test_kill_after_k (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(FyFuture) chunk = NULL;
   g_autofree guint32 *ms = g_new (guint32, kc->n);
+  g_autofree gint64 *ms_x = g_new (gint64, kc->n);
   g_autofree char *named = NULL;
   MapOutcome outcome = { 0 };
   FyPoolWorker *worker;
@@ -94,10 +105,15 @@ test_kill_after_k (gconstpointer data)
 
   /* Item k is long enough to be killed in; the others are short. */
   for (guint i = 0; i < kc->n; i++)
-    ms[i] = i == kc->k ? 1000 : 2;
-  fy_pool_map_async (pool, "pool.sleep-pid",
-                     g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ms, kc->n, sizeof (guint32)),
-                     kc->n, NULL, map_done_cb, &outcome);
+    ms_x[i] = ms[i] = i == kc->k ? 1000 : 2;
+  if (kc->typed)
+    fy_pool_map_async (pool, "pool.sleep-pid-x",
+                       g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, ms_x, kc->n, sizeof (gint64)),
+                       kc->n, NULL, map_done_cb, &outcome);
+  else
+    fy_pool_map_async (pool, "pool.sleep-pid",
+                       g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ms, kc->n, sizeof (guint32)),
+                       kc->n, NULL, map_done_cb, &outcome);
   g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 1);
   chunk = g_list_model_get_item (fy_pool_get_tasks (pool), 0);
   g_assert_cmpuint (fy_future_get_n_items (chunk), ==, kc->n);
@@ -139,10 +155,11 @@ test_kill_after_k (gconstpointer data)
       g_assert_no_error (item_error);
       g_assert_true (ok);
       /* Before the kill: run once, by the killed worker, never again. */
+      g_assert_cmpstr (g_variant_get_type_string (result), ==, kc->typed ? "x" : "i");
       if (i < kc->k)
-        g_assert_cmpint (g_variant_get_int32 (result), ==, killed);
+        g_assert_cmpint (result_pid (result), ==, killed);
       else
-        g_assert_cmpint (g_variant_get_int32 (result), !=, killed);
+        g_assert_cmpint (result_pid (result), !=, killed);
     }
 
   if (kc->policy == FY_CRASH_POLICY_FAIL)
@@ -159,7 +176,7 @@ test_kill_after_k (gconstpointer data)
       g_assert_no_error (outcome.error);
       g_assert_cmpuint (outcome.results->len, ==, kc->n);
       for (guint i = 0; i < kc->n; i++)
-        g_assert_cmpint (g_variant_get_int32 (g_ptr_array_index (outcome.results, i)) == killed, ==, i < kc->k);
+        g_assert_cmpint (result_pid (g_ptr_array_index (outcome.results, i)) == killed, ==, i < kc->k);
       g_assert_cmpint (fy_future_get_state (chunk), ==, FY_FUTURE_STATE_DONE);
       g_ptr_array_unref (outcome.results);
     }
@@ -306,6 +323,37 @@ test_map_array (void)
     g_assert_nonnull (error);
     g_clear_error (&error);
   }
+
+  {
+    /* Doubles through the typed path, and its errors as the workload
+     * words them: the first in input order. */
+    g_autofree double *values = g_new (double, 1000);
+    g_autoptr(GVariant) results = NULL;
+    const double *roots;
+    gsize n = 0;
+
+    for (guint i = 0; i < 1000; i++)
+      values[i] = (double) i * i;
+    results = fy_pool_map_array (pool, "sqrt", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values, 1000,
+                                                                          sizeof (double)), 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_variant_get_type_string (results), ==, "ad");
+    roots = g_variant_get_fixed_array (results, &n, sizeof (double));
+    g_assert_cmpuint (n, ==, 1000);
+    for (gsize i = 0; i < n; i++)
+      g_assert_cmpfloat (roots[i], ==, (double) i);
+
+    values[700] = -2.0;
+    values[900] = -3.0;
+    g_clear_pointer (&results, g_variant_unref);
+    results = fy_pool_map_array (pool, "sqrt", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values, 1000,
+                                                                          sizeof (double)), 100, &error);
+    g_assert_null (results);
+    /* The workloads' domain, by name: this suite does not link them. */
+    g_assert_error (error, g_quark_from_static_string ("fy-workload-error-quark"), FY_WORKLOAD_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpstr (error->message, ==, "sqrt: -2 is outside the domain (0 or more)");
+    g_clear_error (&error);
+  }
 }
 
 int
@@ -323,13 +371,24 @@ main (int   argc,
      * messages before the kill. */
     { FY_CRASH_POLICY_FAIL, 9, 12, 64 },
     { FY_CRASH_POLICY_RETRY, 11, 12, 64 },
+    /* The same over packed int64s, through the typed entry point: 24-byte
+     * records, two to the small log. */
+    { FY_CRASH_POLICY_FAIL, 0, 4, 0, TRUE },
+    { FY_CRASH_POLICY_FAIL, 1, 4, 0, TRUE },
+    { FY_CRASH_POLICY_FAIL, 3, 4, 0, TRUE },
+    { FY_CRASH_POLICY_RETRY, 0, 4, 0, TRUE },
+    { FY_CRASH_POLICY_RETRY, 1, 4, 0, TRUE },
+    { FY_CRASH_POLICY_RETRY, 3, 4, 0, TRUE },
+    { FY_CRASH_POLICY_FAIL, 9, 12, 64, TRUE },
+    { FY_CRASH_POLICY_RETRY, 11, 12, 64, TRUE },
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/pool/chunk/kill-after-k/%s/%u-of-%u%s",
+      g_autofree char *path = g_strdup_printf ("/pool/chunk/kill-after-k/%s%s/%u-of-%u%s",
+                                               cases[i].typed ? "typed/" : "",
                                                cases[i].policy == FY_CRASH_POLICY_FAIL ? "fail" : "retry",
                                                cases[i].k, cases[i].n,
                                                cases[i].log_limit > 0 ? "-small-log" : "");

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fy-workload.h"
 #include "fy-workload-error.h"
 
@@ -175,6 +177,92 @@ test_sleep_duration (void)
   g_assert_cmpfloat (elapsed, <, 2.0);
 }
 
+/* Every typed entry point computes what its GVariant one does, errors
+ * included: a map over packed numbers must not change the answer. */
+static void
+test_number_entry_points (void)
+{
+  static const gint64 ints[] = { G_MININT64, -93, -1, 0, 1, 2, 10, 30, 92, 93, 3037000499, 3037000500, G_MAXINT64 };
+  static const double doubles[] = { -1.0, -0.0, 0.0, 0.25, 2.0, 1e300, G_MAXDOUBLE };
+  g_autoptr(GPtrArray) all = fy_workload_list_all ();
+  guint n_typed = 0;
+
+  for (guint w = 0; w < all->len; w++)
+    {
+      const FyWorkloadInfo *info = g_ptr_array_index (all, w);
+      gboolean is_double = info->argument_type != NULL && g_str_equal (info->argument_type, "d");
+
+      if (info->number_func == NULL)
+        {
+          g_assert_false (fy_workload_takes_numbers (info, "x"));
+          continue;
+        }
+      n_typed++;
+      g_assert_true (g_str_equal (info->argument_type, "x") || is_double);
+      g_assert_true (g_str_equal (info->result_type, "x") || g_str_equal (info->result_type, "d"));
+      g_assert_true (fy_workload_takes_numbers (info, info->argument_type));
+      g_assert_false (fy_workload_takes_numbers (info, is_double ? "x" : "d"));
+      /* Workloads that sleep take milliseconds: small ones only. */
+      if (g_str_has_prefix (info->name, "pool.sleep"))
+        continue;
+
+      for (guint i = 0; i < (is_double ? G_N_ELEMENTS (doubles) : G_N_ELEMENTS (ints)); i++)
+        {
+          FyWorkloadNumber argument;
+          FyWorkloadNumber typed = { 0 };
+          g_autoptr(GError) typed_error = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GVariant) result = NULL;
+          gboolean ok;
+
+          /* fib's naive recursion: only the cheap ones and the limits. */
+          if (g_str_equal (info->name, "fib") && ints[i] > 30 && ints[i] <= 92)
+            continue;
+          if (is_double)
+            argument.d = doubles[i];
+          else
+            argument.x = ints[i];
+          ok = info->number_func (argument, &typed, &typed_error);
+          result = fy_test_run_workload (info->name, is_double ? g_variant_new_double (argument.d)
+                                                               : g_variant_new_int64 (argument.x), &error);
+          g_assert_cmpint (ok, ==, result != NULL);
+          if (!ok)
+            {
+              g_assert_nonnull (typed_error);
+              g_assert_error (error, typed_error->domain, typed_error->code);
+              g_assert_cmpstr (error->message, ==, typed_error->message);
+              continue;
+            }
+          g_assert_no_error (typed_error);
+          if (g_str_equal (info->result_type, "x"))
+            g_assert_cmpint (typed.x, ==, g_variant_get_int64 (result));
+          else
+            g_assert_cmpmem (&typed.d, sizeof typed.d, &(double) { g_variant_get_double (result) }, sizeof (double));
+        }
+    }
+  /* square, fib, sqrt and the pool's typed sleep at least. */
+  g_assert_cmpuint (n_typed, >=, 4);
+  g_assert_nonnull (fy_workload_lookup ("square")->number_func);
+  g_assert_nonnull (fy_workload_lookup ("fib")->number_func);
+  g_assert_nonnull (fy_workload_lookup ("sqrt")->number_func);
+}
+
+/* sqrt, typed: Python's math.sqrt, a domain error below 0. */
+static void
+test_sqrt (void)
+{
+  const FyWorkloadInfo *info = fy_workload_lookup ("sqrt");
+  FyWorkloadNumber result = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (info->number_func ((FyWorkloadNumber) { .d = 2.25 }, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (result.d, ==, 1.5);
+  g_assert_false (info->number_func ((FyWorkloadNumber) { .d = -4.0 }, &result, &error));
+  g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "domain"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -188,6 +276,8 @@ main (int    argc,
   g_test_add_func ("/workloads/sumsq/python-values", test_sumsq_python_values);
   g_test_add_func ("/workloads/sumsq/invalid", test_sumsq_invalid);
   g_test_add_func ("/workloads/sleep/duration", test_sleep_duration);
+  g_test_add_func ("/workloads/number/entry-points", test_number_entry_points);
+  g_test_add_func ("/workloads/number/sqrt", test_sqrt);
 
   return g_test_run ();
 }
