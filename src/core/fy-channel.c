@@ -404,6 +404,7 @@ arena_find_run (FySendArena *arena,
 static gboolean
 arena_reserve (FySendArena *arena,
                guint32      n,
+               gboolean     wait,
                guint32     *out_first)
 {
   guint32 *seq = &arena->words[0];
@@ -421,7 +422,7 @@ arena_reserve (FySendArena *arena,
           found = TRUE;
           break;
         }
-      if (arena->stalled)
+      if (arena->stalled || !wait)
         break;
       if (!announced)
         {
@@ -458,7 +459,8 @@ send_datagram (FyChannel   *self,
                const void  *extra,
                gsize        extra_len,
                const int   *user_fds,
-               guint        n_user_fds)
+               guint        n_user_fds,
+               int          flags)
 {
   const char *type = g_variant_get_type_string (message);
   gsize type_len = strlen (type);
@@ -523,7 +525,7 @@ send_datagram (FyChannel   *self,
 
   for (;;)
     {
-      if (sendmsg (self->fd, &msg, MSG_NOSIGNAL) >= 0)
+      if (sendmsg (self->fd, &msg, MSG_NOSIGNAL | flags) >= 0)
         return 0;
       if (errno != EINTR)
         return errno;
@@ -538,6 +540,7 @@ send_through_arena (FyChannel  *self,
                     GVariant   *message,
                     const int  *user_fds,
                     guint       n_user_fds,
+                    int         flags,
                     int        *out_errno)
 {
   gsize size = g_variant_get_size (message);
@@ -555,7 +558,7 @@ send_through_arena (FyChannel  *self,
       self->arena_failed = self->arena == NULL;
     }
   arena = self->arena;
-  if (arena == NULL || !arena_reserve (arena, n, &first))
+  if (arena == NULL || !arena_reserve (arena, n, (flags & MSG_DONTWAIT) == 0, &first))
     return FALSE;
 
   tag = arena->next_tag++;
@@ -572,7 +575,7 @@ send_through_arena (FyChannel  *self,
   ref.first_chunk = first;
   ref.tag = tag;
   err = send_datagram (self, message, FY_FRAME_ARENA, arena->fd, &ref, sizeof ref,
-                       user_fds, n_user_fds);
+                       user_fds, n_user_fds, flags);
   if (err != 0)
     {
       /* Nobody will ever read these chunks. */
@@ -978,11 +981,29 @@ fy_channel_close (FyChannel *self)
     }
 }
 
-gboolean
-fy_channel_send (FyChannel    *self,
-                 GVariant     *message,
-                 GUnixFDList  *fds,
-                 GError      **error)
+static gboolean
+send_outcome (int      err,
+              GError **error)
+{
+  if (err == 0)
+    return TRUE;
+  if (err == EAGAIN || err == EWOULDBLOCK)
+    {
+      g_set_error_literal (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_WOULD_BLOCK,
+                           "The peer's socket is full");
+      return FALSE;
+    }
+  return set_error_from_errno (error, err, "Sending a message");
+}
+
+/* Sends @message; with MSG_DONTWAIT in @flags, a full socket is
+ * FY_CHANNEL_ERROR_WOULD_BLOCK and a full arena is not waited for. */
+static gboolean
+send_message (FyChannel    *self,
+              GVariant     *message,
+              GUnixFDList  *fds,
+              int           flags,
+              GError      **error)
 {
   g_autoptr(GVariant) owned = NULL;
   const int *user_fds = NULL;
@@ -1019,10 +1040,10 @@ fy_channel_send (FyChannel    *self,
   size = g_variant_get_size (owned);
   if (size <= FY_CHANNEL_INLINE_MAX)
     {
-      err = send_datagram (self, owned, FY_FRAME_INLINE, -1, NULL, 0, user_fds, n_user_fds);
+      err = send_datagram (self, owned, FY_FRAME_INLINE, -1, NULL, 0, user_fds, n_user_fds, flags);
       /* EMSGSIZE: a socket with a small send buffer; the other paths fit. */
       if (err != EMSGSIZE)
-        return err == 0 || set_error_from_errno (error, err, "Sending a message");
+        return send_outcome (err, error);
     }
 
   if (size > 0 && size <= FY_CHANNEL_ARENA_MAX_MESSAGE)
@@ -1030,19 +1051,39 @@ fy_channel_send (FyChannel    *self,
       gboolean tried;
 
       g_mutex_lock (&self->send_lock);
-      tried = send_through_arena (self, owned, user_fds, n_user_fds, &err);
+      tried = send_through_arena (self, owned, user_fds, n_user_fds, flags, &err);
       g_mutex_unlock (&self->send_lock);
       if (tried)
-        return err == 0 || set_error_from_errno (error, err, "Sending a message");
+        return send_outcome (err, error);
     }
 
   memfd = create_sealed_memfd (owned, error);
   if (memfd < 0)
     return FALSE;
-  err = send_datagram (self, owned, FY_FRAME_MEMFD, memfd, NULL, 0, user_fds, n_user_fds);
+  err = send_datagram (self, owned, FY_FRAME_MEMFD, memfd, NULL, 0, user_fds, n_user_fds, flags);
   close (memfd);
-  return err == 0 || set_error_from_errno (error, err, "Sending a message");
+  return send_outcome (err, error);
 }
+
+gboolean
+fy_channel_send (FyChannel    *self,
+                 GVariant     *message,
+                 GUnixFDList  *fds,
+                 GError      **error)
+{
+  return send_message (self, message, fds, 0, error);
+}
+
+gboolean
+fy_channel_try_send (FyChannel    *self,
+                     GVariant     *message,
+                     GUnixFDList  *fds,
+                     GError      **error)
+{
+  return send_message (self, message, fds, MSG_DONTWAIT, error);
+}
+
+
 
 GVariant *
 fy_channel_receive (FyChannel     *self,

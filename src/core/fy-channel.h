@@ -29,6 +29,7 @@ typedef enum
   FY_CHANNEL_ERROR_TIMED_OUT, /* nothing arrived in time */
   FY_CHANNEL_ERROR_INVALID,   /* the peer sent something that is not a message */
   FY_CHANNEL_ERROR_FAILED,    /* the system said no; the message says why */
+  FY_CHANNEL_ERROR_WOULD_BLOCK, /* fy_channel_try_send (): the socket is full */
 } FyChannelError;
 
 GQuark fy_channel_error_quark (void);
@@ -49,6 +50,14 @@ void       fy_channel_close         (FyChannel   *self);
 
 /* Sends one message, blocking until the kernel takes it. @fds may be NULL. */
 gboolean   fy_channel_send          (FyChannel   *self,
+                                     GVariant    *message,
+                                     GUnixFDList *fds,
+                                     GError     **error);
+/* Sends one message if the kernel takes it now, without waiting for the
+ * peer: FALSE with FY_CHANNEL_ERROR_WOULD_BLOCK when the socket is full
+ * (send again once its fd polls writable; nothing was sent). A full arena
+ * is not waited for either: the message then travels in a memfd. */
+gboolean   fy_channel_try_send      (FyChannel   *self,
                                      GVariant    *message,
                                      GUnixFDList *fds,
                                      GError     **error);

@@ -190,7 +190,9 @@ share_block (FyPool       *self,
     }
   fds = g_unix_fd_list_new_from_array (&fd, 1);
   message = fy_pool_message_new (FY_POOL_MSG_SHARED, 0, 0, 0, 0, NULL);
-  if (!fy_channel_send (worker->channel, message, fds, NULL))
+  /* The first message on a new socket: it has room, and sending waits
+   * for nothing (see fy_pool_send_to_worker ()). */
+  if (!fy_channel_try_send (worker->channel, message, fds, NULL))
     {
       munmap (data, FY_POOL_SHARED_SIZE);
       return;
@@ -272,6 +274,8 @@ detach_worker (FyPoolWorker *worker)
   fy_pool_clear_source (&worker->pidfd_watch);
   fy_pool_clear_source (&worker->eof_kill_id);
   fy_pool_clear_source (&worker->timeout_id);
+  fy_pool_clear_source (&worker->out_watch);
+  g_queue_clear_full (&worker->outbox, (GDestroyNotify) g_variant_unref);
   if (worker->channel != NULL)
     fy_channel_close (worker->channel);
   g_clear_pointer (&worker->channel, fy_channel_unref);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib-unix.h>
 
 #include "fy-pool-private.h"
 #include "fy-task-list.h"
@@ -65,14 +66,73 @@ fy_pool_pending_pop (FyPool *self)
 
 /* ---- workers ------------------------------------------------------------------- */
 
+/* Sends what the socket has room for, oldest first. FALSE when the
+ * channel failed (the worker is on its way out). */
+static gboolean
+flush_outbox (FyPoolWorker *worker)
+{
+  GVariant *message;
+
+  while ((message = g_queue_peek_head (&worker->outbox)) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (worker->channel == NULL)
+        return FALSE;
+      if (!fy_channel_try_send (worker->channel, message, NULL, &error))
+        return g_error_matches (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_WOULD_BLOCK);
+      g_variant_unref (g_queue_pop_head (&worker->outbox));
+    }
+  return TRUE;
+}
+
+static gboolean
+writable_cb (int          fd,
+             GIOCondition condition,
+             gpointer     data)
+{
+  FyPoolWorker *worker = data;
+  FyPool *self = worker->pool;
+
+  if (!flush_outbox (worker))
+    {
+      /* Its death, handled as any other, puts back what it held. */
+      worker->out_watch = 0;
+      g_queue_clear_full (&worker->outbox, (GDestroyNotify) g_variant_unref);
+      fy_pool_worker_kill (worker, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  if (!g_queue_is_empty (&worker->outbox))
+    return G_SOURCE_CONTINUE;
+
+  /* Cleared first: dispatching may need a new watch for this worker. */
+  worker->out_watch = 0;
+  g_object_ref (self);
+  g_object_ref (worker);
+  fy_pool_dispatch (self);
+  fy_pool_flush (self);
+  g_object_unref (worker);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends one message to @worker without ever waiting for it: a worker busy
+ * sending its reports reads nothing, and a parent blocked on its full
+ * socket would read none of those reports either. What the socket has no
+ * room for waits in the worker's outbox, in order, and leaves when the fd
+ * is writable. Nothing more is dispatched to a worker while its outbox
+ * holds anything (see can_send ()), so it holds at most one run message
+ * and a few small ones. FALSE when the channel is gone or failed. */
 gboolean
 fy_pool_send_to_worker (FyPoolWorker *worker,
-                char          tag,
-                guint64       chunk_id,
-                guint32       index,
-                GVariant     *body)
+                        char          tag,
+                        guint64       chunk_id,
+                        guint32       index,
+                        GVariant     *body)
 {
-  g_autoptr(GVariant) message = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *message;
+  GSource *source;
 
   if (worker->channel == NULL)
     {
@@ -81,7 +141,32 @@ fy_pool_send_to_worker (FyPoolWorker *worker,
       return FALSE;
     }
   message = fy_pool_message_new (tag, chunk_id, 0, index, 0, body);
-  return fy_channel_send (worker->channel, message, NULL, NULL);
+  if (!g_queue_is_empty (&worker->outbox))
+    {
+      g_queue_push_tail (&worker->outbox, message);
+      return TRUE;
+    }
+  if (fy_channel_try_send (worker->channel, message, NULL, &error))
+    {
+      g_variant_unref (message);
+      return TRUE;
+    }
+  if (!g_error_matches (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_WOULD_BLOCK))
+    {
+      g_variant_unref (message);
+      return FALSE;
+    }
+  g_queue_push_tail (&worker->outbox, message);
+
+  source = g_unix_fd_source_new (fy_channel_get_fd (worker->channel), G_IO_OUT);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  /* A done callback may wait for another task (fy_pool_apply () inside
+   * it): that wait must still be able to send to this worker. */
+  g_source_set_can_recurse (source, TRUE);
+  g_source_set_callback (source, G_SOURCE_FUNC (writable_cb), worker, NULL);
+  worker->out_watch = g_source_attach (source, worker->pool->context);
+  g_source_unref (source);
+  return TRUE;
 }
 
 void
@@ -105,6 +190,9 @@ can_send (FyPool       *self,
   if (worker->state == FY_POOL_WORKER_STATE_EXITING || worker->reason != FY_POOL_WORKER_REASON_NONE)
     return FALSE;
   if (self->max_tasks_per_child > 0 && worker->chunks_sent >= (guint) self->max_tasks_per_child)
+    return FALSE;
+  /* What it was sent last still waits for room in its socket. */
+  if (!g_queue_is_empty (&worker->outbox))
     return FALSE;
   if (g_queue_is_empty (&worker->sent))
     return TRUE;

@@ -46,6 +46,8 @@ struct _FyPoolWorker
   guint               eof_kill_id;
   guint               timeout_id;
   GQueue              sent;             /* of FyPoolChunk, oldest first */
+  GQueue              outbox;           /* GVariant messages the socket had no room for */
+  guint               out_watch;        /* waits for room to send the outbox */
   FyPoolShared       *shared;           /* mapped, or NULL */
   guint64             next_seq;         /* number of the next item sent */
   guint               in_flight_items;

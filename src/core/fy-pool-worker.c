@@ -90,6 +90,8 @@ fy_pool_worker_finalize (GObject *object)
   FyPoolWorker *self = FY_POOL_WORKER (object);
 
   fy_pool_clear_source (&self->grace_id);
+  fy_pool_clear_source (&self->out_watch);
+  g_queue_clear_full (&self->outbox, (GDestroyNotify) g_variant_unref);
   if (self->pidfd >= 0)
     close (self->pidfd);
   g_clear_object (&self->current_task);
@@ -214,6 +216,8 @@ fy_pool_worker_set_exited (FyPoolWorker *self,
                            int           exitcode)
 {
   fy_pool_clear_source (&self->grace_id);
+  fy_pool_clear_source (&self->out_watch);
+  g_queue_clear_full (&self->outbox, (GDestroyNotify) g_variant_unref);
   if (self->pidfd >= 0)
     close (self->pidfd);
   self->pidfd = -1;

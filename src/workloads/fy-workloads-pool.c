@@ -110,6 +110,35 @@ pool_ignore_sigterm (GVariant           *argument,
   return g_variant_new ("()");
 }
 
+/* (index, size) → size bytes (at least 4) that name the index: the first
+ * four hold it (little endian), byte i after them is (index + i) mod 251.
+ * Results this large fill a socket's buffer within a few dozen tasks. */
+static GVariant *
+pool_blob (GVariant           *argument,
+           FyWorkloadContext  *context,
+           GError            **error)
+{
+  guint32 index;
+  guint32 size;
+  guint8 *bytes;
+
+  g_variant_get (argument, "(uu)", &index, &size);
+  if (size < 4 || size > 16 * 1024 * 1024)
+    {
+      g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
+                   "pool.blob makes 4 bytes to 16 MiB, not %u", size);
+      return NULL;
+    }
+  bytes = g_malloc (size);
+  bytes[0] = index & 0xff;
+  bytes[1] = (index >> 8) & 0xff;
+  bytes[2] = (index >> 16) & 0xff;
+  bytes[3] = (index >> 24) & 0xff;
+  for (guint32 i = 4; i < size; i++)
+    bytes[i] = (guint8) ((index + i) % 251);
+  return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, bytes, size, TRUE, g_free, bytes);
+}
+
 const FyWorkloadInfo fy_workloads_pool[] = {
   { "pool.fail", "(sis)", "()", pool_fail, "fails with the given (domain, code, message)" },
   { "pool.pid", "()", "i", pool_pid, "answers the worker's pid" },
@@ -119,5 +148,6 @@ const FyWorkloadInfo fy_workloads_pool[] = {
   { "pool.init-set", "x", "()", pool_init_set, "an initializer that remembers a number" },
   { "pool.init-get", "()", "x", pool_init_get, "answers the number the initializer remembered, or -1" },
   { "pool.ignore-sigterm", "()", "()", pool_ignore_sigterm, "ignores SIGTERM from now on (an initializer)" },
+  { "pool.blob", "(uu)", "ay", pool_blob, "(index, size) → size bytes that name the index" },
   { NULL },
 };

@@ -929,6 +929,56 @@ test_arena_killed_writer (void)
   g_test_message ("%u whole messages received across 20 killed writers", total);
 }
 
+/* fy_channel_try_send () on a full socket: WOULD_BLOCK at once, nothing
+ * sent, not even a large message's arena chunks held; once the reader
+ * reads, sending goes on, and everything arrives whole and in order. */
+static void
+test_try_send_full (void)
+{
+  g_autoptr(FyChannel) a = NULL;
+  g_autoptr(FyChannel) b = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 n = 0;
+
+  g_assert_true (fy_channel_new_pair (&a, &b, &error));
+  for (;;)
+    {
+      g_assert_cmpuint (n, <, 100000);
+      if (!fy_channel_try_send (a, pattern_message (4096, n), NULL, &error))
+        break;
+      n++;
+    }
+  g_assert_error (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+  g_assert_cmpuint (n, >, 0);
+
+  /* Through the arena, or a memfd: still refused, and nothing waited for. */
+  g_assert_false (fy_channel_try_send (a, pattern_message (1024 * 1024, 1000000), NULL, &error));
+  g_assert_error (error, FY_CHANNEL_ERROR, FY_CHANNEL_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+
+  for (guint32 seq = 0; seq < n; seq++)
+    {
+      g_autoptr(GVariant) message = fy_channel_receive (b, 5.0, NULL, &error);
+
+      g_assert_no_error (error);
+      assert_pattern (message, 4096, seq);
+      /* Room again: the large one goes now, after what came before it. */
+      if (seq == n / 2)
+        {
+          g_assert_true (fy_channel_try_send (a, pattern_message (1024 * 1024, 1000000), NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+  {
+    g_autoptr(GVariant) message = fy_channel_receive (b, 5.0, NULL, &error);
+
+    g_assert_no_error (error);
+    assert_pattern (message, 1024 * 1024, 1000000);
+  }
+  g_assert_false (fy_channel_poll (b, 0));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -947,6 +997,7 @@ main (int    argc,
   g_test_add_func ("/core/channel/arena/fds", test_arena_fds);
   g_test_add_func ("/core/channel/arena/full", test_arena_full);
   g_test_add_func ("/core/channel/arena/killed-writer", test_arena_killed_writer);
+  g_test_add_func ("/core/channel/try-send-full", test_try_send_full);
 
   return g_test_run ();
 }
