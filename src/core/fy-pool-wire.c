@@ -71,6 +71,16 @@ fy_pool_fixed_size (const char *type_string)
 #define MSG_WINDOW_AT 28
 #define MSG_BODY_AT   32
 
+/* Bodies this large are not copied into a message of their own: the
+ * message stays a tree over them, which the channel serialises straight
+ * into its arena (the datagram's own limit is 64 KiB, so such a message
+ * never travels inline). A map chunk's numbers are then copied once on
+ * their way to the other side instead of three times. */
+#define MESSAGE_TREE_MIN (64 * 1024)
+/* Arrays of variants holding no more values than this, each of them
+ * large, are left as trees for the same reason. */
+#define AV_TREE_MAX_VALUES 16
+
 GVariant *
 fy_pool_message_new (char      tag,
                      guint64   chunk,
@@ -84,8 +94,21 @@ fy_pool_message_new (char      tag,
   gsize type_len = strlen (type);
   gsize body_size = g_variant_get_size (owned);
   gsize size = MSG_BODY_AT + body_size + 1 + type_len;
-  guint8 *data = g_malloc0 (size);
+  guint8 *data;
 
+  if (body_size >= MESSAGE_TREE_MIN)
+    {
+      GVariant *fields[6];
+
+      fields[0] = g_variant_new_byte ((guint8) tag);
+      fields[1] = g_variant_new_uint64 (chunk);
+      fields[2] = g_variant_new_uint64 (next);
+      fields[3] = g_variant_new_uint32 (index);
+      fields[4] = g_variant_new_uint32 (window);
+      fields[5] = g_variant_new_variant (owned);
+      return g_variant_ref_sink (g_variant_new_tuple (fields, G_N_ELEMENTS (fields)));
+    }
+  data = g_malloc0 (size);
   data[0] = (guint8) tag;
   memcpy (data + MSG_CHUNK_AT, &chunk, sizeof chunk);
   memcpy (data + MSG_NEXT_AT, &next, sizeof next);
@@ -156,6 +179,14 @@ fy_pool_variants_to_av (GVariant * const *values,
     if (body + n * offset_size <= (G_GUINT64_CONSTANT (1) << (8 * offset_size)) - 1)
       break;
   size = body + n * offset_size;
+  if (body >= MESSAGE_TREE_MIN && n <= AV_TREE_MAX_VALUES)
+    {
+      GVariant *boxes[AV_TREE_MAX_VALUES];
+
+      for (guint i = 0; i < n; i++)
+        boxes[i] = g_variant_new_variant (values[i]);
+      return g_variant_new_array (G_VARIANT_TYPE_VARIANT, boxes, n);
+    }
   data = g_malloc0 (MAX (size, 1));
   for (guint i = 0; i < n; i++)
     {

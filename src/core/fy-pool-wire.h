@@ -158,6 +158,8 @@ typedef struct
 /* Messages are built and read on every task, so both ends skip GVariant's
  * format strings: the fixed part is laid out by hand (GVariant's own
  * serialisation of "(yttuuv)"), the body is checked by GVariant as usual.
+ * A body of 64 KiB or more is not copied: the message is then a tree of
+ * variants over it, serialised once, where the channel puts it.
  * @body may be NULL (unit); a floating reference is sunk. */
 GVariant *fy_pool_message_new        (char          tag,
                                       guint64       chunk,
@@ -172,7 +174,9 @@ gboolean  fy_pool_message_parse      (GVariant     *message,
 
 /* The "av" holding @values (not consumed), serialised by hand: what
  * g_variant_new_array () of g_variant_new_variant () makes, byte for byte,
- * at a fraction of the cost. Returns a floating reference. */
+ * at a fraction of the cost; a few large values (map chunks) are left as
+ * that tree instead, which a message serialises without a copy of its
+ * own. Returns a floating reference. */
 GVariant *fy_pool_variants_to_av     (GVariant * const *values,
                                       guint             n);
 

@@ -401,6 +401,8 @@ fy_worker_run_mapped (FyWorkerLink          *link,
   gsize fixed;
   const guint8 *packed;
   Clock clock = { 0 };
+  gpointer ends_data;
+  gsize n_ends;
   gsize n;
 
   if (!g_variant_is_of_type (arguments, G_VARIANT_TYPE_ARRAY))
@@ -485,7 +487,11 @@ fy_worker_run_mapped (FyWorkerLink          *link,
   clock_finish (&clock, ends);
   fields[0] = g_variant_new_int64 (run.started_at);
   fields[1] = g_variant_new_variant (results_take_all (&run.results));
-  fields[2] = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, ends->data, ends->len, sizeof (guint32));
+  /* The ends too are handed over, not copied. */
+  n_ends = ends->len;
+  ends_data = g_array_steal (ends, NULL);
+  fields[2] = g_variant_new_from_data (G_VARIANT_TYPE ("au"), ends_data, n_ends * sizeof (guint32), TRUE,
+                                       g_free, ends_data);
   results_clear (&run.results);
   return g_variant_new_tuple (fields, 3);
 }
