@@ -167,9 +167,16 @@ fy_pool_chunk_finish (FyPool   *self,
   const guint32 *end_us;
   gsize n;
 
-  if (future->map->n_settled == 0)
+  if (future->map->run_from == 0)
     {
-      /* The usual path: the report is the chunk's outcome as it is. */
+      /* The usual path: the report is the chunk's outcome as it is. What
+       * this run's progress messages settled (a chunk larger than the
+       * worker's log) is in it too, and is dropped rather than packed
+       * again item by item. */
+      g_clear_pointer (&future->map->settled, g_ptr_array_unref);
+      g_clear_pointer (&future->map->settled_ends, g_array_unref);
+      g_clear_pointer (&future->map->settled_errors, g_ptr_array_unref);
+      future->map->n_settled = 0;
       future->map->items_started_at = started_at;
       future->map->item_ends = g_steal_pointer (&ends);
       fy_pool_finish_result (self, future, results, now);

@@ -273,6 +273,37 @@ test_map_million (void)
   g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), <=, 8);
 }
 
+/* The automatic chunksize is Python's (four chunks per worker), but no
+ * chunk outgrows the worker's log of 8-byte numbers: 600 000 items on one
+ * worker make four chunks of 131 072 and one of the rest, not four of
+ * 150 000. */
+static void
+test_auto_chunk_cap (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) results = NULL;
+  GListModel *tasks = fy_pool_get_tasks (pool);
+  guint before = g_list_model_get_n_items (tasks);
+  const gint64 *squares;
+  gsize n = 0;
+
+  results = fy_pool_map_array (pool, "square", range_variant (600000), 0, &error);
+  g_assert_no_error (error);
+  squares = g_variant_get_fixed_array (results, &n, sizeof (gint64));
+  g_assert_cmpuint (n, ==, 600000);
+  for (gsize i = 0; i < n; i++)
+    if (squares[i] != (gint64) (i * i))
+      g_assert_cmpint (squares[i], ==, (gint64) (i * i));
+  g_assert_cmpuint (g_list_model_get_n_items (tasks) - before, ==, 5);
+  for (guint t = 0; t < 5; t++)
+    {
+      g_autoptr(FyFuture) chunk = g_list_model_get_item (tasks, before + t);
+
+      g_assert_cmpuint (fy_future_get_n_items (chunk), ==, t < 4 ? 131072 : 600000 - 4 * 131072);
+    }
+}
+
 /* fy_pool_map_array (): one packed array of numbers, whatever the chunks;
  * an array of variants when the results are not numbers; the first
  * error in input order. */
@@ -399,6 +430,7 @@ main (int   argc,
   g_test_add_func ("/pool/chunk/items-of-chunks", test_items_of_chunks);
   g_test_add_func ("/pool/chunk/map-million", test_map_million);
   g_test_add_func ("/pool/chunk/map-array", test_map_array);
+  g_test_add_func ("/pool/chunk/auto-chunk-cap", test_auto_chunk_cap);
 
   return g_test_run ();
 }
