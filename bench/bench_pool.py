@@ -120,6 +120,10 @@ def _c(ctx, *args, repeat=1):
     return out["seconds"], out["cpu_seconds"]
 
 
+def _ratio(theirs, ours):
+    return theirs / ours if ours > 0 else float("inf")
+
+
 def _cpu(ours, theirs):
     """The CPU figures, which a loaded machine disturbs far less than wall time."""
     return {"forkyard_cpu_s": ours, "python_cpu_s": theirs,
@@ -147,6 +151,14 @@ def map_100k(ctx):
                            forkyard_default_chunksize_array=m["c0_array"]["seconds"],
                            ratio_default_chunksize_array=m["py0"]["seconds"] / m["c0_array"]["seconds"],
                            target_default_chunksize="≥ 3×",
+                           # The default chunksize's CPU seconds too (clock
+                           # ticks of 10 ms for the workers: coarse at this size).
+                           forkyard_default_chunksize_cpu_s=m["c0"]["cpu_seconds"],
+                           forkyard_default_chunksize_array_cpu_s=m["c0_array"]["cpu_seconds"],
+                           python_default_chunksize_cpu_s=m["py0"]["cpu_seconds"],
+                           cpu_ratio_default_chunksize=_ratio(m["py0"]["cpu_seconds"], m["c0"]["cpu_seconds"]),
+                           cpu_ratio_default_chunksize_array=_ratio(m["py0"]["cpu_seconds"],
+                                                                    m["c0_array"]["cpu_seconds"]),
                            **_cpu(m["c1"]["cpu_seconds"], m["py1"]["cpu_seconds"]))
 
 
@@ -165,6 +177,8 @@ def map_1m_default(ctx):
                            forkyard_rss_kib=m["c_array"]["rss_kib"], python_rss_kib=m["py"]["rss_kib"],
                            forkyard_map_s=m["c"]["seconds"], ratio_map=m["py"]["seconds"] / m["c"]["seconds"],
                            forkyard_map_rss_kib=m["c"]["rss_kib"],
+                           forkyard_map_cpu_s=m["c"]["cpu_seconds"],
+                           cpu_ratio_map=_ratio(m["py"]["cpu_seconds"], m["c"]["cpu_seconds"]),
                            **_cpu(m["c_array"]["cpu_seconds"], m["py"]["cpu_seconds"]))
 
 
