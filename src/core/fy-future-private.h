@@ -89,10 +89,15 @@ void      fy_future_set_state      (FyFuture      *self,
 void      fy_future_mark_started   (FyFuture      *self,
                                     GPid           pid,
                                     gint64         now);
-/* These two only record the outcome and notify; the pool calls
+/* These only record the outcome and notify; the pool calls
  * fy_future_run_done_callbacks () once its own bookkeeping is consistent. */
 void      fy_future_set_result     (FyFuture      *self,
                                     GVariant      *result,
+                                    gint64         now);
+/* @now: when it ended (0: now); takes @error. */
+void      fy_future_set_error_at   (FyFuture      *self,
+                                    FyFutureState  state,
+                                    GError        *error,
                                     gint64         now);
 void      fy_future_set_error      (FyFuture      *self,
                                     FyFutureState  state,

@@ -224,14 +224,23 @@ fy_future_set_result (FyFuture *self,
 }
 
 void
-fy_future_set_error (FyFuture      *self,
-                     FyFutureState  state,
-                     GError        *error)
+fy_future_set_error_at (FyFuture      *self,
+                        FyFutureState  state,
+                        GError        *error,
+                        gint64         now)
 {
   g_assert (!fy_future_is_finished (self));
   g_assert (state == FY_FUTURE_STATE_FAILED || state == FY_FUTURE_STATE_CANCELLED);
   self->error = error;
-  mark_finished (self, state, g_get_monotonic_time ());
+  mark_finished (self, state, now != 0 ? now : g_get_monotonic_time ());
+}
+
+void
+fy_future_set_error (FyFuture      *self,
+                     FyFutureState  state,
+                     GError        *error)
+{
+  fy_future_set_error_at (self, state, error, 0);
 }
 
 void

@@ -67,6 +67,12 @@ int            fy_future_get_worker_exitcode (FyFuture *self);
 /* How many times a worker started it (more than one after a retry). */
 guint          fy_future_get_attempts      (FyFuture  *self);
 gint64         fy_future_get_submitted_at  (FyFuture  *self);
+/* Once a worker reported the task, when it started and ended there, as
+ * the worker's own clock (CLOCK_MONOTONIC, the same in every process)
+ * read them around the call: a worker's tasks never overlap. While it
+ * runs, started-at is when the pool heard it start; a task that never
+ * reached a worker (cancelled, or failed with its worker) ends when the
+ * pool decided so. */
 gint64         fy_future_get_started_at    (FyFuture  *self);
 gint64         fy_future_get_finished_at   (FyFuture  *self);
 

@@ -125,7 +125,7 @@ fy_pool_chunk_complete (FyPool   *self,
     if (g_ptr_array_index (future->map->item_errors, i) != NULL)
       error = g_error_copy (g_ptr_array_index (future->map->item_errors, i));
   future->result = g_steal_pointer (&result);
-  fy_pool_finish_error (self, future, FY_FUTURE_STATE_FAILED, error);
+  fy_pool_finish_error_at (self, future, FY_FUTURE_STATE_FAILED, error, now);
 }
 
 gboolean

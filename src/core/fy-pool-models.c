@@ -32,7 +32,17 @@ fy_pool_finish_error (FyPool        *self,
               FyFutureState  state,
               GError        *error)
 {
-  fy_future_set_error (future, state, error);
+  fy_pool_finish_error_at (self, future, state, error, 0);
+}
+
+void
+fy_pool_finish_error_at (FyPool        *self,
+                         FyFuture      *future,
+                         FyFutureState  state,
+                         GError        *error,
+                         gint64         now)
+{
+  fy_future_set_error_at (future, state, error, now);
   g_ptr_array_add (self->finished, g_object_ref (future));
   self->results_put++;
 }

@@ -126,6 +126,12 @@ void          fy_pool_finish_error             (FyPool            *self,
                                                 FyFuture          *future,
                                                 FyFutureState      state,
                                                 GError            *error);
+/* The same, ended at @now (0: now). */
+void          fy_pool_finish_error_at          (FyPool            *self,
+                                                FyFuture          *future,
+                                                FyFutureState      state,
+                                                GError            *error,
+                                                gint64             now);
 void          fy_pool_finish_cancelled         (FyPool            *self,
                                                 FyFuture          *future,
                                                 const char        *why);

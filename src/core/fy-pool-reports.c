@@ -91,14 +91,17 @@ acknowledge (FyPool       *self,
   return TRUE;
 }
 
-/* One item's report. FALSE when it is malformed. */
+/* One item's report, with when it ran in the worker (0, 0: not said).
+ * FALSE when it is malformed. */
 static gboolean
 handle_report (FyPool       *self,
                FyPoolWorker *worker,
                FyFuture     *future,
                char          kind,
                GVariant     *value,
-               gint64        now)
+               gint64        now,
+               gint64        started_at,
+               gint64        ended_at)
 {
   if (kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED)
     return FALSE;
@@ -114,15 +117,33 @@ handle_report (FyPool       *self,
     fy_pool_worker_add_task_done (worker);
 
   if (fy_future_finished (future))
-    ;
-  else if (future->cancel_requested || kind == FY_POOL_MSG_SKIPPED)
-    fy_pool_finish_cancelled (self, future, "cancelled before it started");
-  else if (kind == FY_POOL_MSG_RESULT && future->n_items > 0)
+    return TRUE;
+  if (future->cancel_requested || kind == FY_POOL_MSG_SKIPPED)
+    {
+      fy_pool_finish_cancelled (self, future, "cancelled before it started");
+      return TRUE;
+    }
+
+  /* The task's times are the worker's: the parent hears of a short task's
+   * start only with its result, and would show it as taking no time.
+   * CLOCK_MONOTONIC is one clock for every process; stamps that cannot be
+   * (none, reversed, or later than now) leave the parent's own. */
+  if (started_at > 0 && started_at <= ended_at && ended_at <= now)
+    {
+      /* A map chunk run again after a crash started with its first run. */
+      if (future->n_items == 0 || future->map->n_settled == 0 || future->map->items_started_at == 0)
+        future->started_at = started_at;
+      else
+        future->started_at = future->map->items_started_at;
+      now = ended_at;
+    }
+
+  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0)
     fy_pool_chunk_finish (self, future, value, now);
   else if (kind == FY_POOL_MSG_RESULT)
     fy_pool_finish_result (self, future, value, now);
   else
-    fy_pool_finish_error (self, future, FY_FUTURE_STATE_FAILED, fy_pool_error_from_variant (value));
+    fy_pool_finish_error_at (self, future, FY_FUTURE_STATE_FAILED, fy_pool_error_from_variant (value), now);
   return TRUE;
 }
 
@@ -135,9 +156,11 @@ handle_reports (FyPool             *self,
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
   g_autoptr(GVariant) kinds_variant = NULL;
+  g_autoptr(GVariant) times_variant = NULL;
   g_autoptr(GVariant) boxed_values = NULL;
   g_autoptr(GVariant) values = NULL;
   const guint8 *kinds = NULL;
+  const gint64 *times = NULL;
   gsize n = 1;
   gint64 now;
 
@@ -148,11 +171,13 @@ handle_reports (FyPool             *self,
     {
       const char *type;
       gsize n_kinds = 0;
+      gsize n_times = 0;
 
       if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
         goto out_of_turn;
       kinds_variant = g_variant_get_child_value (body, 0);
-      boxed_values = g_variant_get_child_value (body, 1);
+      times_variant = g_variant_get_child_value (body, 1);
+      boxed_values = g_variant_get_child_value (body, 2);
       values = g_variant_get_variant (boxed_values);
       type = g_variant_get_type_string (values);
       /* Packed values have no offsets to check, and each is read in
@@ -165,8 +190,9 @@ handle_reports (FyPool             *self,
       else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
         goto out_of_turn;
       kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
+      times = g_variant_get_fixed_array (times_variant, &n_times, sizeof (gint64));
       n = g_variant_n_children (values);
-      if (n != n_kinds)
+      if (n != n_kinds || n_times != 2 * n)
         goto out_of_turn;
     }
   now = g_get_monotonic_time ();
@@ -202,7 +228,8 @@ handle_reports (FyPool             *self,
 
   if (header->tag != FY_POOL_MSG_BATCH)
     {
-      if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported), header->tag, body, now))
+      if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported), header->tag, body, now,
+                          header->started_at, header->ended_at))
         goto out_of_turn;
       chunk->n_reported++;
     }
@@ -212,7 +239,7 @@ handle_reports (FyPool             *self,
         g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
 
         if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported),
-                            (char) kinds[i], value, now))
+                            (char) kinds[i], value, now, times[2 * i], times[2 * i + 1]))
           goto out_of_turn;
         chunk->n_reported++;
       }

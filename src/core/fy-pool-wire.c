@@ -63,13 +63,16 @@ fy_pool_fixed_size (const char *type_string)
     }
 }
 
-/* Offsets in the serialised "(yttuuv)": y, then t aligned to 8, t, u, u,
- * and the variant aligned to 8. */
-#define MSG_CHUNK_AT  8
-#define MSG_NEXT_AT   16
-#define MSG_INDEX_AT  24
-#define MSG_WINDOW_AT 28
-#define MSG_BODY_AT   32
+/* Offsets in the serialised "(yttuuxxv)": y, then t aligned to 8, t, u,
+ * u, x, x, and the variant aligned to 8. Only the last member is of
+ * variable size, so the tuple has no framing offsets. */
+#define MSG_CHUNK_AT   8
+#define MSG_NEXT_AT    16
+#define MSG_INDEX_AT   24
+#define MSG_WINDOW_AT  28
+#define MSG_STARTED_AT 32
+#define MSG_ENDED_AT   40
+#define MSG_BODY_AT    48
 
 /* Bodies this large are not copied into a message of their own: the
  * message stays a tree over them, which the channel serialises straight
@@ -89,6 +92,19 @@ fy_pool_message_new (char      tag,
                      guint32   window,
                      GVariant *body)
 {
+  return fy_pool_report_new (tag, chunk, next, index, window, 0, 0, body);
+}
+
+GVariant *
+fy_pool_report_new (char      tag,
+                    guint64   chunk,
+                    guint64   next,
+                    guint32   index,
+                    guint32   window,
+                    gint64    started_at,
+                    gint64    ended_at,
+                    GVariant *body)
+{
   g_autoptr(GVariant) owned = g_variant_ref_sink (body != NULL ? body : g_variant_new ("()"));
   const char *type = g_variant_get_type_string (owned);
   gsize type_len = strlen (type);
@@ -98,14 +114,16 @@ fy_pool_message_new (char      tag,
 
   if (body_size >= MESSAGE_TREE_MIN)
     {
-      GVariant *fields[6];
+      GVariant *fields[8];
 
       fields[0] = g_variant_new_byte ((guint8) tag);
       fields[1] = g_variant_new_uint64 (chunk);
       fields[2] = g_variant_new_uint64 (next);
       fields[3] = g_variant_new_uint32 (index);
       fields[4] = g_variant_new_uint32 (window);
-      fields[5] = g_variant_new_variant (owned);
+      fields[5] = g_variant_new_int64 (started_at);
+      fields[6] = g_variant_new_int64 (ended_at);
+      fields[7] = g_variant_new_variant (owned);
       return g_variant_ref_sink (g_variant_new_tuple (fields, G_N_ELEMENTS (fields)));
     }
   data = g_malloc0 (size);
@@ -114,6 +132,8 @@ fy_pool_message_new (char      tag,
   memcpy (data + MSG_NEXT_AT, &next, sizeof next);
   memcpy (data + MSG_INDEX_AT, &index, sizeof index);
   memcpy (data + MSG_WINDOW_AT, &window, sizeof window);
+  memcpy (data + MSG_STARTED_AT, &started_at, sizeof started_at);
+  memcpy (data + MSG_ENDED_AT, &ended_at, sizeof ended_at);
   /* A serialised variant: the value, a zero byte, its type string. */
   g_variant_store (owned, data + MSG_BODY_AT);
   memcpy (data + MSG_BODY_AT + body_size + 1, type, type_len);
@@ -139,7 +159,9 @@ fy_pool_message_parse (GVariant      *message,
   memcpy (&out_header->next, data + MSG_NEXT_AT, sizeof out_header->next);
   memcpy (&out_header->index, data + MSG_INDEX_AT, sizeof out_header->index);
   memcpy (&out_header->window, data + MSG_WINDOW_AT, sizeof out_header->window);
-  boxed = g_variant_get_child_value (message, 5);
+  memcpy (&out_header->started_at, data + MSG_STARTED_AT, sizeof out_header->started_at);
+  memcpy (&out_header->ended_at, data + MSG_ENDED_AT, sizeof out_header->ended_at);
+  boxed = g_variant_get_child_value (message, 7);
   *out_body = g_variant_get_variant (boxed);
   return TRUE;
 }

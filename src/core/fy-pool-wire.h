@@ -2,9 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every message on a pool worker's channel is a "(yttuuv)": a tag, a chunk
- * id, the id of the chunk the worker starts next (0: none), an item index
- * inside the chunk, a window size, and a body.
+ * Every message on a pool worker's channel is a "(yttuuxxv)": a tag, a
+ * chunk id, the id of the chunk the worker starts next (0: none), an item
+ * index inside the chunk, a window size, when the item a report ('o', 'e')
+ * of one item names started and ended in the worker (g_get_monotonic_time
+ * (): CLOCK_MONOTONIC, one clock for every process; 0 in other messages),
+ * and a body.
  *
  *   parent → worker
  *     'm'  0   0  0  0  ()       map the shared word block (the one fd sent
@@ -27,8 +30,10 @@
  *     'p'  id  0  k  e  (xvau)   progress of item k, a map chunk: the
  *                                results of its elements e, e+1 … and when
  *                                each ended, as in its report (below)
- *     'b'  id  n  k  w  (ayv)    items k, k+1 …: a kind each ('o', 'e' or
- *                                'k'), then their values in one array:
+ *     'b'  id  n  k  w  (ayaxv)  items k, k+1 …: a kind each ('o', 'e' or
+ *                                'k'), when each started and ended (two
+ *                                stamps an item, 0 for a skipped one),
+ *                                then their values in one array:
  *                                "aT" when all are results of one
  *                                fixed-size basic type T, else "av" of
  *                                the result, an error (sis), or () when
@@ -85,7 +90,7 @@
 
 G_BEGIN_DECLS
 
-#define FY_POOL_MESSAGE_TYPE "(yttuuv)"
+#define FY_POOL_MESSAGE_TYPE "(yttuuxxv)"
 
 #define FY_POOL_MSG_SHARED      'm'
 #define FY_POOL_MSG_INIT        'i'
@@ -103,7 +108,7 @@ G_BEGIN_DECLS
 
 /* Kinds and values apart: the kinds are one fixed array read in place, and
  * each value costs the parent one GVariant when packed, two when boxed. */
-#define FY_POOL_BATCH_TYPE      "(ayv)"
+#define FY_POOL_BATCH_TYPE      "(ayaxv)"
 #define FY_POOL_RUN_TYPE        "a(tsbav)"
 #define FY_POOL_MAPPED_TYPE     "(xvau)"
 /* GLib 2.74 checks the offsets of an untrusted array up to the child it is
@@ -153,19 +158,30 @@ typedef struct
   guint64  next;
   guint32  index;
   guint32  window;
+  gint64   started_at;   /* a report of one item: when it ran, in the worker */
+  gint64   ended_at;
 } FyPoolHeader;
 
 /* Messages are built and read on every task, so both ends skip GVariant's
  * format strings: the fixed part is laid out by hand (GVariant's own
- * serialisation of "(yttuuv)"), the body is checked by GVariant as usual.
- * A body of 64 KiB or more is not copied: the message is then a tree of
- * variants over it, serialised once, where the channel puts it.
+ * serialisation of FY_POOL_MESSAGE_TYPE), the body is checked by GVariant
+ * as usual. A body of 64 KiB or more is not copied: the message is then a
+ * tree of variants over it, serialised once, where the channel puts it.
  * @body may be NULL (unit); a floating reference is sunk. */
 GVariant *fy_pool_message_new        (char          tag,
                                       guint64       chunk,
                                       guint64       next,
                                       guint32       index,
                                       guint32       window,
+                                      GVariant     *body);
+/* The same with the times of the one item a report names. */
+GVariant *fy_pool_report_new         (char          tag,
+                                      guint64       chunk,
+                                      guint64       next,
+                                      guint32       index,
+                                      guint32       window,
+                                      gint64        started_at,
+                                      gint64        ended_at,
                                       GVariant     *body);
 /* FALSE when @message is not a pool message. @out_body: a new reference. */
 gboolean  fy_pool_message_parse      (GVariant     *message,

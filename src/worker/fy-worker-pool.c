@@ -72,6 +72,30 @@ chunk_free (Chunk *chunk)
   g_free (chunk);
 }
 
+/* Sends a message; a report of one item carries when it ran. */
+static gboolean
+send_report (Worker     *worker,
+             char        tag,
+             guint64     chunk_id,
+             guint64     next,
+             guint32     index,
+             guint32     window,
+             gint64      started_at,
+             gint64      ended_at,
+             GVariant   *body)
+{
+  g_autoptr(GVariant) message = fy_pool_report_new (tag, chunk_id, next, index, window,
+                                                    started_at, ended_at, body);
+
+  /* A failed send: the parent is gone or closed our channel; leave. */
+  if (!fy_channel_send (worker->channel, message, NULL, NULL))
+    {
+      worker->quit = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 send_message (Worker     *worker,
               char        tag,
@@ -81,15 +105,7 @@ send_message (Worker     *worker,
               guint32     window,
               GVariant   *body)
 {
-  g_autoptr(GVariant) message = fy_pool_message_new (tag, chunk_id, next, index, window, body);
-
-  /* A failed send: the parent is gone or closed our channel; leave. */
-  if (!fy_channel_send (worker->channel, message, NULL, NULL))
-    {
-      worker->quit = TRUE;
-      return FALSE;
-    }
-  return TRUE;
+  return send_report (worker, tag, chunk_id, next, index, window, 0, 0, body);
 }
 
 /* Names item @i of @chunk as the one this worker holds, in the word the
@@ -391,11 +407,13 @@ next_chunk (Worker *worker)
   return worker->quit ? NULL : g_queue_peek_head (&worker->chunks);
 }
 
-/* Reports gathered since the last message: one kind and one value per
- * item, in order. */
+/* Reports gathered since the last message: one kind, two times (when it
+ * started and ended here: the parent hears of a short item only with its
+ * result) and one value per item, in order. */
 typedef struct
 {
   GByteArray *kinds;
+  GArray     *times;    /* gint64 */
   GPtrArray  *values;   /* GVariant, owned */
 } Reports;
 
@@ -404,11 +422,15 @@ typedef struct
 static void
 reports_add (Reports  *reports,
              char      kind,
+             gint64    started_at,
+             gint64    ended_at,
              GVariant *value)
 {
   guint8 k = (guint8) kind;
+  gint64 times[2] = { started_at, ended_at };
 
   g_byte_array_append (reports->kinds, &k, 1);
+  g_array_append_vals (reports->times, times, 2);
   g_ptr_array_add (reports->values, g_variant_take_ref (value != NULL ? value : g_variant_new ("()")));
 }
 
@@ -425,18 +447,21 @@ send_reports (Worker    *worker,
   guint n = reports->values->len;
 
   if (n == 1)
-    send_message (worker, (char) reports->kinds->data[0], chunk->id, next_id, first, window,
-                  g_ptr_array_index (reports->values, 0));
+    send_report (worker, (char) reports->kinds->data[0], chunk->id, next_id, first, window,
+                 g_array_index (reports->times, gint64, 0), g_array_index (reports->times, gint64, 1),
+                 g_ptr_array_index (reports->values, 0));
   else
     {
-      GVariant *fields[2];
+      GVariant *fields[3];
 
       fields[0] = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, reports->kinds->data, n, 1);
-      fields[1] = g_variant_new_variant (fy_pool_pack_values ((GVariant **) reports->values->pdata, n));
+      fields[1] = g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, reports->times->data, 2 * n, sizeof (gint64));
+      fields[2] = g_variant_new_variant (fy_pool_pack_values ((GVariant **) reports->values->pdata, n));
       send_message (worker, FY_POOL_MSG_BATCH, chunk->id, next_id, first, window,
-                    g_variant_new_tuple (fields, 2));
+                    g_variant_new_tuple (fields, 3));
     }
   g_byte_array_set_size (reports->kinds, 0);
+  g_array_set_size (reports->times, 0);
   g_ptr_array_set_size (reports->values, 0);
 }
 
@@ -451,8 +476,9 @@ run_chunk (Worker  *worker,
 {
   const FyWorkloadInfo *info = fy_workload_lookup (chunk->function);
   g_autoptr(GByteArray) kinds = g_byte_array_new ();
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  Reports reports = { kinds, values };
+  Reports reports = { kinds, times, values };
   gsize window_end = window;
   gsize first = 0;
   Chunk *next;
@@ -466,6 +492,7 @@ run_chunk (Worker  *worker,
       g_autoptr(GVariant) argument = NULL;
       GVariant *result = NULL;
       gint64 start;
+      gint64 end;
       double took;
 
       if (i == window_end)
@@ -489,7 +516,7 @@ run_chunk (Worker  *worker,
 
       if (chunk->skip[i])
         {
-          reports_add (&reports, FY_POOL_MSG_SKIPPED, NULL);
+          reports_add (&reports, FY_POOL_MSG_SKIPPED, 0, 0, NULL);
           continue;
         }
 
@@ -528,14 +555,13 @@ run_chunk (Worker  *worker,
               result = fy_worker_call (info, chunk->function, argument, context, &error);
             }
         }
+      end = g_get_monotonic_time ();
       if (result != NULL)
-        {
-          reports_add (&reports, FY_POOL_MSG_RESULT, result);
-        }
+        reports_add (&reports, FY_POOL_MSG_RESULT, start, end, result);
       else
-        reports_add (&reports, FY_POOL_MSG_ERROR, fy_pool_error_to_variant (error));
+        reports_add (&reports, FY_POOL_MSG_ERROR, start, end, fy_pool_error_to_variant (error));
 
-      took = (double) (g_get_monotonic_time () - start);
+      took = (double) (end - start);
       if (!speed_known (worker, chunk))
         {
           worker->avg_item_us = took;

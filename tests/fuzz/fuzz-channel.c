@@ -117,21 +117,27 @@ read_report (char      kind,
     read_mapped (value);
 }
 
-/* A batch, "(ayv)", as fy-pool-reports.c reads it. */
+static volatile gint64 times_sink;
+
+/* A batch, FY_POOL_BATCH_TYPE, as fy-pool-reports.c reads it. */
 static void
 read_batch (GVariant *body)
 {
   g_autoptr(GVariant) kinds_variant = NULL;
+  g_autoptr(GVariant) times_variant = NULL;
   g_autoptr(GVariant) boxed_values = NULL;
   g_autoptr(GVariant) values = NULL;
   const guint8 *kinds;
+  const gint64 *times;
   const char *type;
   gsize n_kinds = 0;
+  gsize n_times = 0;
 
   if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
     return;
   kinds_variant = g_variant_get_child_value (body, 0);
-  boxed_values = g_variant_get_child_value (body, 1);
+  times_variant = g_variant_get_child_value (body, 1);
+  boxed_values = g_variant_get_child_value (body, 2);
   values = g_variant_get_variant (boxed_values);
   type = g_variant_get_type_string (values);
   if (g_str_equal (type, "av"))
@@ -139,8 +145,13 @@ read_batch (GVariant *body)
   else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
     return;
   kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
-  if (g_variant_n_children (values) != n_kinds)
+  times = g_variant_get_fixed_array (times_variant, &n_times, sizeof (gint64));
+  if (g_variant_n_children (values) != n_kinds || n_times != 2 * n_kinds)
     return;
+  /* Read as the pool reads them (any value is a number), so that a read
+   * out of bounds shows under AddressSanitizer. */
+  for (gsize i = 0; i < n_times; i++)
+    times_sink ^= times[i];
   for (gsize i = 0; i < n_kinds && i < 256; i++)
     {
       g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);

@@ -991,15 +991,16 @@ static void
 test_message_layout (void)
 {
   g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new_parsed ("('fy-pool-error-quark', 3, 'some text')"));
-  g_autoptr(GVariant) ours = fy_pool_message_new ('e', 77, G_MAXUINT64 - 5, 12, 64, body);
+  g_autoptr(GVariant) ours = fy_pool_report_new ('e', 77, G_MAXUINT64 - 5, 12, 64, 1234567, G_MAXINT64 - 3, body);
   g_autoptr(GVariant) theirs = NULL;
   g_autoptr(GVariant) parsed_body = NULL;
   g_autoptr(GVariant) garbage = NULL;
   g_autoptr(GVariant) unit = fy_pool_message_new ('q', 0, 0, 0, 0, NULL);
   FyPoolHeader header;
 
-  theirs = g_variant_ref_sink (g_variant_new ("(yttuuv)", 'e', (guint64) 77, G_MAXUINT64 - 5,
-                                              (guint32) 12, (guint32) 64, body));
+  theirs = g_variant_ref_sink (g_variant_new ("(yttuuxxv)", 'e', (guint64) 77, G_MAXUINT64 - 5,
+                                              (guint32) 12, (guint32) 64, (gint64) 1234567,
+                                              G_MAXINT64 - 3, body));
   g_assert_cmpuint (g_variant_get_size (ours), ==, g_variant_get_size (theirs));
   g_assert_cmpmem (g_variant_get_data (ours), g_variant_get_size (ours),
                    g_variant_get_data (theirs), g_variant_get_size (theirs));
@@ -1011,14 +1012,38 @@ test_message_layout (void)
   g_assert_cmpuint (header.next, ==, G_MAXUINT64 - 5);
   g_assert_cmpuint (header.index, ==, 12);
   g_assert_cmpuint (header.window, ==, 64);
+  g_assert_cmpint (header.started_at, ==, 1234567);
+  g_assert_cmpint (header.ended_at, ==, G_MAXINT64 - 3);
   g_assert_true (g_variant_equal (parsed_body, body));
   g_clear_pointer (&parsed_body, g_variant_unref);
 
   g_assert_true (fy_pool_message_parse (unit, &header, &parsed_body));
   g_assert_true (g_variant_is_of_type (parsed_body, G_VARIANT_TYPE_UNIT));
+  g_assert_cmpint (header.started_at, ==, 0);
+  g_assert_cmpint (header.ended_at, ==, 0);
   g_clear_pointer (&parsed_body, g_variant_unref);
 
-  garbage = g_variant_ref_sink (g_variant_new ("(yttuus)", 'e', (guint64) 1, (guint64) 2, 3, 4, "x"));
+  /* A large body makes a tree instead: the same bytes once serialised. */
+  {
+    g_autofree guint8 *bytes = g_malloc0 (70000);
+    g_autoptr(GVariant) large = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes, 70000, 1));
+    g_autoptr(GVariant) tree = fy_pool_report_new ('o', 5, 6, 7, 8, 9, 10, large);
+    g_autoptr(GVariant) flat = g_variant_ref_sink (g_variant_new ("(yttuuxxv)", 'o', (guint64) 5, (guint64) 6,
+                                                                  (guint32) 7, (guint32) 8, (gint64) 9,
+                                                                  (gint64) 10, large));
+
+    g_assert_cmpuint (g_variant_get_size (tree), ==, g_variant_get_size (flat));
+    g_assert_cmpmem (g_variant_get_data (tree), g_variant_get_size (tree),
+                     g_variant_get_data (flat), g_variant_get_size (flat));
+    g_assert_true (fy_pool_message_parse (tree, &header, &parsed_body));
+    g_assert_cmpint (header.started_at, ==, 9);
+    g_assert_cmpint (header.ended_at, ==, 10);
+    g_assert_true (g_variant_equal (parsed_body, large));
+    g_clear_pointer (&parsed_body, g_variant_unref);
+  }
+
+  garbage = g_variant_ref_sink (g_variant_new ("(yttuuxxs)", 'e', (guint64) 1, (guint64) 2, 3, 4,
+                                               (gint64) 5, (gint64) 6, "x"));
   g_assert_false (fy_pool_message_parse (garbage, &header, &parsed_body));
 }
 
