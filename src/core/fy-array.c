@@ -7,6 +7,7 @@
 
 #include "fy-array.h"
 #include "fy-lock-private.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 #include "fy-value-private.h"
 
@@ -84,7 +85,7 @@ array_wrap (FyShm    *shm,
   if (self->data->with_lock)
     self->lock = fy_lock_new_for_shm (shm);
   fy_shm_set_funcs (shm, NULL, array_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

@@ -9,6 +9,7 @@
 
 #include "fy-barrier.h"
 #include "fy-futex.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 typedef struct
@@ -81,7 +82,7 @@ barrier_wrap (FyShm    *shm,
   self->shm = g_object_ref (shm);
   self->data = fy_shm_get_data (shm);
   fy_shm_set_funcs (shm, NULL, barrier_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

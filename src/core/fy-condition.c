@@ -12,6 +12,7 @@
 #include "fy-condition.h"
 #include "fy-futex.h"
 #include "fy-lock-private.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 #define N_WAITER_SLOTS 128
@@ -97,7 +98,7 @@ condition_wrap (FyShm    *shm,
   self->data = fy_shm_get_data (shm);
   self->lock = fy_lock_new_for_shm (shm);
   fy_shm_set_funcs (shm, NULL, condition_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

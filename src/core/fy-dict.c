@@ -9,6 +9,7 @@
 
 #include "fy-dict.h"
 #include "fy-futex.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 #define SLOT_EMPTY     0u
@@ -366,7 +367,7 @@ dict_wrap (FyShm    *shm,
   self->heap_size = self->data->heap_size;
   self->bank_size = self->data->bank_size;
   fy_shm_set_funcs (shm, dict_repair, dict_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

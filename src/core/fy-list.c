@@ -9,6 +9,7 @@
 
 #include "fy-futex.h"
 #include "fy-list.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 #define HEAP_START 8u
@@ -243,7 +244,7 @@ list_wrap (FyShm    *shm,
   self->heap_size = self->data->heap_size;
   self->bank_size = self->data->bank_size;
   fy_shm_set_funcs (shm, NULL, list_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

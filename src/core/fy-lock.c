@@ -9,6 +9,7 @@
 
 #include "fy-futex.h"
 #include "fy-lock-private.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 struct _FyLock
@@ -92,7 +93,7 @@ fy_lock_new (const char  *name,
   if (shm == NULL)
     return NULL;
   self = fy_lock_new_for_shm (shm);
-  fy_shm_attach_owner (shm, G_OBJECT (self), TRUE);
+  fy_registry_attach_owner (shm, G_OBJECT (self), TRUE);
   return self;
 }
 

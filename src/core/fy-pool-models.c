@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "fy-pool-private.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 /* ---- finishing tasks --------------------------------------------------------- */
@@ -118,7 +119,7 @@ fy_pool_create_queues (FyPool *self)
       if (self->queues[i] == NULL)
         continue;
       fy_shm_set_funcs (self->queues[i], NULL, queue_snapshot);
-      fy_shm_attach_owner (self->queues[i], G_OBJECT (self), TRUE);
+      fy_registry_attach_owner (self->queues[i], G_OBJECT (self), TRUE);
     }
 }
 

@@ -35,6 +35,7 @@
 
 #include "fy-futex.h"
 #include "fy-queue-private.h"
+#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 /* Each record: a length, the put's sequence number, a check over both (so
@@ -363,7 +364,7 @@ queue_wrap (FyShm    *shm,
   self->data = fy_shm_get_data (shm);
   self->ring = (guint8 *) self->data + RING_OFFSET;
   fy_shm_set_funcs (shm, queue_repair, queue_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

@@ -147,16 +147,29 @@ fy_registry_get_default (void)
   return instance;
 }
 
-void
-fy_registry_add_internal (FyShm *shm)
+static void
+owner_finalized_cb (gpointer  data,
+                    GObject  *where_the_object_was)
 {
-  queue_change (shm, TRUE);
+  FyShm *shm = data;
+
+  queue_change (shm, FALSE);
+  g_object_unref (shm);
 }
 
 void
-fy_registry_remove_internal (FyShm *shm)
+fy_registry_attach_owner (FyShm    *shm,
+                          GObject  *owner,
+                          gboolean  created)
 {
-  queue_change (shm, FALSE);
+  g_return_if_fail (FY_IS_SHM (shm));
+
+  if (!created)
+    return;
+  /* The registry lists the mapping while its creator lives; the weak
+   * reference takes it off when the owner goes. */
+  g_object_weak_ref (owner, owner_finalized_cb, g_object_ref (shm));
+  queue_change (shm, TRUE);
 }
 
 guint

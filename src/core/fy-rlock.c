@@ -10,6 +10,7 @@
 
 #include "fy-futex.h"
 #include "fy-lock-private.h"
+#include "fy-registry-private.h"
 #include "fy-rlock.h"
 #include "fy-shm-private.h"
 
@@ -77,7 +78,7 @@ rlock_wrap (FyShm    *shm,
   self->shm = g_object_ref (shm);
   self->data = fy_shm_get_data (shm);
   fy_shm_set_funcs (shm, rlock_repair, rlock_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "fy-futex.h"
+#include "fy-registry-private.h"
 #include "fy-semaphore.h"
 #include "fy-shm-private.h"
 
@@ -75,7 +76,7 @@ semaphore_wrap (FyShm    *shm,
   self->shm = g_object_ref (shm);
   self->data = fy_shm_get_data (shm);
   fy_shm_set_funcs (shm, NULL, semaphore_snapshot);
-  fy_shm_attach_owner (shm, G_OBJECT (self), created);
+  fy_registry_attach_owner (shm, G_OBJECT (self), created);
   return self;
 }
 

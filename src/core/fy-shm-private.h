@@ -62,12 +62,6 @@ int          fy_shm_lock              (FyShm             *self,
 /* Returns 0 or EPERM when the calling thread does not hold the lock. */
 int          fy_shm_unlock            (FyShm             *self);
 
-/* Keeps the mapping alive as long as @owner (the FyQueue, FyLock …) and
- * lists it in the default registry when @owner created it. */
-void         fy_shm_attach_owner      (FyShm             *self,
-                                       GObject           *owner,
-                                       gboolean           created);
-
 /* getpid () without a system call each time: the lock paths need it on
  * every acquisition, and system calls are slow on some virtual machines. */
 gint32       fy_shm_self_pid          (void);

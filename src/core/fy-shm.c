@@ -15,7 +15,6 @@
 #include <gio/gio.h>
 
 #include "fy-futex.h"
-#include "fy-registry-private.h"
 #include "fy-shm-private.h"
 
 struct _FyShm
@@ -428,31 +427,6 @@ fy_shm_unlock (FyShm *self)
   if (rc != 0)
     __atomic_store_n (&h->holder_pid, holder, __ATOMIC_RELAXED);
   return rc;
-}
-
-static void
-owner_finalized_cb (gpointer  data,
-                    GObject  *where_the_object_was)
-{
-  FyShm *self = data;
-
-  fy_registry_remove_internal (self);
-  g_object_unref (self);
-}
-
-void
-fy_shm_attach_owner (FyShm    *self,
-                     GObject  *owner,
-                     gboolean  created)
-{
-  g_return_if_fail (FY_IS_SHM (self));
-
-  if (!created)
-    return;
-  /* The registry lists the mapping while its creator lives; the weak
-   * reference takes it off when the owner goes. */
-  g_object_weak_ref (owner, owner_finalized_cb, g_object_ref (self));
-  fy_registry_add_internal (self);
 }
 
 int

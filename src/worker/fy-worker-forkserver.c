@@ -39,7 +39,8 @@
 #include "core/fy-forkserver.h"
 #include "workloads/fy-workload.h"
 
-#include "fy-worker.h"
+#include "fy-worker-forkserver.h"
+#include "fy-worker-run.h"
 
 typedef struct
 {
