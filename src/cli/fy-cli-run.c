@@ -43,6 +43,12 @@
  * round trips do not cost more than the hashing. */
 #define SMALL_FILE_SIZE (1024 * 1024)
 
+/* A chunk of small files: at most this many files, and about an eighth of
+ * a worker's share of their bytes, so that the last chunks, the smallest
+ * files, end close together. */
+#define SMALL_CHUNK_MAX_FILES 256
+#define SMALL_CHUNKS_PER_WORKER 8
+
 /* The load's period: short enough that a 1 s sample (mpstat, the monitor)
  * sees ten of them, long enough that the sleeps are not all scheduler
  * noise. */
@@ -92,8 +98,16 @@ typedef struct
   GArray        *input_slot;    /* guint: the inverse */
   FyCliWalk     *walk;          /* hash and resize: what was skipped or failed */
   FyHashEngineChoice engine;
+  gboolean       chunked_hash;  /* hash: files travel in map chunks of hash-outcome */
+  GVariant      *large_arguments; /* … the files of SMALL_FILE_SIZE or more, one per task */
+  GVariant      *small_arguments; /* … the others, in chunks of small_chunk */
+  int            small_chunk;
   /* Outcome */
-  GPtrArray     *futures;       /* by input index, filled as they finish */
+  GPtrArray     *futures;       /* by input index, filled as they finish: its task */
+  GArray        *items;         /* guint by input index: its item in that task (0 for a task of one) */
+  GPtrArray     *texts;         /* hash in chunks: by input index, its digest or why it failed, read in
+                                 * place from its chunk's result (which futures holds); NULL: not read */
+  GByteArray    *oks;           /* … and whether it is a digest */
   guint          n_finished;
   guint          n_failed;
   guint          next_to_print;
@@ -120,6 +134,11 @@ run_clear (Run *run)
   g_clear_pointer (&run->inputs, g_ptr_array_unref);
   g_clear_pointer (&run->arguments, g_variant_unref);
   g_clear_pointer (&run->futures, g_ptr_array_unref);
+  g_clear_pointer (&run->items, g_array_unref);
+  g_clear_pointer (&run->texts, g_ptr_array_unref);
+  g_clear_pointer (&run->oks, g_byte_array_unref);
+  g_clear_pointer (&run->large_arguments, g_variant_unref);
+  g_clear_pointer (&run->small_arguments, g_variant_unref);
   g_clear_pointer (&run->slot_input, g_array_unref);
   g_clear_pointer (&run->input_slot, g_array_unref);
   g_clear_pointer (&run->walk, fy_cli_walk_free);
@@ -243,7 +262,9 @@ parse_options (Run    *run,
   };
   GOptionEntry common_entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &run->workers, N_("Worker processes (default: one per CPU)"), "N" },
-    { "chunksize", 0, 0, G_OPTION_ARG_INT, &run->chunksize, N_("Tasks per message (default: chosen as Python does)"), "N" },
+    { "chunksize", 0, 0, G_OPTION_ARG_INT, &run->chunksize, N_("Inputs a worker gets in one message (default: hash sends files of 1 MiB or more "
+                                                                 "one by one and smaller ones in chunks of up to 256, resize one by one, the "
+                                                                 "others as Python’s map chooses)"), "N" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &run->mode_text, N_("map, imap, unordered or submit (default map)"), "MODE" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &run->timeout, N_("Per-task time limit"), "SECONDS" },
     { "on-crash", 0, 0, G_OPTION_ARG_STRING, &run->on_crash, N_("When a worker dies: fail, retry[:N] or break (default fail)"), "POLICY" },
@@ -395,7 +416,7 @@ parse_options (Run    *run,
 
 /* ---- inputs --------------------------------------------------------------- */
 
-static GPtrArray *sort_by_size_files;
+static GArray *sort_by_size_files;
 
 static int
 compare_sizes_descending (gconstpointer a,
@@ -403,8 +424,8 @@ compare_sizes_descending (gconstpointer a,
 {
   guint i = *(const guint *) a;
   guint j = *(const guint *) b;
-  const FyCliWalkFile *x = g_ptr_array_index (sort_by_size_files, i);
-  const FyCliWalkFile *y = g_ptr_array_index (sort_by_size_files, j);
+  const FyCliWalkFile *x = &g_array_index (sort_by_size_files, FyCliWalkFile, i);
+  const FyCliWalkFile *y = &g_array_index (sort_by_size_files, FyCliWalkFile, j);
 
   if (x->size != y->size)
     return x->size > y->size ? -1 : 1;
@@ -414,8 +435,8 @@ compare_sizes_descending (gconstpointer a,
 /* Largest first (longest processing time first): with w workers, the last
  * tasks to start are the smallest, so the workers finish close together. */
 static void
-order_by_size (Run       *run,
-               GPtrArray *files)
+order_by_size (Run    *run,
+               GArray *files)
 {
   run->slot_input = g_array_sized_new (FALSE, FALSE, sizeof (guint), files->len);
   run->input_slot = g_array_sized_new (FALSE, FALSE, sizeof (guint), files->len);
@@ -430,14 +451,77 @@ order_by_size (Run       *run,
     g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, i)) = i;
 }
 
+static gpointer
+choose_engine_thread (gpointer data)
+{
+  fy_hash_engine_choose (data);
+  return NULL;
+}
+
+/* Files of SMALL_FILE_SIZE or more one per task, so the workers share
+ * them evenly; the small ones in map chunks, one task and one message
+ * each way per chunk, each file still its own item with its own outcome
+ * (hash-outcome carries a file's failure as a value, so it does not end
+ * its chunk). The files are in size order, largest first. */
+static void
+build_hash_chunks (Run    *run,
+                   GArray *files)
+{
+  g_autofree const char **paths = g_new (const char *, MAX (files->len, 1));
+  guint n_workers = (guint) (run->workers > 0 ? run->workers : (int) g_get_num_processors ());
+  guint64 small_bytes = 0;
+  guint64 chunk_bytes;
+  guint64 first_bytes = 0;
+  guint n_large = 0;
+  guint n_small;
+  guint chunk;
+
+  for (guint slot = 0; slot < files->len; slot++)
+    {
+      guint input = g_array_index (run->slot_input, guint, slot);
+      const FyCliWalkFile *file = &g_array_index (files, FyCliWalkFile, input);
+
+      paths[slot] = file->path;
+      if (file->size >= SMALL_FILE_SIZE)
+        n_large++;
+      else
+        small_bytes += file->size;
+    }
+  n_small = files->len - n_large;
+
+  /* By count about SMALL_CHUNKS_PER_WORKER chunks per worker; by bytes the
+   * first chunk, the one of the largest small files, no more than that
+   * share of the bytes (at least one file). */
+  chunk = CLAMP (n_small / (SMALL_CHUNKS_PER_WORKER * n_workers), 1, SMALL_CHUNK_MAX_FILES);
+  chunk_bytes = MAX (small_bytes / (SMALL_CHUNKS_PER_WORKER * n_workers), SMALL_FILE_SIZE);
+  for (guint i = 0; i < chunk && i < n_small; i++)
+    {
+      first_bytes += g_array_index (files, FyCliWalkFile,
+                                    g_array_index (run->slot_input, guint, n_large + i)).size;
+      if (first_bytes > chunk_bytes)
+        {
+          chunk = MAX (i, 1);
+          break;
+        }
+    }
+
+  run->workload = "hash-outcome";
+  run->chunked_hash = TRUE;
+  run->small_chunk = (int) chunk;
+  run->n_large_tasks = n_large;
+  run->large_arguments = g_variant_ref_sink (g_variant_new_bytestring_array (paths, n_large));
+  run->small_arguments = g_variant_ref_sink (g_variant_new_bytestring_array (paths + n_large, n_small));
+}
+
 static gboolean
 build_tasks (Run     *run,
              GError **error)
 {
   g_autoptr(GVariantBuilder) builder = NULL;
-  GPtrArray *files;
+  GArray *files;
   const FyWorkloadInfo *info = fy_workload_lookup (run->command);
   g_autofree char *array_type = g_strdup_printf ("a%s", info->argument_type);
+  GThread *engine_thread = NULL;
 
   run->inputs = g_ptr_array_new_with_free_func (g_free);
   run->workload = run->command;
@@ -480,6 +564,11 @@ build_tasks (Run     *run,
       return TRUE;
     }
 
+  /* The engine is timed on another thread while this one walks the
+   * tree: the few milliseconds it takes cost no wall time. */
+  if (g_str_equal (run->command, "hash"))
+    engine_thread = g_thread_new ("hash-engine", choose_engine_thread, &run->engine);
+
   run->walk = fy_cli_walk_new ();
   files = run->walk->files;
   if (run->paths == NULL || run->paths[0] == NULL)
@@ -488,7 +577,11 @@ build_tasks (Run     *run,
       g_autoptr(GPtrArray) samples = fy_sample_data_list (set, error);
 
       if (samples == NULL)
-        return FALSE;
+        {
+          if (engine_thread != NULL)
+            g_thread_join (engine_thread);
+          return FALSE;
+        }
       for (guint i = 0; i < samples->len; i++)
         fy_cli_walk_add_file (run->walk, g_ptr_array_index (samples, i));
     }
@@ -497,9 +590,15 @@ build_tasks (Run     *run,
       for (guint i = 0; run->paths[i] != NULL; i++)
         fy_cli_walk_add (run->walk, run->paths[i]);
     }
+  if (engine_thread != NULL)
+    g_thread_join (engine_thread);
+
   order_by_size (run, files);
+  /* The inputs are the walk's own paths, which outlive them. */
+  g_ptr_array_set_free_func (run->inputs, NULL);
+  g_ptr_array_set_size (run->inputs, files->len);
   for (guint i = 0; i < files->len; i++)
-    g_ptr_array_add (run->inputs, g_strdup (((FyCliWalkFile *) g_ptr_array_index (files, i))->path));
+    g_ptr_array_index (run->inputs, i) = (char *) g_array_index (files, FyCliWalkFile, i).path;
 
   if (g_str_equal (run->command, "resize"))
     {
@@ -527,7 +626,6 @@ build_tasks (Run     *run,
 
   if (g_str_equal (run->command, "hash"))
     {
-      fy_hash_engine_choose (&run->engine);
       if (run->engine.engine == FY_HASH_ENGINE_LANES)
         {
           /* Neighbours in size order are of similar length, so the eight
@@ -537,12 +635,17 @@ build_tasks (Run     *run,
           g_variant_builder_unref (builder);
           builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
         }
+      else if (run->auto_chunks && run->mode == RUN_MODE_MAP)
+        {
+          build_hash_chunks (run, files);
+          return TRUE;
+        }
     }
 
   for (guint first = 0; first < files->len; first += run->batch_size)
     {
       g_autoptr(GPtrArray) batch = g_ptr_array_new ();
-      FyCliWalkFile *head = g_ptr_array_index (files, g_array_index (run->slot_input, guint, first));
+      FyCliWalkFile *head = &g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first));
 
       if (head->size >= SMALL_FILE_SIZE)
         run->n_large_tasks++;
@@ -606,31 +709,36 @@ print_hash_line (const char *digest,
   putchar ('\n');
 }
 
-/* Input @index's own result, or NULL and why not. A batch task succeeds
- * as a whole yet carries one outcome per file. */
+/* Input @index's own result, or NULL and why not. It is item @item of
+ * its task @future (0 for a task of one). A batch task succeeds as a
+ * whole yet carries one outcome per file; so does each item of a chunk
+ * of hash-outcome. */
 static GVariant *
 input_result (Run          *run,
               guint         index,
               FyFuture     *future,
+              guint         item,
               char        **out_reason)
 {
-  GVariant *result = fy_future_get_result_value (future);
+  g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) outcome = NULL;
+  g_autoptr(GError) error = NULL;
   gboolean ok;
   const char *text;
 
-  if (result == NULL)
+  if (!fy_future_get_item_result (future, item, &result, &error))
     {
-      const GError *error = fy_future_get_error (future);
-
       *out_reason = g_strdup (error ? error->message : _("no result"));
       return NULL;
     }
-  if (!g_str_equal (run->workload, "hash-batch"))
-    return g_variant_ref (result);
+  if (g_str_equal (run->workload, "hash-outcome"))
+    outcome = g_steal_pointer (&result);
+  else if (g_str_equal (run->workload, "hash-batch"))
+    outcome = g_variant_get_child_value (result,
+                                         g_array_index (run->input_slot, guint, index) % run->batch_size);
+  else
+    return g_steal_pointer (&result);
 
-  outcome = g_variant_get_child_value (result,
-                                       g_array_index (run->input_slot, guint, index) % run->batch_size);
   g_variant_get (outcome, "(b&s)", &ok, &text);
   if (!ok)
     {
@@ -647,7 +755,23 @@ print_plain (Run      *run,
 {
   const char *input = g_ptr_array_index (run->inputs, index);
   g_autofree char *reason = NULL;
-  g_autoptr(GVariant) result = input_result (run, index, future, &reason);
+  g_autoptr(GVariant) result = NULL;
+
+  if (run->texts != NULL && g_ptr_array_index (run->texts, index) != NULL)
+    {
+      const char *text = g_ptr_array_index (run->texts, index);
+
+      if (run->oks->data[index])
+        print_hash_line (text, input);
+      else
+        {
+          fflush (stdout);
+          fy_cli_error ("%s: %s", input, text);
+        }
+      return;
+    }
+
+  result = input_result (run, index, future, g_array_index (run->items, guint, index), &reason);
 
   if (result == NULL)
     {
@@ -745,10 +869,14 @@ worker_last_cpu (GPid pid)
   return (int) cpu;
 }
 
+/* Input @index finished as item @item of @future; @cpu is where its
+ * worker last ran (--cpus). */
 static void
 record_input (Run      *run,
               FyFuture *future,
-              guint     index)
+              guint     item,
+              guint     index,
+              int       cpu)
 {
   g_autofree char *reason = NULL;
   g_autoptr(GVariant) result = NULL;
@@ -756,12 +884,18 @@ record_input (Run      *run,
   if (g_ptr_array_index (run->futures, index) != NULL)
     return;
   g_ptr_array_index (run->futures, index) = g_object_ref (future);
+  g_array_index (run->items, guint, index) = item;
   run->n_finished++;
   if (run->last_cpu != NULL)
-    g_array_index (run->last_cpu, int, index) = worker_last_cpu (fy_future_get_worker_pid (future));
-  result = input_result (run, index, future, &reason);
-  if (result == NULL)
-    run->n_failed++;
+    g_array_index (run->last_cpu, int, index) = cpu;
+  if (run->texts != NULL && g_ptr_array_index (run->texts, index) != NULL)
+    run->n_failed += !run->oks->data[index];
+  else
+    {
+      result = input_result (run, index, future, item, &reason);
+      if (result == NULL)
+        run->n_failed++;
+    }
 
   if (run->json)
     return;
@@ -790,14 +924,131 @@ record_finished (Run      *run,
                  guint     task_index)
 {
   guint first = task_index * run->batch_size;
+  int cpu = run->last_cpu != NULL ? worker_last_cpu (fy_future_get_worker_pid (future)) : -1;
 
   if (run->slot_input == NULL)
     {
-      record_input (run, future, task_index);
+      record_input (run, future, 0, task_index, cpu);
       return;
     }
   for (guint slot = first; slot < run->inputs->len && slot < first + run->batch_size; slot++)
-    record_input (run, future, g_array_index (run->slot_input, guint, slot));
+    record_input (run, future, 0, g_array_index (run->slot_input, guint, slot), cpu);
+}
+
+/* A task of hash's map call finished: a chunk of small files, or one
+ * file. Its items are read from it, with no object made per file. */
+typedef struct
+{
+  Run   *run;
+  guint  first_slot; /* of its item 0, in size order */
+} HashTask;
+
+/* The size of a framing offset in a serialised container of @size bytes. */
+static gsize
+offset_size (gsize size)
+{
+  if (size == 0)
+    return 0;
+  if (size <= G_MAXUINT8)
+    return 1;
+  if (size <= G_MAXUINT16)
+    return 2;
+  if (size <= G_MAXUINT32)
+    return 4;
+  return 8;
+}
+
+static gsize
+read_offset (const guint8 *at,
+             gsize         size)
+{
+  guint64 value = 0;
+
+  /* Little-endian, as GVariant stores them. */
+  for (gsize i = 0; i < size; i++)
+    value |= (guint64) at[i] << (8 * i);
+  return (gsize) value;
+}
+
+/* Reads the @n outcomes of a finished chunk of hash-outcome in place:
+ * its result is an "av" of "(bs)", each one the value's bytes, a zero
+ * byte and the type string, 8-aligned, with the ends of the children in
+ * a table at the end (GVariant's serialisation). Getting a variant per
+ * file, twice (to count the failures and to print), cost the parent more
+ * than all the rest of a tree of small files. Each text points into the
+ * result, which stays alive with the future. FALSE, with nothing stored,
+ * for anything that is not such an array: the caller then reads the items
+ * one by one. */
+static gboolean
+read_chunk_outcomes (Run      *run,
+                     FyFuture *future,
+                     guint     first_slot,
+                     guint     n)
+{
+  GVariant *result = fy_future_get_result_value (future);
+  const guint8 *data;
+  gsize size, osize, table, start = 0;
+
+  if (result == NULL || fy_future_get_n_items (future) != n ||
+      !g_variant_is_of_type (result, G_VARIANT_TYPE ("av")))
+    return FALSE;
+  data = g_variant_get_data (result);
+  size = g_variant_get_size (result);
+  osize = offset_size (size);
+  if (data == NULL || osize == 0 || size < osize ||
+      (table = read_offset (data + size - osize, osize)) > size - osize ||
+      (size - table) % osize != 0 || (size - table) / osize != n)
+    return FALSE;
+
+  /* Checked whole before anything is stored. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      start = 0;
+      for (guint k = 0; k < n; k++)
+        {
+          gsize end = read_offset (data + table + (gsize) k * osize, osize);
+          gsize sep;
+          guint index;
+
+          start = (start + 7) & ~(gsize) 7;
+          if (end > table || end < start + 2 + 1 + 4)
+            return FALSE;
+          /* "(bs)" after the last zero; before it the value: the boolean,
+           * then the string with its own zero. */
+          sep = end - 5;
+          if (data[sep] != '\0' || memcmp (data + sep + 1, "(bs)", 4) != 0 ||
+              data[sep - 1] != '\0' || data[start] > 1 ||
+              memchr (data + start + 1, '\0', sep - 1 - (start + 1)) != NULL)
+            return FALSE;
+          if (pass == 1)
+            {
+              index = g_array_index (run->slot_input, guint, first_slot + k);
+              g_ptr_array_index (run->texts, index) = (char *) data + start + 1;
+              run->oks->data[index] = data[start];
+            }
+          start = end;
+        }
+    }
+  return TRUE;
+}
+
+static void
+hash_task_done_cb (FyFuture *future,
+                   gpointer  data)
+{
+  HashTask *task = data;
+  Run *run = task->run;
+  guint n = MAX (fy_future_get_n_items (future), 1);
+  int cpu;
+
+  /* Cancelled because the run was interrupted: not finished. */
+  if (run->interrupted && fy_future_get_state (future) == FY_FUTURE_STATE_CANCELLED)
+    return;
+  cpu = run->last_cpu != NULL ? worker_last_cpu (fy_future_get_worker_pid (future)) : -1;
+  if (!run->json && fy_future_get_state (future) == FY_FUTURE_STATE_DONE)
+    read_chunk_outcomes (run, future, task->first_slot, n);
+  for (guint k = 0; k < n; k++)
+    record_input (run, future, k, g_array_index (run->slot_input, guint, task->first_slot + k), cpu);
 }
 
 /* [{"path": …, "reason": …}, …] from alternating path, reason. */
@@ -860,15 +1111,23 @@ print_json (Run    *run,
   for (guint i = 0; i < run->inputs->len; i++)
     {
       FyFuture *future = g_ptr_array_index (run->futures, i);
+      guint item = g_array_index (run->items, guint, i);
       g_autofree char *reason = NULL;
-      g_autoptr(GVariant) result = future ? input_result (run, i, future, &reason) : NULL;
+      g_autoptr(GVariant) result = future ? input_result (run, i, future, item, &reason) : NULL;
 
       if (result != NULL)
         {
-          JsonNode *node = fy_result_json_new_value (run->command, g_ptr_array_index (run->inputs, i), result,
-                                                     fy_future_get_worker_pid (future),
-                                                     (fy_future_get_finished_at (future) -
-                                                      fy_future_get_started_at (future)) / (double) G_USEC_PER_SEC);
+          gint64 started_at, finished_at;
+          JsonNode *node;
+
+          if (!fy_future_get_item_times (future, item, &started_at, &finished_at))
+            {
+              started_at = fy_future_get_started_at (future);
+              finished_at = fy_future_get_finished_at (future);
+            }
+          node = fy_result_json_new_value (run->command, g_ptr_array_index (run->inputs, i), result,
+                                           fy_future_get_worker_pid (future),
+                                           (finished_at - started_at) / (double) G_USEC_PER_SEC);
 
           /* Pinned: which of the CPUs each task ended on (load says it
            * itself, from inside the worker). */
@@ -910,7 +1169,7 @@ print_json (Run    *run,
       if (future == NULL)
         continue;
       /* A file of a batch can fail while its task succeeded. */
-      result = input_result (run, i, future, &reason);
+      result = input_result (run, i, future, g_array_index (run->items, guint, i), &reason);
       if (result != NULL)
         continue;
       error = fy_future_get_error (future);
@@ -1035,6 +1294,56 @@ start_hash_tasks (Run     *run,
   return fy_future_as_completed (futures);
 }
 
+/* Submits hash's two map calls (large files one per task, small ones in
+ * chunks) and watches their tasks as they finish. The tasks are read
+ * from the pool's task list, which they join at its end, in order. */
+static gboolean
+start_hash_chunks (Run     *run,
+                   FyPool  *pool,
+                   GError **error)
+{
+  GListModel *tasks = fy_pool_get_tasks (pool);
+  guint before = g_list_model_get_n_items (tasks);
+  guint after;
+  guint slot = 0;
+
+  if (g_variant_n_children (run->large_arguments) > 0)
+    {
+      g_autoptr(FyFutureIter) iter = fy_pool_imap_unordered (pool, run->workload, run->large_arguments, 1, error);
+
+      if (iter == NULL)
+        return FALSE;
+    }
+  if (g_variant_n_children (run->small_arguments) > 0)
+    {
+      g_autoptr(FyFutureIter) iter = fy_pool_imap_unordered (pool, run->workload, run->small_arguments,
+                                                             run->small_chunk, error);
+
+      if (iter == NULL)
+        return FALSE;
+    }
+
+  after = g_list_model_get_n_items (tasks);
+  for (guint i = before; i < after; i++)
+    {
+      g_autoptr(FyFuture) future = g_list_model_get_item (tasks, i);
+      HashTask *task = g_new (HashTask, 1);
+
+      task->run = run;
+      task->first_slot = slot;
+      slot += MAX (fy_future_get_n_items (future), 1);
+      fy_future_add_done_callback (future, hash_task_done_cb, task, g_free);
+    }
+  g_assert (slot == run->inputs->len);
+  return TRUE;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static FyFutureIter *
 start_tasks (Run     *run,
              FyPool  *pool,
@@ -1078,6 +1387,7 @@ run_on_pool (Run *run)
   g_autoptr(GHashTable) index_of = g_hash_table_new (NULL, NULL);
   GPtrArray *ordered;
   guint sigint_id, sigterm_id;
+  guint wake_id = 0;
   double wall_seconds;
   gint64 last_draw = 0;
   int n_workers;
@@ -1118,8 +1428,19 @@ run_on_pool (Run *run)
   run->futures = g_ptr_array_new_with_free_func (unref_if_set);
   g_ptr_array_set_size (run->futures, run->inputs->len);
 
+  run->items = g_array_new (FALSE, TRUE, sizeof (guint));
+  g_array_set_size (run->items, run->inputs->len);
+  if (run->chunked_hash)
+    {
+      run->texts = g_ptr_array_new ();
+      g_ptr_array_set_size (run->texts, run->inputs->len);
+      run->oks = g_byte_array_sized_new (run->inputs->len);
+      g_byte_array_set_size (run->oks, run->inputs->len);
+    }
+
   if (!fy_pool_start (pool, &error) ||
-      (iter = start_tasks (run, pool, &error)) == NULL)
+      (run->chunked_hash ? !start_hash_chunks (run, pool, &error)
+       : (iter = start_tasks (run, pool, &error)) == NULL))
     {
       fy_cli_error ("%s: %s", run->command, error->message);
       g_source_remove (sigint_id);
@@ -1129,16 +1450,26 @@ run_on_pool (Run *run)
       return FY_CLI_EXIT_FAILED;
     }
 
-  ordered = fy_future_iter_get_futures (iter);
-  for (guint i = 0; i < ordered->len; i++)
+  ordered = iter != NULL ? fy_future_iter_get_futures (iter) : NULL;
+  for (guint i = 0; ordered != NULL && i < ordered->len; i++)
     g_hash_table_insert (index_of, g_ptr_array_index (ordered, i), GUINT_TO_POINTER (i));
+  /* The chunks record themselves as they finish; the loop only has to
+   * look at the clock now and then for the progress bar. */
+  if (iter == NULL)
+    wake_id = g_timeout_add (100, wake_cb, NULL);
 
   while (!run->interrupted)
     {
       g_autoptr(FyFuture) future = NULL;
       g_autoptr(GError) next_error = NULL;
 
-      if (fy_future_iter_next (iter, 0.1, &future, &next_error))
+      if (iter == NULL)
+        {
+          if (run->n_finished >= run->inputs->len)
+            break;
+          g_main_context_iteration (NULL, TRUE);
+        }
+      else if (fy_future_iter_next (iter, 0.1, &future, &next_error))
         record_finished (run, future,
                          GPOINTER_TO_UINT (g_hash_table_lookup (index_of, future)));
       else if (next_error == NULL)
@@ -1161,7 +1492,7 @@ run_on_pool (Run *run)
       /* Stop the workers now; what finished is still reported. */
       fy_pool_terminate (pool);
       fy_pool_join (pool, 10, NULL);
-      for (guint i = 0; i < ordered->len; i++)
+      for (guint i = 0; ordered != NULL && i < ordered->len; i++)
         {
           FyFuture *future = g_ptr_array_index (ordered, i);
 
@@ -1178,6 +1509,8 @@ run_on_pool (Run *run)
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  if (wake_id != 0)
+    g_source_remove (wake_id);
   wall_seconds = (g_get_monotonic_time () - run->started_at) / (double) G_USEC_PER_SEC;
   clear_progress (run);
 

@@ -29,15 +29,16 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char   *path;
-  guint64 size; /* 0 when unknown (missing, special) */
+  const char *path;  /* held by the walk's string chunk */
+  guint64     size;  /* 0 when unknown (missing, special) */
 } FyCliWalkFile;
 
 typedef struct
 {
-  GPtrArray *files;   /* FyCliWalkFile, in walk order */
-  GPtrArray *skipped; /* char *path, char *reason, alternating */
-  GPtrArray *errors;  /* char *path, char *reason, alternating */
+  GArray       *files;   /* FyCliWalkFile, in walk order */
+  GStringChunk *paths;   /* every file's path: one allocation per many */
+  GPtrArray    *skipped; /* char *path, char *reason, alternating */
+  GPtrArray    *errors;  /* char *path, char *reason, alternating */
 } FyCliWalk;
 
 FyCliWalk *fy_cli_walk_new  (void);

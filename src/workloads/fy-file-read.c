@@ -30,9 +30,18 @@ fy_file_open_regular (const char   *path,
                    struct stat  *out_stat,
                    GError      **error)
 {
+  return fy_file_open_regular_at (AT_FDCWD, path, out_stat, error);
+}
+
+int
+fy_file_open_regular_at (int           dir_fd,
+                         const char   *path,
+                         struct stat  *out_stat,
+                         GError      **error)
+{
   int fd;
 
-  fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  fd = openat (dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     {
       int saved_errno = errno;

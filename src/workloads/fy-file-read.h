@@ -25,6 +25,11 @@ void     fy_file_set_error_from_errno (GError            **error,
 int      fy_file_open_regular         (const char         *path,
                                        struct stat        *out_stat,
                                        GError            **error);
+/* The same, @path relative to the directory @dir_fd (or AT_FDCWD). */
+int      fy_file_open_regular_at      (int                 dir_fd,
+                                       const char         *path,
+                                       struct stat        *out_stat,
+                                       GError            **error);
 /* FALSE (FY_WORKLOAD_ERROR_CHANGED) when the file shrank below its size in
  * @before while it was read. */
 gboolean fy_file_check_not_truncated  (int                 fd,

@@ -54,7 +54,7 @@ typedef struct
 /* Each group of workloads lives in its own source file and exports a table
  * ending with an all-zero entry; the registry walks every group. */
 extern const FyWorkloadInfo fy_workloads_compute[];  /* fib, sumsq, sleep */
-extern const FyWorkloadInfo fy_workloads_files[];    /* hash, hash-batch */
+extern const FyWorkloadInfo fy_workloads_files[];    /* hash, hash-outcome, hash-batch */
 extern const FyWorkloadInfo fy_workloads_images[];   /* resize */
 extern const FyWorkloadInfo fy_workloads_load[];     /* load */
 extern const FyWorkloadInfo fy_workloads_examples[]; /* square, add, crash and exit behaviours */

@@ -1,5 +1,5 @@
-/* fy-workloads-files.c: hash and hash-batch, the workloads that digest
- * files
+/* fy-workloads-files.c: hash, hash-outcome and hash-batch, the workloads
+ * that digest files
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -118,6 +118,12 @@ typedef struct
 {
   EVP_MD     *sha256;
   EVP_MD_CTX *md;
+  /* The directory of the last file: the files of a chunk mostly share
+   * one, and opening a name relative to it spares the kernel the lookup
+   * of every directory on the path. */
+  char       *dir;
+  gsize       dir_len;
+  int         dir_fd;
   guchar      buffer[HASH_BLOCK_SIZE];
 } HashScratch;
 
@@ -126,6 +132,9 @@ hash_scratch_free (gpointer data)
 {
   HashScratch *scratch = data;
 
+  if (scratch->dir_fd >= 0)
+    close (scratch->dir_fd);
+  g_free (scratch->dir);
   EVP_MD_CTX_free (scratch->md);
   EVP_MD_free (scratch->sha256);
   g_free (scratch);
@@ -143,6 +152,7 @@ hash_scratch_begin (GError **error)
   if (scratch == NULL)
     {
       scratch = g_new0 (HashScratch, 1);
+      scratch->dir_fd = -1;
       scratch->sha256 = EVP_MD_fetch (NULL, "SHA256", NULL);
       scratch->md = EVP_MD_CTX_new ();
       g_private_set (&hash_scratch_key, scratch);
@@ -155,6 +165,41 @@ hash_scratch_begin (GError **error)
       return NULL;
     }
   return scratch;
+}
+
+/* Opens @path as fy_file_open_regular () does, by its last name relative
+ * to the scratch's directory when it lies in the same one as the file
+ * before. The directory is held as an O_PATH descriptor: opening a name in
+ * it checks the same permissions, and follows the same links, as opening
+ * the whole path. Where the directory cannot be held, the whole path is
+ * opened, so that its error is the one reported. */
+static int
+hash_open (HashScratch  *scratch,
+           const char   *path,
+           struct stat  *out_stat,
+           GError      **error)
+{
+  const char *slash = strrchr (path, '/');
+  gsize dir_len;
+
+  if (slash == NULL || slash == path || slash[1] == '\0')
+    return fy_file_open_regular (path, out_stat, error);
+  dir_len = (gsize) (slash - path);
+  if (scratch->dir_fd < 0 || scratch->dir_len != dir_len || memcmp (scratch->dir, path, dir_len) != 0)
+    {
+      g_autofree char *dir = g_strndup (path, dir_len);
+      int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+      if (fd < 0)
+        return fy_file_open_regular (path, out_stat, error);
+      if (scratch->dir_fd >= 0)
+        close (scratch->dir_fd);
+      g_free (scratch->dir);
+      scratch->dir = g_steal_pointer (&dir);
+      scratch->dir_len = dir_len;
+      scratch->dir_fd = fd;
+    }
+  return fy_file_open_regular_at (scratch->dir_fd, slash + 1, out_stat, error);
 }
 
 /* One file through OpenSSL: the path for a single file, and for every
@@ -181,13 +226,12 @@ hash_file_evp (const char  *path,
       return FALSE;
     }
 
-  fd = fy_file_open_regular (path, &st, error);
-  if (fd < 0)
-    return FALSE;
-
   scratch = hash_scratch_begin (error);
   if (scratch == NULL)
-    goto out;
+    return FALSE;
+  fd = hash_open (scratch, path, &st, error);
+  if (fd < 0)
+    return FALSE;
 
   /* A small file is read in one call asking for a byte more than its
    * size. Read-ahead hints only pay off for large files. */
@@ -251,6 +295,22 @@ fy_workload_hash (GVariant           *argument,
   if (!hash_file_evp (g_variant_get_bytestring (argument), text, error))
     return NULL;
   return g_variant_new_string (text);
+}
+
+/* The same digest, its failure given as a value: in a map chunk a
+ * workload's error would end the chunk, and one unreadable file must not
+ * fail the files after it. */
+static GVariant *
+fy_workload_hash_outcome (GVariant           *argument,
+                          FyWorkloadContext  *context,
+                          GError            **error)
+{
+  char text[2 * FY_SHA256_DIGEST_SIZE + 1];
+  g_autoptr(GError) failure = NULL;
+
+  if (!hash_file_evp (g_variant_get_bytestring (argument), text, &failure))
+    return g_variant_new ("(bs)", FALSE, failure->message);
+  return g_variant_new ("(bs)", TRUE, text);
 }
 
 /* One file of a batch, in one lane of the eight-lane digest. The buffer
@@ -483,6 +543,9 @@ fy_workload_hash_batch (GVariant           *argument,
 const FyWorkloadInfo fy_workloads_files[] = {
   { "hash", "ay", "s", fy_workload_hash,
     "SHA-256 of a file: path (ay) → lowercase hex digest (s)" },
+  { "hash-outcome", "ay", "(bs)", fy_workload_hash_outcome,
+    "SHA-256 of a file, for map chunks of many: path (ay) → (TRUE, hex digest) "
+    "or (FALSE, reason) (bs)" },
   { "hash-batch", "aay", "a(bs)", fy_workload_hash_batch,
     "SHA-256 of several files, up to eight at once in the vector unit: "
     "paths (aay) → per file (TRUE, hex digest) or (FALSE, reason) (a(bs))" },

@@ -183,6 +183,71 @@ test_hash_truncated (void)
   g_assert_true (seen_error);
 }
 
+/* hash-outcome gives a failure as a value, and the directory it opened
+ * the last file in never stands in for another one: files of the same
+ * name in two directories, one after the other, and a file whose
+ * directory went away since. */
+static void
+test_hash_outcome (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *a = g_build_filename (dir, "a", NULL);
+  g_autofree char *b = g_build_filename (dir, "b", NULL);
+  g_autofree char *a_file = g_build_filename (a, "same", NULL);
+  g_autofree char *b_file = g_build_filename (b, "same", NULL);
+  g_autofree char *missing = g_build_filename (a, "missing", NULL);
+  g_autofree char *a_digest = NULL;
+  const char *expected_b = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  struct { const char *path; gboolean ok; const char *text; } cases[] = {
+    { NULL, TRUE, NULL },
+    { NULL, TRUE, NULL },
+    { NULL, FALSE, "No such file or directory" },
+    { NULL, FALSE, "Is a directory" },
+  };
+
+  g_assert_cmpint (g_mkdir (a, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (b, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (a_file, "alpha\n", -1, NULL));
+  g_assert_true (g_file_set_contents (b_file, "abc", -1, NULL));
+  a_digest = hash_path (a_file, NULL);
+  g_assert_nonnull (a_digest);
+  cases[0].path = a_file;
+  cases[0].text = a_digest;
+  cases[1].path = b_file;
+  cases[1].text = expected_b;
+  cases[2].path = missing;
+  cases[3].path = b;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GVariant) result = fy_test_run_workload ("hash-outcome",
+                                                             g_variant_new_bytestring (cases[i].path), &error);
+          gboolean ok;
+          const char *text;
+
+          g_assert_no_error (error);
+          g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE ("(bs)")));
+          g_variant_get (result, "(b&s)", &ok, &text);
+          g_assert_cmpint (ok, ==, cases[i].ok);
+          if (ok)
+            g_assert_cmpstr (text, ==, cases[i].text);
+          else
+            g_assert_nonnull (strstr (text, cases[i].text));
+        }
+      if (round > 0)
+        break;
+      /* Its directory removed: the file is gone, not read from elsewhere. */
+      g_assert_cmpint (g_unlink (b_file), ==, 0);
+      g_assert_cmpint (g_rmdir (b), ==, 0);
+      cases[1].ok = FALSE;
+      cases[1].text = "No such file or directory";
+      cases[3].text = "No such file or directory";
+    }
+}
+
 /* ---- hash-batch ----------------------------------------------------------- */
 
 typedef struct
@@ -820,6 +885,7 @@ main (int    argc,
   g_test_add_func ("/workloads/hash/known-answers", test_hash_known_answers);
   g_test_add_func ("/workloads/hash/bad-inputs", test_hash_bad_inputs);
   g_test_add_func ("/workloads/hash/truncated", test_hash_truncated);
+  g_test_add_func ("/workloads/hash/outcome", test_hash_outcome);
   g_test_add_func ("/workloads/hash/batch-matches", test_hash_batch_matches);
   g_test_add_func ("/workloads/hash/batch-matches-avx2", test_hash_batch_matches_avx2);
   g_test_add_func ("/workloads/hash/batch-matches-portable", test_hash_batch_matches_portable);
