@@ -21,6 +21,7 @@ packages="
   libjson-glib-dev
   libssl-dev
   libgdk-pixbuf-2.0-dev
+  libpng-dev
   webp-pixbuf-loader
   heif-gdk-pixbuf
   libavif-gdk-pixbuf

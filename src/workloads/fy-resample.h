@@ -27,4 +27,27 @@ GdkPixbuf *fy_resample_lanczos (GdkPixbuf *source,
                                 int        width,
                                 int        height);
 
+/* The same averaging down, fed one source row at a time as a decoder
+ * gives them: the full-size picture is never stored. @in_width ×
+ * @in_height is the source, @channels 3 (RGB) or 4 (RGBA, not
+ * premultiplied), @width × @height the size the result will be resampled
+ * to with fy_resample_lanczos (), which then averages nothing more. The
+ * result is the one fy_resample_lanczos () would have averaged the whole
+ * picture to. NULL when memory runs out. */
+typedef struct _FyBoxReducer FyBoxReducer;
+
+FyBoxReducer *fy_box_reducer_new      (int           in_width,
+                                       int           in_height,
+                                       int           channels,
+                                       int           width,
+                                       int           height);
+/* Rows in order, top first, @in_width × @channels bytes each. */
+void          fy_box_reducer_push_row (FyBoxReducer *self,
+                                       const guint8 *row);
+/* The averaged picture (rows never pushed stay 0); frees @self. */
+GdkPixbuf    *fy_box_reducer_finish   (FyBoxReducer *self);
+void          fy_box_reducer_free     (FyBoxReducer *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FyBoxReducer, fy_box_reducer_free)
+
 G_END_DECLS

@@ -4,7 +4,9 @@
  *
  * The pipeline: sniff the format, decode (a JPEG at the smallest DCT scale
  * that still covers the target both ways, so the one resampling left is a
- * downscale by less than two), turn the picture upright from its EXIF
+ * downscale by less than two; a non-interlaced PNG row by row straight
+ * into the averaging down that precedes the resampling, fy-png-reduce.h),
+ * turn the picture upright from its EXIF
  * orientation, resample to the box with Lanczos-3 (fy-resample.h) (fitted after the rotation with keep
  * aspect), encode in the input's format (PNG, or JPEG for an opaque
  * photograph, when gdk-pixbuf cannot write that format) and write it
@@ -30,6 +32,7 @@
 
 #include "fy-file-read.h"
 #include "fy-image-scan.h"
+#include "fy-png-reduce.h"
 #include "fy-resample.h"
 #include "fy-sandbox.h"
 #include "fy-workload.h"
@@ -154,6 +157,46 @@ size_prepared_cb (GdkPixbufLoader *loader,
                               (height + denominator - 1) / denominator);
 }
 
+/* The PNG path's size check, as size_prepared_cb () checks every other
+ * format's: a PNG has no orientation for gdk-pixbuf, so the box fits the
+ * picture as it is stored. */
+static gboolean
+png_size_cb (int       width,
+             int       height,
+             int      *out_width,
+             int      *out_height,
+             gpointer  user_data)
+{
+  ResizeJob *job = user_data;
+
+  job->claimed_width = width;
+  job->claimed_height = height;
+  if (width <= 0 || height <= 0 || width > RESIZE_MAX_SIDE || height > RESIZE_MAX_SIDE ||
+      (gint64) width * height > RESIZE_MAX_PIXELS)
+    {
+      job->too_large = TRUE;
+      return FALSE;
+    }
+  fit_box (job, width, height, out_width, out_height);
+  return TRUE;
+}
+
+/* gdk-pixbuf's description of the format it names @name. */
+static GdkPixbufFormat *
+find_format (const char *name)
+{
+  g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
+
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_autofree char *format_name = gdk_pixbuf_format_get_name (l->data);
+
+      if (g_strcmp0 (format_name, name) == 0)
+        return l->data;
+    }
+  return NULL;
+}
+
 /* What to write a picture decoded from @format_name as: the same format
  * where gdk-pixbuf can write it, otherwise PNG for pictures with alpha or
  * drawn ones (GIF), JPEG for opaque photographs (HEIF, AVIF …). With
@@ -275,6 +318,8 @@ resize_decode_and_write (ResizeJob  *job,
                          GError    **error)
 {
   g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(FyPngReduce) png_reduce = NULL;
+  g_autoptr(GdkPixbuf) reduced = NULL;
   g_autoptr(GdkPixbuf) upright = NULL;
   g_autoptr(GdkPixbuf) scaled = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -295,6 +340,7 @@ resize_decode_and_write (ResizeJob  *job,
   gboolean is_jpeg = FALSE;
   gboolean is_png = FALSE;
   gboolean loader_ok = TRUE;
+  gboolean started = FALSE;
   gboolean enforced = FALSE;
   int upright_width;
   int upright_height;
@@ -320,40 +366,48 @@ resize_decode_and_write (ResizeJob  *job,
         }
       if (n == 0)
         break;
-      if (loader == NULL)
+      if (!started)
         {
+          started = TRUE;
           job->type = fy_image_sniff_type (block, (gsize) n);
           is_jpeg = g_strcmp0 (job->type, "jpeg") == 0;
           is_png = g_strcmp0 (job->type, "png") == 0;
           if (is_jpeg)
             job->exif_orientation = fy_jpeg_exif_orientation (block, (gsize) n);
-          loader = job->type ? gdk_pixbuf_loader_new_with_type (job->type, NULL) : NULL;
-          if (loader == NULL)
-            loader = gdk_pixbuf_loader_new ();
-          g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), job);
+          if (is_png && fy_png_reduce_can_decode (block, (gsize) n))
+            png_reduce = fy_png_reduce_new (png_size_cb, job);
+          else
+            {
+              loader = job->type ? gdk_pixbuf_loader_new_with_type (job->type, NULL) : NULL;
+              if (loader == NULL)
+                loader = gdk_pixbuf_loader_new ();
+              g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), job);
+            }
         }
       total += (guint64) n;
       if (is_jpeg)
         fy_jpeg_end_scan_feed (&jpeg_scan, block, (gsize) n);
       if (is_png)
         fy_png_end_scan_feed (&png_scan, block, (gsize) n);
-      if (!gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
+      if (png_reduce != NULL
+          ? !fy_png_reduce_feed (png_reduce, block, (gsize) n, &local_error)
+          : !gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
         {
           loader_ok = FALSE;
           break;
         }
     }
 
-  if (loader == NULL)
+  if (!started)
     {
       /* The file was emptied after the open. */
       g_set_error_literal (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_CHANGED,
                            "file was truncated while being read");
       return FALSE;
     }
-  if (loader_ok)
+  if (loader != NULL && loader_ok)
     loader_ok = gdk_pixbuf_loader_close (loader, &local_error);
-  else
+  else if (loader != NULL)
     gdk_pixbuf_loader_close (loader, NULL);
 
   if (job->too_large)
@@ -382,7 +436,10 @@ resize_decode_and_write (ResizeJob  *job,
       return FALSE;
     }
 
-  pixbuf = loader_ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
+  if (png_reduce != NULL)
+    pixbuf = reduced = loader_ok ? fy_png_reduce_finish (png_reduce, &local_error) : NULL;
+  else
+    pixbuf = loader_ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
   if (pixbuf == NULL)
     {
       if (local_error != NULL &&
@@ -396,7 +453,7 @@ resize_decode_and_write (ResizeJob  *job,
       return FALSE;
     }
 
-  format = gdk_pixbuf_loader_get_format (loader);
+  format = loader != NULL ? gdk_pixbuf_loader_get_format (loader) : find_format ("png");
   format_name = format ? gdk_pixbuf_format_get_name (format) : NULL;
 
   /* Upright first: the box is fitted to the picture as it is seen. The

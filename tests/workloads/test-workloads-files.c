@@ -16,6 +16,8 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 
+#include "fy-png-reduce.h"
+#include "fy-resample.h"
 #include "fy-sandbox.h"
 #include "fy-workload.h"
 #include "fy-workload-error.h"
@@ -245,6 +247,144 @@ test_hash_outcome (void)
       cases[1].ok = FALSE;
       cases[1].text = "No such file or directory";
       cases[3].text = "No such file or directory";
+    }
+}
+
+static gboolean
+fixed_size_cb (int       width,
+               int       height,
+               int      *out_width,
+               int      *out_height,
+               gpointer  user_data)
+{
+  const int *size = user_data;
+
+  *out_width = size[0];
+  *out_height = size[1];
+  return TRUE;
+}
+
+/* A picture of @channels with some structure and, for RGBA, alpha that
+ * varies down to fully transparent. */
+static GdkPixbuf *
+make_test_picture (int width,
+                   int height,
+                   int channels)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, channels == 4, 8, width, height);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  GRand *rand = g_rand_new_with_seed (18);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = pixels + (gsize) y * stride + (gsize) x * channels;
+
+        p[0] = (guint8) ((x * 7 + y * 3) & 0xff);
+        p[1] = (guint8) g_rand_int_range (rand, 0, 256);
+        p[2] = (guint8) (((x / 9) ^ (y / 5)) & 1 ? 230 : 20);
+        if (channels == 4)
+          p[3] = (guint8) (x % 50 < 5 ? 0 : (y * 255) / MAX (height - 1, 1));
+      }
+  g_rand_free (rand);
+  return pixbuf;
+}
+
+/* The row-fed reduction gives what fy_resample_lanczos () makes of the
+ * whole picture, byte for byte, at factors of one and more, with rows and
+ * columns left over. */
+static void
+test_resample_box_reducer (void)
+{
+  const int cases[][4] = {
+    /* source w, h, target w, h */
+    { 1000, 700, 120, 90 },
+    { 640, 480, 300, 300 },
+    { 301, 977, 37, 100 },
+    { 90, 60, 80, 50 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (int channels = 3; channels <= 4; channels++)
+      {
+        g_autoptr(GdkPixbuf) source = make_test_picture (cases[i][0], cases[i][1], channels);
+        g_autoptr(GdkPixbuf) whole = fy_resample_lanczos (source, cases[i][2], cases[i][3]);
+        FyBoxReducer *reducer = fy_box_reducer_new (cases[i][0], cases[i][1], channels,
+                                                    cases[i][2], cases[i][3]);
+        g_autoptr(GdkPixbuf) reduced = NULL;
+        g_autoptr(GdkPixbuf) streamed = NULL;
+        const guint8 *pixels = gdk_pixbuf_read_pixels (source);
+        int stride = gdk_pixbuf_get_rowstride (source);
+
+        g_assert_nonnull (reducer);
+        for (int y = 0; y < cases[i][1]; y++)
+          fy_box_reducer_push_row (reducer, pixels + (gsize) y * stride);
+        reduced = fy_box_reducer_finish (reducer);
+        streamed = fy_resample_lanczos (reduced, cases[i][2], cases[i][3]);
+
+        g_assert_nonnull (whole);
+        g_assert_nonnull (streamed);
+        g_assert_cmpint (gdk_pixbuf_get_width (streamed), ==, cases[i][2]);
+        g_assert_cmpint (gdk_pixbuf_get_height (streamed), ==, cases[i][3]);
+        for (int y = 0; y < cases[i][3]; y++)
+          g_assert_cmpmem (gdk_pixbuf_read_pixels (whole) + (gsize) y * gdk_pixbuf_get_rowstride (whole),
+                           cases[i][2] * channels,
+                           gdk_pixbuf_read_pixels (streamed) + (gsize) y * gdk_pixbuf_get_rowstride (streamed),
+                           cases[i][2] * channels);
+      }
+}
+
+/* PNGs through libpng's reader give, byte for byte, the thumbnail
+ * gdk-pixbuf's decode gives: RGB and RGBA files saved by gdk-pixbuf, fed
+ * in uneven blocks; a file cut short fails with an error. (Grey, grey +
+ * alpha, palette and 16-bit files go through the whole resize workload in
+ * tests/cli/test-cli-workloads.py.) */
+static void
+test_png_reduce_matches_gdk_pixbuf (void)
+{
+  g_autoptr(GdkPixbuf) rgb = make_test_picture (333, 211, 3);
+  g_autoptr(GdkPixbuf) rgba = make_test_picture (333, 211, 4);
+  GdkPixbuf *pictures[] = { rgb, rgba };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pictures); i++)
+    {
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type ("png", NULL);
+      g_autoptr(GdkPixbuf) expected = NULL;
+      g_autoptr(GdkPixbuf) reduced = NULL;
+      g_autoptr(GdkPixbuf) got = NULL;
+      g_autoptr(FyPngReduce) png = NULL;
+      g_autoptr(FyPngReduce) cut = NULL;
+      g_autoptr(GError) error = NULL;
+      int size[2] = { 100, 70 };
+
+      g_assert_true (gdk_pixbuf_save_to_buffer (pictures[i], &data, &len, "png", NULL, NULL));
+      g_assert_true (fy_png_reduce_can_decode ((const guint8 *) data, len));
+      g_assert_true (gdk_pixbuf_loader_write (loader, (const guint8 *) data, len, NULL));
+      g_assert_true (gdk_pixbuf_loader_close (loader, NULL));
+      expected = fy_resample_lanczos (gdk_pixbuf_loader_get_pixbuf (loader), size[0], size[1]);
+
+      png = fy_png_reduce_new (fixed_size_cb, size);
+      /* In uneven blocks, as a file is read. */
+      for (gsize at = 0; at < len; at += 1000)
+        g_assert_true (fy_png_reduce_feed (png, (const guint8 *) data + at, MIN (1000, len - at), &error));
+      g_assert_no_error (error);
+      reduced = fy_png_reduce_finish (png, &error);
+      g_assert_no_error (error);
+      got = fy_resample_lanczos (reduced, size[0], size[1]);
+      g_assert_cmpint (gdk_pixbuf_get_n_channels (got), ==, gdk_pixbuf_get_n_channels (expected));
+      for (int y = 0; y < size[1]; y++)
+        g_assert_cmpmem (gdk_pixbuf_read_pixels (expected) + (gsize) y * gdk_pixbuf_get_rowstride (expected),
+                         size[0] * gdk_pixbuf_get_n_channels (expected),
+                         gdk_pixbuf_read_pixels (got) + (gsize) y * gdk_pixbuf_get_rowstride (got),
+                         size[0] * gdk_pixbuf_get_n_channels (got));
+
+      cut = fy_png_reduce_new (fixed_size_cb, size);
+      g_assert_true (fy_png_reduce_feed (cut, (const guint8 *) data, len / 2, &error));
+      g_assert_null (fy_png_reduce_finish (cut, &error));
+      g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_CORRUPT);
     }
 }
 
@@ -891,6 +1031,8 @@ main (int    argc,
   g_test_add_func ("/workloads/hash/batch-matches-portable", test_hash_batch_matches_portable);
   g_test_add_func ("/workloads/hash/batch-bad-inputs", test_hash_batch_bad_inputs);
   g_test_add_func ("/workloads/hash/batch-truncated", test_hash_batch_truncated);
+  g_test_add_func ("/workloads/resize/box-reducer", test_resample_box_reducer);
+  g_test_add_func ("/workloads/resize/png-reduce", test_png_reduce_matches_gdk_pixbuf);
   g_test_add_func ("/workloads/resize/good", test_resize_good);
   g_test_add_func ("/workloads/resize/bad-inputs", test_resize_bad_inputs);
   g_test_add_func ("/workloads/resize/bad-size", test_resize_bad_size);
