@@ -227,13 +227,13 @@ fy_results_export_json (GPtrArray              *results,
 
       if (!fy_run_result_get_failed (result))
         continue;
-      /* FyRunResult does not keep the dead worker's exit code. */
       json_builder_add_value (builder,
                               fy_result_json_new_failure (fy_run_result_get_index (result),
                                                           fy_run_result_get_input_text (result),
                                                           fy_run_result_get_error_text (result) != NULL
                                                           ? fy_run_result_get_error_text (result) : "",
-                                                          fy_run_result_get_worker_pid (result), 0));
+                                                          fy_run_result_get_worker_pid (result),
+                                                          fy_run_result_get_worker_exitcode (result)));
     }
   json_builder_end_array (builder);
 

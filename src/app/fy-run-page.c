@@ -320,6 +320,7 @@ write_frame_stats (FyRunPage *self)
   FyRun *run = self->run;
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
+  g_autoptr(GString) in_order = g_string_new (NULL);
   double cpu = process_cpu_seconds () - self->cpu_at_start;
   guint total = fy_run_get_total (run);
 
@@ -328,11 +329,15 @@ write_frame_stats (FyRunPage *self)
   /* The wait after the last frame counts too: a main loop too busy to
    * paint at all must not report no intervals. */
   frame_tick_cb (GTK_WIDGET (self), NULL, NULL);
+  /* The intervals as they came, to see where the long ones fall. */
+  for (guint i = 0; i < self->frame_intervals->len; i++)
+    g_string_append_printf (in_order, "%s%.1f", i > 0 ? ", " : "",
+                            g_array_index (self->frame_intervals, gint64, i) / 1000.0);
   g_array_sort (self->frame_intervals, compare_int64);
   json = g_strdup_printf ("{\"frames\": %u, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f,"
                           " \"tasks\": %u, \"done\": %u, \"failed\": %u, \"wall_seconds\": %.6f,"
                           " \"tasks_per_second\": %.3f, \"cpu_seconds\": %.6f,"
-                          " \"cpu_ms_per_1000_tasks\": %.3f}\n",
+                          " \"cpu_ms_per_1000_tasks\": %.3f, \"intervals_ms\": [%s]}\n",
                           self->frame_intervals->len,
                           percentile_ms (self->frame_intervals, 0.5),
                           percentile_ms (self->frame_intervals, 0.99),
@@ -340,7 +345,7 @@ write_frame_stats (FyRunPage *self)
                           total, fy_run_get_done (run), fy_run_get_failed (run),
                           fy_run_get_wall_time (run),
                           fy_run_get_wall_time (run) > 0 ? total / fy_run_get_wall_time (run) : 0,
-                          cpu, total > 0 ? cpu * 1000.0 * 1000.0 / total : 0);
+                          cpu, total > 0 ? cpu * 1000.0 * 1000.0 / total : 0, in_order->str);
   if (!g_file_set_contents (self->stats_path, json, -1, &error))
     g_warning ("FORKYARD_FRAME_STATS: %s", error->message);
 

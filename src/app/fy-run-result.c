@@ -26,6 +26,7 @@ struct _FyRunResult
   GVariant      *result;
   FyFutureState  state;
   GPid           worker_pid;
+  int            worker_exitcode;
   double         duration;
 
   char          *input_text;
@@ -396,4 +397,19 @@ fy_run_result_get_duration (FyRunResult *self)
 {
   g_return_val_if_fail (FY_IS_RUN_RESULT (self), 0);
   return self->duration;
+}
+
+void
+fy_run_result_set_worker_exitcode (FyRunResult *self,
+                                   int          exitcode)
+{
+  g_return_if_fail (FY_IS_RUN_RESULT (self));
+  self->worker_exitcode = exitcode;
+}
+
+int
+fy_run_result_get_worker_exitcode (FyRunResult *self)
+{
+  g_return_val_if_fail (FY_IS_RUN_RESULT (self), 0);
+  return self->worker_exitcode;
 }

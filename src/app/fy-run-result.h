@@ -53,6 +53,12 @@ const char    *fy_run_result_get_error_text   (FyRunResult   *self);
 /* The thumbnail resize wrote, or NULL. */
 const char    *fy_run_result_get_output_path  (FyRunResult   *self);
 GPid           fy_run_result_get_worker_pid   (FyRunResult   *self);
+/* When the task failed because its worker died: that worker's exit code
+ * (-N for signal N), as fy_future_get_worker_exitcode () gives it; 0
+ * otherwise. Set once, by the result's maker, before anyone reads it. */
+void           fy_run_result_set_worker_exitcode (FyRunResult *self,
+                                               int            exitcode);
+int            fy_run_result_get_worker_exitcode (FyRunResult *self);
 /* Seconds from the task's start to its end; 0 when it never started. */
 double         fy_run_result_get_duration     (FyRunResult   *self);
 

@@ -2,30 +2,44 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The run hands its tasks to the pool through one FyFutureIter (imap for
- * map and imap, imap_unordered, or as_completed over submitted futures) and
- * drains it without waiting, from a frame-rate timer: every finished item
- * is counted, and only the last FY_RUN_MAX_RESULTS of them become
- * FyRunResult objects in the list. Hashing makes one task per file, as
- * forkyard-cli does where OpenSSL's single stream is the faster engine.
+ * The run hands its inputs to the pool (imap for map and imap,
+ * imap_unordered, or submitted futures) and reads what finished from the
+ * tasks themselves through a FyRunFeed: a map chunk's items come from its
+ * per-chunk record, with no object made per item. A frame-rate timer takes
+ * finished items within a budget of time, so a backlog of many thousand
+ * items is spread over several frames instead of holding one; every item
+ * is counted, and only the last FY_RUN_MAX_RESULTS become FyRunResult
+ * objects in the list. Hashing makes one task per file, as forkyard-cli
+ * does where OpenSSL's single stream is the faster engine.
+ *
+ * The pool runs in a main context of its own, dispatched by a
+ * FyRunSource below GTK's layout and redraw (GDK_PRIORITY_REDRAW,
+ * HIGH_IDLE + 20) but above default idles: a pool whose workers' channels
+ * are always readable then still lets every frame through, and its kill
+ * timers and reaping still come before idle work.
  */
 
 #define G_LOG_DOMAIN "Forkyard"
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "fy-run.h"
+#include "fy-run-feed.h"
 #include "fy-run-result.h"
+#include "fy-run-source.h"
+#include "fy-run-stats.h"
 
 /* Once per frame at 60 Hz, and just before GTK's redraw (HIGH_IDLE + 20),
  * so what a flush changed is painted in the same frame. */
 #define FLUSH_INTERVAL_MS 16
 #define FLUSH_PRIORITY    (G_PRIORITY_HIGH_IDLE + 10)
-/* The rate is the change over the last RATE_SAMPLES × RATE_STEP_USEC. */
-#define RATE_SAMPLES      8
-#define RATE_STEP_USEC    (G_USEC_PER_SEC / 2)
+/* How long one flush may take items: a quarter of a 60 Hz frame, so the
+ * frame's layout and paint keep the rest. A bigger backlog waits for the
+ * next flush. Time is looked at every FLUSH_CHECK_EVERY items. */
+#define FLUSH_BUDGET_USEC 4000
+#define FLUSH_CHECK_EVERY 256
+/* Below GTK's redraw (HIGH_IDLE + 20), above default idles. */
+#define POOL_PRIORITY     (G_PRIORITY_HIGH_IDLE + 30)
 /* A SIGTERMed worker that ignores it (or is stopped) is killed after this. */
 #define KILL_GRACE_SECONDS 0.2
 
@@ -47,9 +61,7 @@ struct _FyRun
   FyPool         *pool;
   GMainContext   *context;      /* the pool's own */
   GSource        *pool_source;  /* runs it from the main loop */
-  FyFutureIter   *iter;
-  GHashTable     *index_of;     /* item future → input index; NULL when ordered */
-  guint           n_given;      /* items taken from the iterator */
+  FyRunFeed      *feed;         /* finished items, not taken yet */
   guint           flush_id;
 
   FyRunState      state;
@@ -59,15 +71,11 @@ struct _FyRun
   guint           cancelled;
   gint64          started_at;
   gint64          finished_at;
-  gint64          task_usec;    /* summed run time of the pool's tasks */
-  GHashTable     *worker_free_since; /* pid → when its last task ended (gint64 *) */
+  FyRunTaskTime   task_time;    /* summed run time of the pool's tasks */
   FyPool         *pool_starting; /* the pool while fy_run_start () sets it up */
   gint64          last_elapsed_notify;
 
-  gint64          rate_time[RATE_SAMPLES];
-  guint           rate_count[RATE_SAMPLES];
-  guint           rate_next;
-  guint           rate_filled;
+  FyRunRate       rate;
   double          tasks_per_second;
 
   char           *verdict;
@@ -116,133 +124,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The pool lives in a main context of its own, run from the main loop by
- * this source, so the page decides when the pool's messages are handled.
- * It runs at default priority, as the pool's own sources would: at idle
- * priority GTK's frames did come first, but the pool then answered a
- * Cancel's SIGKILL and reaping too late on a loaded machine (over a second
- * where 0.2 s is due). Letting frames through a busy run is still to do. */
-typedef struct
-{
-  GSource       source;
-  GMainContext *inner;
-  GPollFD      *fds;
-  int           n_fds;
-  int           n_allocated;
-  gpointer     *tags;
-  int           max_priority;
-  gboolean      checked;
-  gboolean      ready;
-} PoolSource;
-
-static gboolean
-pool_source_prepare (GSource *source,
-                     int     *timeout)
-{
-  PoolSource *self = (PoolSource *) source;
-  int inner_timeout = -1;
-  gboolean ready;
-  int n;
-
-  g_main_context_push_thread_default (self->inner);
-  ready = g_main_context_prepare (self->inner, &self->max_priority);
-  while ((n = g_main_context_query (self->inner, self->max_priority, &inner_timeout,
-                                    self->fds, self->n_allocated)) > self->n_allocated)
-    {
-      self->n_allocated = n;
-      self->fds = g_renew (GPollFD, self->fds, n);
-    }
-  g_main_context_pop_thread_default (self->inner);
-
-  for (int i = 0; i < self->n_fds; i++)
-    g_source_remove_unix_fd (source, self->tags[i]);
-  self->tags = g_renew (gpointer, self->tags, MAX (n, 1));
-  for (int i = 0; i < n; i++)
-    self->tags[i] = g_source_add_unix_fd (source, self->fds[i].fd, self->fds[i].events);
-  self->n_fds = n;
-  self->checked = FALSE;
-  *timeout = ready ? 0 : inner_timeout;
-  return ready;
-}
-
-static gboolean
-pool_source_check_inner (PoolSource *self)
-{
-  for (int i = 0; i < self->n_fds; i++)
-    self->fds[i].revents = g_source_query_unix_fd ((GSource *) self, self->tags[i]);
-  self->ready = g_main_context_check (self->inner, self->max_priority, self->fds, self->n_fds);
-  self->checked = TRUE;
-  return self->ready;
-}
-
-static gboolean
-pool_source_check (GSource *source)
-{
-  return pool_source_check_inner ((PoolSource *) source);
-}
-
-static gboolean
-pool_source_dispatch (GSource     *source,
-                      GSourceFunc  callback,
-                      gpointer     user_data)
-{
-  PoolSource *self = (PoolSource *) source;
-
-  /* A source ready in prepare skips check; the inner context still needs it. */
-  if (!self->checked)
-    pool_source_check_inner (self);
-  g_main_context_push_thread_default (self->inner);
-  g_main_context_dispatch (self->inner);
-  g_main_context_pop_thread_default (self->inner);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-pool_source_finalize (GSource *source)
-{
-  PoolSource *self = (PoolSource *) source;
-
-  g_main_context_release (self->inner);
-  g_main_context_unref (self->inner);
-  g_free (self->fds);
-  g_free (self->tags);
-}
-
-static GSourceFuncs pool_source_funcs = {
-  pool_source_prepare,
-  pool_source_check,
-  pool_source_dispatch,
-  pool_source_finalize,
-  NULL, NULL,
-};
-
-static GSource *
-pool_source_new (GMainContext *inner)
-{
-  PoolSource *self = (PoolSource *) g_source_new (&pool_source_funcs, sizeof (PoolSource));
-
-  self->inner = g_main_context_ref (inner);
-  g_main_context_acquire (inner);
-  g_source_set_priority ((GSource *) self, G_PRIORITY_DEFAULT);
-  g_source_set_name ((GSource *) self, "FyRun pool");
-  return (GSource *) self;
-}
-
-/* One item the iterator gave in this flush, and its input's index. */
-typedef struct
-{
-  FyFuture *future;
-  guint     index;
-} Finished;
-
-static void
-clear_finished (gpointer data)
-{
-  Finished *finished = data;
-
-  g_clear_object (&finished->future);
-}
-
 static guint
 n_finished (FyRun *self)
 {
@@ -275,101 +156,69 @@ set_uint (FyRun  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-/* A task's time, as the parent can know it: from when its worker was free
- * for it (the end of that worker's previous task, or the worker's spawn,
- * but not before the run began) to its end. The task's own start is when
- * the parent read the worker's acknowledgement, which for short tasks
- * arrives together with the result, so it would count next to nothing. */
 static void
 task_finished_cb (FyRun    *self,
                   FyFuture *task)
 {
-  gint64 finished = fy_future_get_finished_at (task);
-  GPid pid = fy_future_get_worker_pid (task);
-  gpointer previous;
-  gint64 free_since;
-
-  /* Cancelled tasks that never ran cost nothing. */
-  if (fy_future_get_started_at (task) == 0 || pid == 0 || finished == 0)
-    return;
-
-  if (g_hash_table_lookup_extended (self->worker_free_since, GINT_TO_POINTER (pid), NULL, &previous))
-    free_since = *(gint64 *) previous;
-  else
-    {
-      FyPoolWorker *worker = fy_pool_find_worker (self->pool_starting != NULL ? self->pool_starting : self->pool, pid);
-
-      free_since = worker != NULL ? fy_pool_worker_get_started_at (worker)
-                                  : fy_future_get_started_at (task);
-    }
-  free_since = MAX (free_since, self->started_at);
-  if (finished > free_since)
-    self->task_usec += finished - free_since;
-
-  {
-    gint64 *stored = g_new (gint64, 1);
-
-    *stored = finished;
-    g_hash_table_insert (self->worker_free_since, GINT_TO_POINTER (pid), stored);
-  }
+  fy_run_task_time_add (&self->task_time, self->pool_starting != NULL ? self->pool_starting : self->pool,
+                        task, self->started_at);
 }
 
-static void
-count_item (FyFuture *future,
-            guint    *done,
-            guint    *failed,
-            guint    *cancelled)
+/* Item @item of @task, input @index: its outcome as the list shows it.
+ * An item of a chunk that failed alone (its worker died running it) fails;
+ * the others of a chunk that failed or was cancelled as a whole take the
+ * chunk's state. */
+static FyFutureState
+item_outcome (FyFuture  *task,
+              guint      item,
+              GVariant **out_result,
+              GError   **out_error)
 {
-  switch (fy_future_get_state (future))
-    {
-    case FY_FUTURE_STATE_DONE:
-      (*done)++;
-      break;
-    case FY_FUTURE_STATE_CANCELLED:
-      (*cancelled)++;
-      break;
-    default:
-      (*failed)++;
-      break;
-    }
+  FyFutureState state = fy_future_get_state (task);
+
+  if (fy_future_get_item_result (task, item, out_result, out_error))
+    return FY_FUTURE_STATE_DONE;
+  if (state == FY_FUTURE_STATE_DONE)
+    return FY_FUTURE_STATE_FAILED;
+  return state;
 }
 
 static FyRunResult *
-make_result (FyRun    *self,
-             Finished *finished)
+make_result (FyRun         *self,
+             FyFuture      *task,
+             guint          item,
+             guint          index,
+             FyFutureState  state,
+             GVariant      *result,
+             const GError  *error)
 {
-  FyFuture *future = finished->future;
-  g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, finished->index);
+  g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, index);
+  gint64 started_at = 0;
+  gint64 finished_at = 0;
+  FyRunResult *made;
 
-  return fy_run_result_new (finished->index, self->function, argument,
-                            fy_future_get_result_value (future), fy_future_get_error (future),
-                            fy_future_get_state (future), fy_future_get_worker_pid (future),
-                            fy_future_get_started_at (future), fy_future_get_finished_at (future));
+  if (!fy_future_get_item_times (task, item, &started_at, &finished_at))
+    {
+      started_at = fy_future_get_started_at (task);
+      finished_at = fy_future_get_finished_at (task);
+    }
+  made = fy_run_result_new (index, self->function, argument, result, error, state,
+                            fy_future_get_worker_pid (task), started_at, finished_at);
+  /* A worker's death is the task's, or for a chunk that of the one item
+   * its worker was running: the only item of it that failed alone. */
+  if (state == FY_FUTURE_STATE_FAILED)
+    fy_run_result_set_worker_exitcode (made, fy_future_get_worker_exitcode (task));
+  return made;
 }
 
 static void
 update_rate (FyRun  *self,
              gint64  now)
 {
-  guint last = (self->rate_next + RATE_SAMPLES - 1) % RATE_SAMPLES;
-  guint oldest;
-  double rate = 0;
+  double rate;
 
-  if (self->rate_filled > 0 && now - self->rate_time[last] < RATE_STEP_USEC)
+  if (!fy_run_rate_sample (&self->rate, now, n_finished (self), self->started_at, &rate))
     return;
-
-  self->rate_time[self->rate_next] = now;
-  self->rate_count[self->rate_next] = n_finished (self);
-  self->rate_next = (self->rate_next + 1) % RATE_SAMPLES;
-  self->rate_filled = MIN (self->rate_filled + 1, RATE_SAMPLES);
-
-  oldest = (self->rate_next + RATE_SAMPLES - self->rate_filled) % RATE_SAMPLES;
-  if (self->rate_filled > 1 && now > self->rate_time[oldest])
-    rate = (n_finished (self) - self->rate_count[oldest]) /
-           ((now - self->rate_time[oldest]) / (double) G_USEC_PER_SEC);
-  else if (now > self->started_at)
-    rate = n_finished (self) / ((now - self->started_at) / (double) G_USEC_PER_SEC);
-
   if (rate != self->tasks_per_second)
     {
       self->tasks_per_second = rate;
@@ -396,29 +245,9 @@ finish (FyRun *self)
       g_main_context_pop_thread_default (self->context);
     }
 
-  if (self->state == FY_RUN_STATE_CANCELLING)
-    /* TRANSLATORS: the verdict of a cancelled run */
-    self->verdict = g_strdup_printf (_("Cancelled after %.1f s: %u of %u tasks done"),
-                                     fy_run_get_wall_time (self), n_done, self->total);
-  else
-    {
-      double speedup = fy_run_get_speedup (self);
-      g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d worker", "%d workers",
-                                                               self->n_workers), self->n_workers);
-
-      /* TRANSLATORS: the verdict of a run, "2 workers, 1.93× faster than one" */
-      self->verdict = speedup >= 1.0
-        ? g_strdup_printf (_("%s, %.2f× faster than one"), workers, speedup)
-        : g_strdup_printf (_("%s, %.2f× the speed of one"), workers, speedup);
-      if (self->failed > 0)
-        {
-          g_autofree char *line = self->verdict;
-
-          self->verdict = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u task failed",
-                                                        "%s; %u tasks failed", self->failed),
-                                           line, self->failed);
-        }
-    }
+  self->verdict = fy_run_verdict_new (self->state == FY_RUN_STATE_CANCELLING, self->n_workers,
+                                      fy_run_get_wall_time (self), fy_run_get_speedup (self),
+                                      n_done, self->failed, self->total);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
@@ -430,49 +259,57 @@ finish (FyRun *self)
                                                            : FY_RUN_STATE_FINISHED);
 }
 
-/* Takes every item that finished since the last flush, without waiting. */
+/* Takes the items that finished since the last flush, without waiting,
+ * for at most FLUSH_BUDGET_USEC. */
 static void
 flush (FyRun *self)
 {
-  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (Finished));
   g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func (g_object_unref);
   guint done = self->done, failed = self->failed, cancelled = self->cancelled;
-  gboolean ended = FALSE;
-  guint first_kept, n_items;
+  gboolean ended;
+  guint n_items, n_ready, n_taken = 0;
   gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + FLUSH_BUDGET_USEC;
 
-  g_array_set_clear_func (batch, clear_finished);
-  for (;;)
+  n_ready = fy_run_feed_get_n_ready (self->feed);
+  while (n_taken < n_ready)
     {
+      g_autoptr(GVariant) result = NULL;
       g_autoptr(GError) error = NULL;
-      Finished finished = { NULL, 0 };
+      FyFutureState state;
+      FyFuture *task;
+      guint item, index;
 
-      if (!fy_future_iter_next (self->iter, 0, &finished.future, &error))
+      if (n_taken % FLUSH_CHECK_EVERY == FLUSH_CHECK_EVERY - 1 &&
+          g_get_monotonic_time () >= deadline)
+        break;
+      if (!fy_run_feed_take (self->feed, &task, &item, &index))
+        break;
+      n_taken++;
+      state = item_outcome (task, item, &result, &error);
+      switch (state)
         {
-          if (error == NULL)
-            ended = TRUE;
-          else if (!g_error_matches (error, FY_POOL_ERROR, FY_POOL_ERROR_TIMED_OUT))
-            {
-              g_warning ("Run of %s: %s", self->function, error->message);
-              ended = TRUE;
-            }
+        case FY_FUTURE_STATE_DONE:
+          done++;
+          break;
+        case FY_FUTURE_STATE_CANCELLED:
+          cancelled++;
+          break;
+        default:
+          failed++;
           break;
         }
-      finished.index = self->index_of != NULL
-        ? GPOINTER_TO_UINT (g_hash_table_lookup (self->index_of, finished.future))
-        : self->n_given;
-      self->n_given++;
-      count_item (finished.future, &done, &failed, &cancelled);
-      g_array_append_val (batch, finished);
+      /* Only the newest results are kept, so only they are made: those
+       * fewer than FY_RUN_MAX_RESULTS items before the end of what is
+       * ready now. */
+      if (n_ready - n_taken < FY_RUN_MAX_RESULTS)
+        g_ptr_array_add (made, make_result (self, task, item, index, state, result, error));
+      else
+        self->n_dropped++;
     }
+  ended = fy_run_feed_is_over (self->feed);
 
   g_object_freeze_notify (G_OBJECT (self));
-
-  /* Only the newest results are kept, so only they are made. */
-  first_kept = batch->len > FY_RUN_MAX_RESULTS ? batch->len - FY_RUN_MAX_RESULTS : 0;
-  for (guint i = first_kept; i < batch->len; i++)
-    g_ptr_array_add (made, make_result (self, &g_array_index (batch, Finished, i)));
-  self->n_dropped += first_kept;
 
   if (made->len > 0)
     {
@@ -487,13 +324,13 @@ flush (FyRun *self)
         }
       g_list_store_splice (self->results, n_items, 0, made->pdata, made->len);
     }
-  if (batch->len > 0)
+  if (n_taken > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_DROPPED]);
 
   set_uint (self, &self->done, done, PROP_DONE);
   set_uint (self, &self->failed, failed, PROP_FAILED);
   set_uint (self, &self->cancelled, cancelled, PROP_CANCELLED);
-  if (batch->len > 0)
+  if (n_taken > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 
   update_rate (self, now);
@@ -533,9 +370,8 @@ fy_run_dispose (GObject *object)
     g_main_context_push_thread_default (self->context);
   if (self->pool != NULL && fy_pool_get_state (self->pool) == FY_POOL_STATE_RUNNING)
     fy_pool_terminate (self->pool);
-  g_clear_pointer (&self->iter, fy_future_iter_unref);
-  g_clear_pointer (&self->index_of, g_hash_table_unref);
-  g_clear_pointer (&self->worker_free_since, g_hash_table_unref);
+  g_clear_pointer (&self->feed, fy_run_feed_unref);
+  fy_run_task_time_clear (&self->task_time);
   g_clear_object (&self->pool);
   if (self->context != NULL)
     g_main_context_pop_thread_default (self->context);
@@ -671,7 +507,7 @@ static void
 fy_run_init (FyRun *self)
 {
   self->results = g_list_store_new (FY_TYPE_RUN_RESULT);
-  self->worker_free_since = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  fy_run_task_time_init (&self->task_time);
   self->call_style = FY_RUN_CALL_STYLE_MAP;
   self->crash_policy = FY_CRASH_POLICY_FAIL;
 }
@@ -761,7 +597,7 @@ fy_run_start (FyRun   *self,
   g_main_context_pop_thread_default (self->context);
   if (ok)
     {
-      self->pool_source = pool_source_new (self->context);
+      self->pool_source = fy_run_source_new (self->context, POOL_PRIORITY);
       g_source_attach (self->pool_source, NULL);
     }
   return ok;
@@ -773,7 +609,7 @@ start_in_context (FyRun   *self,
 {
   g_autoptr(FyPool) pool = fy_pool_new ();
   g_autoptr(FyFutureIter) iter = NULL;
-  g_autoptr(GPtrArray) futures = NULL;
+  g_autoptr(GPtrArray) tasks = NULL;
   gboolean ordered = FALSE;
 
   if (self->n_workers > 0 && !fy_pool_set_n_workers (pool, self->n_workers, error))
@@ -787,11 +623,13 @@ start_in_context (FyRun   *self,
   g_signal_connect_object (pool, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
 
+  /* The run's time counts from its Start, spawning the workers included,
+   * as forkyard-cli counts its own. */
+  self->started_at = g_get_monotonic_time ();
   if (!fy_pool_start (pool, error))
     return FALSE;
 
   self->pool_starting = pool;
-  self->started_at = g_get_monotonic_time ();
   switch (self->call_style)
     {
     case FY_RUN_CALL_STYLE_IMAP_UNORDERED:
@@ -799,7 +637,7 @@ start_in_context (FyRun   *self,
                                      self->chunksize, error);
       break;
     case FY_RUN_CALL_STYLE_SUBMIT:
-      futures = g_ptr_array_new_with_free_func (g_object_unref);
+      tasks = g_ptr_array_new_with_free_func (g_object_unref);
       for (gsize i = 0; i < g_variant_n_children (self->arguments); i++)
         {
           g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, i);
@@ -807,10 +645,10 @@ start_in_context (FyRun   *self,
 
           if (future == NULL)
             break;
-          g_ptr_array_add (futures, future);
+          g_ptr_array_add (tasks, future);
         }
-      if (futures->len == g_variant_n_children (self->arguments))
-        iter = fy_future_as_completed (futures);
+      if (tasks->len != g_variant_n_children (self->arguments))
+        g_clear_pointer (&tasks, g_ptr_array_unref);
       break;
     case FY_RUN_CALL_STYLE_MAP:
     case FY_RUN_CALL_STYLE_IMAP:
@@ -824,25 +662,28 @@ start_in_context (FyRun   *self,
       ordered = TRUE;
       break;
     }
-  if (iter == NULL)
+  /* The iterator is not read: the pool's task list holds this run's
+   * tasks (a fresh pool's only ones) in input order, and each finished
+   * task's items are read from it. */
+  if (iter != NULL)
+    {
+      GListModel *model = fy_pool_get_tasks (pool);
+      guint n = g_list_model_get_n_items (model);
+
+      tasks = g_ptr_array_new_full (n, g_object_unref);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (tasks, g_list_model_get_item (model, i));
+    }
+  if (tasks == NULL)
     {
       self->pool_starting = NULL;
       fy_pool_terminate (pool);
       return FALSE;
     }
 
-  if (!ordered)
-    {
-      GPtrArray *items = fy_future_iter_get_futures (iter);
-
-      self->index_of = g_hash_table_new (NULL, NULL);
-      for (guint i = 0; i < items->len; i++)
-        g_hash_table_insert (self->index_of, g_ptr_array_index (items, i), GUINT_TO_POINTER (i));
-    }
-
   self->pool_starting = NULL;
   self->pool = g_steal_pointer (&pool);
-  self->iter = g_steal_pointer (&iter);
+  self->feed = fy_run_feed_new (tasks, ordered);
   self->n_workers = fy_pool_get_n_workers (self->pool);
   self->flush_id = g_timeout_add_full (FLUSH_PRIORITY, FLUSH_INTERVAL_MS, flush_cb, self, NULL);
 
@@ -988,7 +829,7 @@ double
 fy_run_get_task_time (FyRun *self)
 {
   g_return_val_if_fail (FY_IS_RUN (self), 0);
-  return self->task_usec / (double) G_USEC_PER_SEC;
+  return self->task_time.usec / (double) G_USEC_PER_SEC;
 }
 
 double

@@ -728,11 +728,12 @@ fy_workers_view_class_init (FyWorkersViewClass *klass)
   gtk_widget_class_install_action (widget_class, "workers.stop", NULL, worker_action);
   gtk_widget_class_install_action (widget_class, "workers.continue", NULL, worker_action);
 
-  /* GNOME System Monitor's keys: End, Kill, Stop, Continue. */
+  /* GNOME System Monitor's keys for End, Kill and Stop; Continue (Resume) is
+   * Ctrl+R, since Ctrl+C is Copy in every GNOME application. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "workers.terminate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "workers.kill", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "workers.stop", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "workers.continue", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "workers.continue", NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, popup_menu_shortcut_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, popup_menu_shortcut_cb, NULL);
 

@@ -6,7 +6,7 @@
  * of its process while the table is on screen: pid, state, last CPU, CPU %,
  * memory, current task, tasks done, uptime. The selected worker can be
  * terminated, killed, stopped or continued (the workers.* actions, in a
- * context menu and on Ctrl+E, Ctrl+K, Ctrl+S, Ctrl+C); a toast in the
+ * context menu and on Ctrl+E, Ctrl+K, Ctrl+S, Ctrl+R); a toast in the
  * nearest AdwToastOverlay says what came of it.
  */
 

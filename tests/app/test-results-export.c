@@ -209,6 +209,7 @@ test_json_shape (void)
   g_ptr_array_add (results, fib_result (0, 20, 6765, 12));
   g_ptr_array_add (results, fy_run_result_new (1, "fib", g_variant_new_int64 (20), NULL, error,
                                                FY_FUTURE_STATE_FAILED, 7, 1000000, 1100000));
+  fy_run_result_set_worker_exitcode (g_ptr_array_index (results, 2), -9);
   summary = fy_results_summary_new_from_results (results);
   g_assert_cmpstr (summary->workload, ==, "fib");
   g_assert_cmpint (summary->workers, ==, 3);
@@ -238,6 +239,9 @@ test_json_shape (void)
   g_assert_cmpstr (json_object_get_string_member (failure, "input"), ==, "20");
   g_assert_nonnull (strstr (json_object_get_string_member (failure, "error"), "SIGKILL"));
   g_assert_cmpint (json_object_get_int_member (failure, "worker_pid"), ==, 7);
+  /* How the worker ended, as forkyard-cli --json says it. */
+  g_assert_cmpint (json_object_get_int_member (failure, "signal"), ==, 9);
+  g_assert_false (json_object_has_member (failure, "exit_code"));
 }
 
 static void

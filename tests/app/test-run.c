@@ -131,6 +131,108 @@ test_results_bounded (void)
   g_assert_cmpuint (fy_run_result_get_index (last), ==, n - 1);
 }
 
+/* Large map chunks finishing out of order: every item is counted once,
+ * the list keeps the last FY_RUN_MAX_RESULTS with their own inputs and
+ * values, whatever number of flushes the items take. */
+static void
+test_unordered_chunks (void)
+{
+  guint n = 40000;
+  g_autoptr(FyRun) run = fy_run_new ("fib", repeated_int64 (12, n));
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  GListModel *results = fy_run_get_results (run);
+
+  fy_run_set_n_workers (run, 2);
+  fy_run_set_call_style (run, FY_RUN_CALL_STYLE_IMAP_UNORDERED);
+  fy_run_set_chunksize (run, 5000);
+  g_assert_true (fy_run_start (run, NULL));
+  iterate_until_ended (run);
+
+  g_assert_cmpint (fy_run_get_state (run), ==, FY_RUN_STATE_FINISHED);
+  g_assert_cmpuint (fy_run_get_done (run), ==, n);
+  g_assert_cmpuint (fy_run_get_failed (run), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, FY_RUN_MAX_RESULTS);
+  g_assert_cmpuint (fy_run_get_n_dropped (run), ==, n - FY_RUN_MAX_RESULTS);
+  for (guint i = 0; i < FY_RUN_MAX_RESULTS; i++)
+    {
+      g_autoptr(FyRunResult) result = g_list_model_get_item (results, i);
+      guint index = fy_run_result_get_index (result);
+
+      g_assert_cmpuint (index, <, n);
+      g_assert_false (g_hash_table_contains (seen, GUINT_TO_POINTER (index + 1)));
+      g_hash_table_add (seen, GUINT_TO_POINTER (index + 1));
+      g_assert_cmpstr (fy_run_result_get_input_text (result), ==, "12");
+      g_assert_cmpstr (fy_run_result_get_result_text (result), ==, "144");
+      g_assert_cmpint (fy_run_result_get_worker_pid (result), >, 0);
+      g_assert_cmpint (fy_run_result_get_worker_exitcode (result), ==, 0);
+    }
+}
+
+static gboolean
+kill_busy_worker_cb (gpointer data)
+{
+  FyPool *pool = fy_run_get_pool (data);
+  GListModel *workers = fy_pool_get_workers (pool);
+
+  if (fy_pool_get_n_in_flight (pool) == 0)
+    return G_SOURCE_CONTINUE;
+  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
+    {
+      g_autoptr(FyPoolWorker) worker = g_list_model_get_item (workers, i);
+
+      if (fy_pool_worker_get_current_task (worker) != NULL)
+        {
+          g_assert_cmpint (kill (fy_pool_worker_get_pid (worker), SIGKILL), ==, 0);
+          return G_SOURCE_REMOVE;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* A worker killed in the middle of a map chunk fails the one item it was
+ * running, and that item's result keeps how the worker ended (-9), as
+ * forkyard-cli --json reports it; the chunk's other items are done. */
+static void
+test_killed_in_chunk (void)
+{
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("au"));
+  g_autoptr(FyRun) run = NULL;
+  GListModel *results;
+  guint n_failed = 0;
+
+  for (guint i = 0; i < 8; i++)
+    g_variant_builder_add (builder, "u", 300);
+  run = fy_run_new ("sleep", g_variant_builder_end (builder));
+  fy_run_set_n_workers (run, 1);
+  fy_run_set_call_style (run, FY_RUN_CALL_STYLE_MAP);
+  fy_run_set_chunksize (run, 4);
+  g_assert_true (fy_run_start (run, NULL));
+  g_timeout_add (50, kill_busy_worker_cb, run);
+  iterate_until_ended (run);
+
+  g_assert_cmpint (fy_run_get_state (run), ==, FY_RUN_STATE_FINISHED);
+  g_assert_cmpuint (fy_run_get_failed (run), ==, 1);
+  g_assert_cmpuint (fy_run_get_done (run), ==, 7);
+  results = fy_run_get_results (run);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 8);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr(FyRunResult) result = g_list_model_get_item (results, i);
+
+      g_assert_cmpuint (fy_run_result_get_index (result), ==, i);
+      if (fy_run_result_get_failed (result))
+        {
+          n_failed++;
+          g_assert_cmpint (fy_run_result_get_state (result), ==, FY_FUTURE_STATE_FAILED);
+          g_assert_cmpint (fy_run_result_get_worker_exitcode (result), ==, -SIGKILL);
+          g_assert_nonnull (fy_run_result_get_error_text (result));
+        }
+      else
+        g_assert_cmpint (fy_run_result_get_worker_exitcode (result), ==, 0);
+    }
+  g_assert_cmpuint (n_failed, ==, 1);
+}
+
 /* Each file has its own result, in input order, and a missing one fails
  * alone, named. */
 static void
@@ -278,6 +380,8 @@ main (int    argc,
   g_test_add_func ("/app/run/fib-unordered", test_fib_unordered);
   g_test_add_func ("/app/run/fib-submit", test_fib_submit);
   g_test_add_func ("/app/run/results-bounded", test_results_bounded);
+  g_test_add_func ("/app/run/unordered-chunks", test_unordered_chunks);
+  g_test_add_func ("/app/run/killed-in-chunk", test_killed_in_chunk);
   g_test_add_func ("/app/run/hash-files", test_hash_files);
   g_test_add_func ("/app/run/task-time", test_task_time);
   g_test_add_func ("/app/run/cancel", test_cancel);

@@ -421,6 +421,54 @@ test_terminate_stopped (Fixture       *fixture,
   assert_run_complete (fixture);
 }
 
+/* The trigger of the view's own shortcut for @action, or NULL. */
+static char *
+shortcut_trigger (GtkWidget  *widget,
+                  const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_NAMED_ACTION (named) &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action) == 0)
+            return gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+        }
+    }
+  return NULL;
+}
+
+/* Ctrl+C stays Copy: Continue is on Ctrl+R, the others on System
+ * Monitor's keys, as the shortcuts window lists them. */
+static void
+test_accelerators (void)
+{
+  GtkWidget *view = g_object_ref_sink (GTK_WIDGET (fy_workers_view_new ()));
+  const char *const expected[][2] = {
+    { "workers.terminate", "<Control>e" },
+    { "workers.kill", "<Control>k" },
+    { "workers.stop", "<Control>s" },
+    { "workers.continue", "<Control>r" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *trigger = shortcut_trigger (view, expected[i][0]);
+
+      g_assert_cmpstr (trigger, ==, expected[i][1]);
+    }
+  g_object_unref (view);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -430,6 +478,7 @@ main (int    argc,
   adw_init ();
   fy_register_resource ();
 
+  g_test_add_func ("/app/workers-view/accelerators", test_accelerators);
   g_test_add ("/app/workers-view/rows", Fixture, NULL, fixture_set_up, test_rows, fixture_tear_down);
   g_test_add ("/app/workers-view/stop-continue", Fixture, NULL, fixture_set_up, test_stop_continue, fixture_tear_down);
   g_test_add ("/app/workers-view/kill", Fixture, NULL, fixture_set_up, test_kill, fixture_tear_down);
