@@ -49,6 +49,10 @@ struct _FyLaunchForm
   GtkEntry       *sumsq_n_entry;
   AdwActionRow   *sleep_ms_row;
   GtkEntry       *sleep_ms_entry;
+  AdwActionRow   *load_percent_row;
+  GtkEntry       *load_percent_entry;
+  AdwActionRow   *load_seconds_row;
+  GtkEntry       *load_seconds_entry;
   AdwActionRow   *files_row;
   GtkWidget      *files_reset_button;
   GtkWidget      *folder_reset_button;
@@ -90,9 +94,12 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* The combo rows list their choices in the order of the enums' nicks. */
-static const char *const workload_nicks[] = { "fib", "sumsq", "sleep", "hash", "resize", NULL };
+static const char *const workload_nicks[] = { "fib", "sumsq", "sleep", "hash", "resize", "load", NULL };
 
-enum { WORKLOAD_FIB, WORKLOAD_SUMSQ, WORKLOAD_SLEEP, WORKLOAD_HASH, WORKLOAD_RESIZE };
+enum { WORKLOAD_FIB, WORKLOAD_SUMSQ, WORKLOAD_SLEEP, WORKLOAD_HASH, WORKLOAD_RESIZE, WORKLOAD_LOAD };
+
+/* A load task's period, as forkyard-cli load and stress-ng --cpu-load use. */
+#define LOAD_PERIOD_MS 100
 
 /* ---- numbers ------------------------------------------------------------- */
 
@@ -112,6 +119,8 @@ static const NumberField number_fields[] = {
   { FIELD (fib_n), "run-fib-n", 0, 92, FALSE },
   { FIELD (sumsq_n), "run-sumsq-n", 0, G_MAXINT64, FALSE },
   { FIELD (sleep_ms), "run-sleep-ms", 0, 3600000, FALSE },
+  { FIELD (load_percent), "run-load-percent", 0, 100, FALSE },
+  { FIELD (load_seconds), "run-load-seconds", 1, 3600, FALSE },
   { FIELD (width), "run-resize-width", 1, 10000, FALSE },
   { FIELD (height), "run-resize-height", 1, 10000, FALSE },
   { FIELD (tasks), "run-tasks", 1, 1000000, FALSE },
@@ -465,6 +474,8 @@ validate (FyLaunchForm *self)
   gtk_widget_set_visible (GTK_WIDGET (self->estimate_row), kind == WORKLOAD_FIB);
   gtk_widget_set_visible (GTK_WIDGET (self->sumsq_n_row), kind == WORKLOAD_SUMSQ);
   gtk_widget_set_visible (GTK_WIDGET (self->sleep_ms_row), kind == WORKLOAD_SLEEP);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_percent_row), kind == WORKLOAD_LOAD);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_seconds_row), kind == WORKLOAD_LOAD);
   gtk_widget_set_visible (GTK_WIDGET (self->tasks_row), counted);
   gtk_widget_set_visible (GTK_WIDGET (self->files_row), kind == WORKLOAD_HASH);
   gtk_widget_set_visible (GTK_WIDGET (self->folder_row), kind == WORKLOAD_RESIZE);
@@ -717,6 +728,8 @@ typedef struct
   guint          kind;
   gint64         n;
   guint          ms;
+  guint          load_percent;
+  guint          load_seconds;
   guint          tasks;
   char         **hash_files;
   char          *resize_folder;
@@ -792,6 +805,19 @@ create_run_thread (GTask        *task,
       builder = g_variant_builder_new (G_VARIANT_TYPE ("au"));
       for (guint i = 0; i < inputs->tasks; i++)
         g_variant_builder_add (builder, "u", inputs->ms);
+      break;
+    case WORKLOAD_LOAD:
+      {
+        /* One task per worker, all ending at one CLOCK_MONOTONIC moment, so
+         * a task retried on a replacement keeps the load up to the same
+         * end (fy-workloads-load.c). */
+        gint64 deadline = g_get_monotonic_time () + (gint64) inputs->load_seconds * G_USEC_PER_SEC;
+
+        builder = g_variant_builder_new (G_VARIANT_TYPE ("a(dux)"));
+        for (guint i = 0; i < inputs->tasks; i++)
+          g_variant_builder_add (builder, "(dux)", (double) inputs->load_percent,
+                                 (guint32) LOAD_PERIOD_MS, deadline);
+      }
       break;
     case WORKLOAD_HASH:
     case WORKLOAD_RESIZE:
@@ -920,6 +946,10 @@ fy_launch_form_class_init (FyLaunchFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, sumsq_n_entry);
   gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, sleep_ms_row);
   gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, sleep_ms_entry);
+  gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, load_percent_row);
+  gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, load_percent_entry);
+  gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, load_seconds_row);
+  gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, load_seconds_entry);
   gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, files_row);
   gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, folder_row);
   gtk_widget_class_bind_template_child (widget_class, FyLaunchForm, files_reset_button);
@@ -1071,7 +1101,12 @@ fy_launch_form_create_run_async (FyLaunchForm        *self,
   inputs->n = inputs->kind == WORKLOAD_FIB ? g_settings_get_int (self->settings, "run-fib-n")
                                            : g_settings_get_int64 (self->settings, "run-sumsq-n");
   inputs->ms = g_settings_get_uint (self->settings, "run-sleep-ms");
-  inputs->tasks = g_settings_get_uint (self->settings, "run-tasks");
+  inputs->load_percent = g_settings_get_uint (self->settings, "run-load-percent");
+  inputs->load_seconds = g_settings_get_uint (self->settings, "run-load-seconds");
+  /* A load keeps each worker busy: one task per worker, as forkyard-cli
+   * load runs it. */
+  inputs->tasks = inputs->kind == WORKLOAD_LOAD ? (guint) n_workers (self)
+                                                : g_settings_get_uint (self->settings, "run-tasks");
   inputs->hash_files = g_settings_get_strv (self->settings, "run-hash-files");
   inputs->resize_folder = g_settings_get_string (self->settings, "run-resize-folder");
   inputs->output_folder = output_folder (self);

@@ -143,10 +143,17 @@ update_actions (FyRunPage *self)
   g_autofree char *reason = NULL;
   gboolean is_error = FALSE;
 
+  gboolean can_cancel = preparing || (self->run != NULL &&
+                                      fy_run_get_state (self->run) == FY_RUN_STATE_RUNNING);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "run.start", valid && !active && !preparing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "run.cancel",
-                                 preparing || (self->run != NULL &&
-                                               fy_run_get_state (self->run) == FY_RUN_STATE_RUNNING));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "run.cancel", can_cancel);
+  /* Red only while it would stop something: an insensitive destructive
+   * button is a pale pink that reads as a warning with nothing to warn of. */
+  if (can_cancel)
+    gtk_widget_add_css_class (self->cancel_button, "destructive-action");
+  else
+    gtk_widget_remove_css_class (self->cancel_button, "destructive-action");
 
   if (active || preparing)
     reason = g_strdup (_("One run at a time: Start is refused until this one ends or is cancelled (Esc)."));

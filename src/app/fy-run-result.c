@@ -87,6 +87,16 @@ format_input (GVariant *argument)
     return g_strdup_printf ("%" G_GINT64_FORMAT, g_variant_get_int64 (argument));
   if (g_variant_is_of_type (argument, G_VARIANT_TYPE_UINT32))
     return g_strdup_printf ("%u", g_variant_get_uint32 (argument));
+  if (g_variant_is_of_type (argument, G_VARIANT_TYPE ("(dux)")))
+    {
+      double percent;
+      guint32 period_ms;
+      gint64 deadline;
+
+      g_variant_get (argument, "(dux)", &percent, &period_ms, &deadline);
+      /* TRANSLATORS: the input of a CPU load task: its busy share */
+      return g_strdup_printf (_("%.0f %% load"), percent);
+    }
   return g_variant_print (argument, FALSE);
 }
 
@@ -136,6 +146,18 @@ format_result (FyRunResult *self)
         ? g_strdup_printf (_("%s, %d×%d, %s"), out_path, width, height, size)
         : g_strdup_printf (_("%s, %d×%d"), out_path, width, height);
       self->output_path = g_steal_pointer (&out_path);
+    }
+  else if (g_variant_is_of_type (result, G_VARIANT_TYPE ("(dddi)")))
+    {
+      double busy, wall_seconds, cpu_seconds;
+      int cpu;
+
+      g_variant_get (result, "(dddi)", &busy, &wall_seconds, &cpu_seconds, &cpu);
+      /* TRANSLATORS: a CPU load task's result: the share of its time it
+       * really was on a CPU, over how long, and the CPU it last ran on,
+       * e.g. "49.8 % busy for 10.0 s, last on CPU 1" */
+      self->result_text = g_strdup_printf (_("%.1f %% busy for %.1f s, last on CPU %d"),
+                                           busy * 100.0, wall_seconds, cpu);
     }
   else if (g_variant_is_of_type (result, G_VARIANT_TYPE_STRING) &&
            g_strcmp0 (self->function, "hash") == 0 &&

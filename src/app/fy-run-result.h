@@ -35,7 +35,7 @@ FyRunResult   *fy_run_result_new              (guint          index,
 
 /* Input order, from 0. */
 guint          fy_run_result_get_index        (FyRunResult   *self);
-/* The workload's name: "fib", "sumsq", "sleep", "hash" or "resize". */
+/* The workload's name: "fib", "sumsq", "sleep", "hash", "resize" or "load". */
 const char    *fy_run_result_get_function     (FyRunResult   *self);
 GVariant      *fy_run_result_get_argument     (FyRunResult   *self);
 /* "27" for fib (27), the file's path for hash and resize. */

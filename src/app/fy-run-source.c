@@ -24,6 +24,7 @@ typedef struct
   int           max_priority;
   gboolean      checked;
   gboolean      ready;
+  gint64        last_dispatch;
 } PoolSource;
 
 static gboolean
@@ -80,6 +81,7 @@ pool_source_dispatch (GSource     *source,
   PoolSource *self = (PoolSource *) source;
 
   /* A source ready in prepare skips check; the inner context still needs it. */
+  self->last_dispatch = g_get_monotonic_time ();
   if (!self->checked)
     pool_source_check_inner (self);
   g_main_context_push_thread_default (self->inner);
@@ -120,5 +122,24 @@ fy_run_source_new (GMainContext *inner,
   g_main_context_acquire (inner);
   g_source_set_priority ((GSource *) self, priority);
   g_source_set_name ((GSource *) self, "FyRun pool");
+  self->last_dispatch = g_get_monotonic_time ();
   return (GSource *) self;
+}
+
+void
+fy_run_source_catch_up (GSource *source,
+                        gint64   late_usec)
+{
+  PoolSource *self = (PoolSource *) source;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (source != NULL);
+
+  if (now - self->last_dispatch < late_usec)
+    return;
+  self->last_dispatch = now;
+  /* Whatever the inner context has ready now, without waiting. */
+  g_main_context_push_thread_default (self->inner);
+  g_main_context_iteration (self->inner, FALSE);
+  g_main_context_pop_thread_default (self->inner);
 }

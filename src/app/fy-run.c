@@ -38,8 +38,10 @@
  * next flush. Time is looked at every FLUSH_CHECK_EVERY items. */
 #define FLUSH_BUDGET_USEC 4000
 #define FLUSH_CHECK_EVERY 256
-/* Below GTK's redraw (HIGH_IDLE + 20), above default idles. */
+/* Below GTK's redraw (HIGH_IDLE + 20), above default idles; a timer at
+ * default priority sees that the pool waits no longer than POOL_LATE_MS. */
 #define POOL_PRIORITY     (G_PRIORITY_HIGH_IDLE + 30)
+#define POOL_LATE_MS      50
 /* A SIGTERMed worker that ignores it (or is stopped) is killed after this. */
 #define KILL_GRACE_SECONDS 0.2
 
@@ -63,6 +65,7 @@ struct _FyRun
   GSource        *pool_source;  /* runs it from the main loop */
   FyRunFeed      *feed;         /* finished items, not taken yet */
   guint           flush_id;
+  guint           catch_up_id;
 
   FyRunState      state;
   guint           total;
@@ -350,6 +353,15 @@ flush (FyRun *self)
 }
 
 static gboolean
+catch_up_cb (gpointer user_data)
+{
+  FyRun *self = user_data;
+
+  fy_run_source_catch_up (self->pool_source, POOL_LATE_MS * 1000);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 flush_cb (gpointer user_data)
 {
   FyRun *self = user_data;
@@ -363,6 +375,7 @@ fy_run_dispose (GObject *object)
 {
   FyRun *self = FY_RUN (object);
 
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   /* A run the window closes on stops with it, stopped workers included:
    * disposing the pool kills what is left and reaps it. */
@@ -599,6 +612,7 @@ fy_run_start (FyRun   *self,
     {
       self->pool_source = fy_run_source_new (self->context, POOL_PRIORITY);
       g_source_attach (self->pool_source, NULL);
+      self->catch_up_id = g_timeout_add_full (G_PRIORITY_DEFAULT, POOL_LATE_MS, catch_up_cb, self, NULL);
     }
   return ok;
 }
@@ -707,10 +721,16 @@ fy_run_cancel (FyRun *self)
   if (self->state != FY_RUN_STATE_RUNNING)
     return;
   set_state (self, FY_RUN_STATE_CANCELLING);
+  /* From now on the pool's kills and reaping matter more than frames: a
+   * cancelled run ends, its workers gone, within a second. */
+  if (self->pool_source != NULL)
+    g_source_set_priority (self->pool_source, G_PRIORITY_DEFAULT);
   /* Every unfinished task is cancelled now; the workers get SIGTERM and,
-   * stopped or not, SIGKILL after the grace (a timer of the pool's
-   * context). */
+   * stopped or not, SIGKILL at the pool's next turn: the workloads keep
+   * nothing a SIGTERM would let them save, and a stopped worker would
+   * only wait out the grace (a timer that frames may delay further). */
   g_main_context_push_thread_default (self->context);
+  fy_pool_set_kill_grace (self->pool, 0);
   fy_pool_terminate (self->pool);
   g_main_context_pop_thread_default (self->context);
   flush (self);

@@ -48,8 +48,8 @@ GType fy_run_state_get_type (void);
 G_DECLARE_FINAL_TYPE (FyRun, fy_run, FY, RUN, GObject)
 
 /* @arguments is an array with one child per input: "ax" for fib and sumsq,
- * "au" for sleep, "aay" (paths) for hash, "a(ayayiib)" for resize. A
- * floating reference is sunk. */
+ * "au" for sleep, "aay" (paths) for hash, "a(ayayiib)" for resize,
+ * "a(dux)" for load. A floating reference is sunk. */
 FyRun          *fy_run_new                  (const char      *function,
                                              GVariant        *arguments);
 

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 
 #include "fy-run.h"
 #include "fy-run-result.h"
@@ -233,6 +234,36 @@ test_killed_in_chunk (void)
   g_assert_cmpuint (n_failed, ==, 1);
 }
 
+/* The CPU load the form offers: one task per worker, each busy its share
+ * until one common end, each result saying how busy it really was. */
+static void
+test_load (void)
+{
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a(dux)"));
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  g_autoptr(FyRun) run = NULL;
+  GListModel *results;
+
+  for (guint i = 0; i < 2; i++)
+    g_variant_builder_add (builder, "(dux)", 50.0, (guint32) 100, deadline);
+  run = fy_run_new ("load", g_variant_builder_end (builder));
+  fy_run_set_n_workers (run, 2);
+  g_assert_true (fy_run_start (run, NULL));
+  iterate_until_ended (run);
+
+  g_assert_cmpuint (fy_run_get_done (run), ==, 2);
+  results = fy_run_get_results (run);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(FyRunResult) result = g_list_model_get_item (results, i);
+
+      g_assert_cmpstr (fy_run_result_get_input_text (result), ==, "50 % load");
+      g_assert_nonnull (strstr (fy_run_result_get_result_text (result), " % busy for "));
+      g_assert_nonnull (strstr (fy_run_result_get_result_text (result), ", last on CPU "));
+    }
+}
+
 /* Each file has its own result, in input order, and a missing one fails
  * alone, named. */
 static void
@@ -382,6 +413,7 @@ main (int    argc,
   g_test_add_func ("/app/run/results-bounded", test_results_bounded);
   g_test_add_func ("/app/run/unordered-chunks", test_unordered_chunks);
   g_test_add_func ("/app/run/killed-in-chunk", test_killed_in_chunk);
+  g_test_add_func ("/app/run/load", test_load);
   g_test_add_func ("/app/run/hash-files", test_hash_files);
   g_test_add_func ("/app/run/task-time", test_task_time);
   g_test_add_func ("/app/run/cancel", test_cancel);
