@@ -201,9 +201,13 @@ only_packed_map_chunks (GVariant *body)
     {
       g_autoptr(GVariant) fields = g_variant_get_child_value (body, c);
       g_autoptr(GVariant) mapped = g_variant_get_child_value (fields, 2);
-      g_autoptr(GVariant) arguments = g_variant_get_child_value (fields, 3);
+      g_autoptr(GVariant) arguments = NULL;
 
-      if (!g_variant_get_boolean (mapped) || g_variant_n_children (arguments) != 1)
+      /* Tasks of one (apply_async, submit) leave at the first look. */
+      if (!g_variant_get_boolean (mapped))
+        return FALSE;
+      arguments = g_variant_get_child_value (fields, 3);
+      if (g_variant_n_children (arguments) != 1)
         return FALSE;
       {
         g_autoptr(GVariant) slice = fy_pool_unboxed_child (arguments, 0);
