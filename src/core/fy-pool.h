@@ -47,7 +47,10 @@
  * chunk, as in Python: the chunk fails with it, and each of its items
  * gives that error, except those a crash of its worker had settled
  * before, which keep theirs. fy_pool_submit_map () (the executor's map)
- * and chunksize 1 make one task per item.
+ * and chunksize 1 make one task per item. A chunk of numbers ("ax" or
+ * "ad") of a workload with a typed entry point (FyWorkloadNumberFunc in
+ * fy-workload.h: square, fib …) runs in its worker with no GVariant made
+ * per item, on the same terms.
  *
  * Inspection: the pool's task queue and result queue are listed in the
  * registry (fy-registry.h) while the pool lives, as two objects of kind
@@ -177,7 +180,8 @@ FyFuture      *fy_pool_submit                 (FyPool         *self,
                                                GError        **error);
 /* One future per child of @iterable; chunksize 0 picks one (as Python does,
  * ceil (n / (4 × workers)), except that fewer than 32 items per worker go
- * one by one), < 0 is an error. An array in input order. */
+ * one by one and no chunk takes more than 131 072 items), < 0 is an error.
+ * An array in input order. */
 GPtrArray     *fy_pool_submit_map             (FyPool         *self,
                                                const char     *function,
                                                GVariant       *iterable,
