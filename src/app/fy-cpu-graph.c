@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "fy-cpu-graph.h"
+#include "fy-graph-describer.h"
 #include "fy-graph-util.h"
 
 #define PAD          6.0
@@ -40,9 +41,7 @@ struct _FyCpuGraph
   guint          grid_n_cpus;
   graphene_rect_t plot;
 
-  char          *description;
-  gint64         described_at;
-  guint          describe_id;
+  FyGraphDescriber describer;
 };
 
 G_DEFINE_FINAL_TYPE (FyCpuGraph, fy_cpu_graph, GTK_TYPE_WIDGET)
@@ -55,45 +54,19 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static gboolean
-describe_now (gpointer data)
+static char *
+describe (gpointer owner)
 {
-  FyCpuGraph *self = data;
+  FyCpuGraph *self = owner;
 
-  self->describe_id = 0;
-  if (self->sampler == NULL)
-    return G_SOURCE_REMOVE;
-  g_free (self->description);
-  self->description = fy_graph_describe_cores (self->sampler);
-  self->described_at = g_get_monotonic_time ();
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description,
-                                  -1);
-  return G_SOURCE_REMOVE;
-}
-
-/* At most once a second: figures that come sooner are described when the
- * second is up, so the description is never more than a second behind. */
-static void
-update_description (FyCpuGraph *self,
-                    gboolean    force)
-{
-  gint64 wait = self->described_at + FY_GRAPH_DESCRIPTION_PERIOD - g_get_monotonic_time ();
-
-  if (force || self->description == NULL || wait <= 0)
-    {
-      g_clear_handle_id (&self->describe_id, g_source_remove);
-      describe_now (self);
-    }
-  else if (self->describe_id == 0)
-    self->describe_id = g_timeout_add ((guint) (wait / 1000) + 1, describe_now, self);
+  return self->sampler != NULL ? fy_graph_describe_cores (self->sampler) : NULL;
 }
 
 static void
 sampled_cb (FyCpuGraph *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
-  update_description (self, FALSE);
+  fy_graph_describer_queue (&self->describer);
 }
 
 static guint
@@ -362,20 +335,10 @@ fy_cpu_graph_dispose (GObject *object)
   FyCpuGraph *self = FY_CPU_GRAPH (object);
 
   fy_cpu_graph_set_sampler (self, NULL);
-  g_clear_handle_id (&self->describe_id, g_source_remove);
+  fy_graph_describer_clear (&self->describer);
   g_clear_pointer (&self->grid, gsk_render_node_unref);
 
   G_OBJECT_CLASS (fy_cpu_graph_parent_class)->dispose (object);
-}
-
-static void
-fy_cpu_graph_finalize (GObject *object)
-{
-  FyCpuGraph *self = FY_CPU_GRAPH (object);
-
-  g_free (self->description);
-
-  G_OBJECT_CLASS (fy_cpu_graph_parent_class)->finalize (object);
 }
 
 static void
@@ -423,7 +386,6 @@ fy_cpu_graph_class_init (FyCpuGraphClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fy_cpu_graph_dispose;
-  object_class->finalize = fy_cpu_graph_finalize;
   object_class->get_property = fy_cpu_graph_get_property;
   object_class->set_property = fy_cpu_graph_set_property;
 
@@ -445,6 +407,7 @@ fy_cpu_graph_class_init (FyCpuGraphClass *klass)
 static void
 fy_cpu_graph_init (FyCpuGraph *self)
 {
+  fy_graph_describer_init (&self->describer, GTK_ACCESSIBLE (self), describe);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("CPU history per core"),
                                   -1);
@@ -480,7 +443,7 @@ fy_cpu_graph_set_sampler (FyCpuGraph   *self,
     {
       self->sampled_id = g_signal_connect_swapped (sampler, "sampled",
                                                    G_CALLBACK (sampled_cb), self);
-      update_description (self, TRUE);
+      fy_graph_describer_now (&self->describer);
     }
   g_clear_pointer (&self->grid, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -492,7 +455,7 @@ fy_cpu_graph_get_description (FyCpuGraph *self)
 {
   g_return_val_if_fail (FY_IS_CPU_GRAPH (self), NULL);
 
-  return self->description;
+  return fy_graph_describer_get_text (&self->describer);
 }
 
 void

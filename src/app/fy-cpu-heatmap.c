@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "fy-cpu-heatmap.h"
+#include "fy-graph-describer.h"
 #include "fy-graph-util.h"
 
 #define PAD         6.0
@@ -48,9 +49,7 @@ struct _FyCpuHeatmap
   graphene_rect_t plot;
   guint           n_cell_nodes;
 
-  char           *description;
-  gint64          described_at;
-  guint           describe_id;
+  FyGraphDescriber describer;
 };
 
 G_DEFINE_FINAL_TYPE (FyCpuHeatmap, fy_cpu_heatmap, GTK_TYPE_WIDGET)
@@ -63,38 +62,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static gboolean
-describe_now (gpointer data)
+static char *
+describe (gpointer owner)
 {
-  FyCpuHeatmap *self = data;
+  FyCpuHeatmap *self = owner;
 
-  self->describe_id = 0;
-  if (self->sampler == NULL)
-    return G_SOURCE_REMOVE;
-  g_free (self->description);
-  self->description = fy_graph_describe_cores (self->sampler);
-  self->described_at = g_get_monotonic_time ();
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description,
-                                  -1);
-  return G_SOURCE_REMOVE;
-}
-
-/* At most once a second: figures that come sooner are described when the
- * second is up, so the description is never more than a second behind. */
-static void
-update_description (FyCpuHeatmap *self,
-                    gboolean      force)
-{
-  gint64 wait = self->described_at + FY_GRAPH_DESCRIPTION_PERIOD - g_get_monotonic_time ();
-
-  if (force || self->description == NULL || wait <= 0)
-    {
-      g_clear_handle_id (&self->describe_id, g_source_remove);
-      describe_now (self);
-    }
-  else if (self->describe_id == 0)
-    self->describe_id = g_timeout_add ((guint) (wait / 1000) + 1, describe_now, self);
+  return self->sampler != NULL ? fy_graph_describe_cores (self->sampler) : NULL;
 }
 
 static void
@@ -102,7 +75,7 @@ sampled_cb (FyCpuHeatmap *self)
 {
   g_clear_pointer (&self->cells, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
-  update_description (self, FALSE);
+  fy_graph_describer_queue (&self->describer);
 }
 
 static void
@@ -403,21 +376,11 @@ fy_cpu_heatmap_dispose (GObject *object)
   FyCpuHeatmap *self = FY_CPU_HEATMAP (object);
 
   fy_cpu_heatmap_set_sampler (self, NULL);
-  g_clear_handle_id (&self->describe_id, g_source_remove);
+  fy_graph_describer_clear (&self->describer);
   g_clear_pointer (&self->frame, gsk_render_node_unref);
   g_clear_pointer (&self->cells, gsk_render_node_unref);
 
   G_OBJECT_CLASS (fy_cpu_heatmap_parent_class)->dispose (object);
-}
-
-static void
-fy_cpu_heatmap_finalize (GObject *object)
-{
-  FyCpuHeatmap *self = FY_CPU_HEATMAP (object);
-
-  g_free (self->description);
-
-  G_OBJECT_CLASS (fy_cpu_heatmap_parent_class)->finalize (object);
 }
 
 static void
@@ -465,7 +428,6 @@ fy_cpu_heatmap_class_init (FyCpuHeatmapClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fy_cpu_heatmap_dispose;
-  object_class->finalize = fy_cpu_heatmap_finalize;
   object_class->get_property = fy_cpu_heatmap_get_property;
   object_class->set_property = fy_cpu_heatmap_set_property;
 
@@ -488,6 +450,7 @@ fy_cpu_heatmap_class_init (FyCpuHeatmapClass *klass)
 static void
 fy_cpu_heatmap_init (FyCpuHeatmap *self)
 {
+  fy_graph_describer_init (&self->describer, GTK_ACCESSIBLE (self), describe);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("CPU heatmap per core"),
@@ -524,7 +487,7 @@ fy_cpu_heatmap_set_sampler (FyCpuHeatmap *self,
     {
       self->sampled_id = g_signal_connect_swapped (sampler, "sampled",
                                                    G_CALLBACK (sampled_cb), self);
-      update_description (self, TRUE);
+      fy_graph_describer_now (&self->describer);
     }
   g_clear_pointer (&self->frame, gsk_render_node_unref);
   g_clear_pointer (&self->cells, gsk_render_node_unref);
@@ -537,7 +500,7 @@ fy_cpu_heatmap_get_description (FyCpuHeatmap *self)
 {
   g_return_val_if_fail (FY_IS_CPU_HEATMAP (self), NULL);
 
-  return self->description;
+  return fy_graph_describer_get_text (&self->describer);
 }
 
 guint

@@ -4,10 +4,12 @@
  *
  * The rows mirror the registry one to one (it appends and removes; the
  * rows follow with the same splices), so a row keeps its place and its
- * widgets while the objects around it come and go. A tick callback, added
- * when the inspector is mapped and removed when it is unmapped, updates
- * every row from its snapshot: at most once a frame, and never while
- * nobody can see it.
+ * widgets while the objects around it come and go. While the inspector is
+ * mapped and lists anything, a timer updates every row from its snapshot
+ * a few times a second; a changed figure queues a frame, an unchanged one
+ * costs nothing. Not a tick callback: that would keep the frame clock
+ * running at the display's rate for as long as the inspector is shown,
+ * idle or not. Nothing runs while nobody can see it or nothing is live.
  */
 
 #define G_LOG_DOMAIN "Forkyard"
@@ -23,7 +25,7 @@
 #include "fy-sparkline.h"
 
 /* The shortest time between two refreshes. */
-#define REFRESH_INTERVAL_US (200 * 1000)
+#define REFRESH_INTERVAL_MS 200
 
 struct _FyInspector
 {
@@ -31,8 +33,7 @@ struct _FyInspector
 
   FyRegistry    *registry;
   GListStore    *rows;
-  guint          tick_id;
-  gint64         last_refresh;
+  guint          refresh_id;
   guint64        n_refreshes;
 
   GtkLabel      *count_label;
@@ -70,6 +71,27 @@ refresh (FyInspector *self)
     }
 }
 
+static gboolean
+refresh_cb (gpointer data)
+{
+  refresh (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* No more often than the eye can follow: every changed label costs a
+ * relayout and an accessibility event. */
+static void
+update_refreshing (FyInspector *self)
+{
+  gboolean need = gtk_widget_get_mapped (GTK_WIDGET (self))
+                  && g_list_model_get_n_items (G_LIST_MODEL (self->rows)) > 0;
+
+  if (need && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (REFRESH_INTERVAL_MS, refresh_cb, self);
+  else if (!need)
+    g_clear_handle_id (&self->refresh_id, g_source_remove);
+}
+
 static void
 registry_items_changed_cb (FyInspector *self,
                            guint        position,
@@ -90,24 +112,7 @@ registry_items_changed_cb (FyInspector *self,
     }
   g_list_store_splice (self->rows, position, removed, new_rows->pdata, new_rows->len);
   update_count (self);
-}
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *frame_clock,
-         gpointer       user_data)
-{
-  FyInspector *self = FY_INSPECTOR (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
-
-  /* At most once a frame, and no more often than the eye can follow:
-   * every changed label costs a relayout and an accessibility event. */
-  if (now - self->last_refresh >= REFRESH_INTERVAL_US)
-    {
-      self->last_refresh = now;
-      refresh (self);
-    }
-  return G_SOURCE_CONTINUE;
+  update_refreshing (self);
 }
 
 static void
@@ -173,8 +178,7 @@ fy_inspector_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (fy_inspector_parent_class)->map (widget);
 
   refresh (self);
-  if (self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
+  update_refreshing (self);
 }
 
 static void
@@ -182,13 +186,8 @@ fy_inspector_unmap (GtkWidget *widget)
 {
   FyInspector *self = FY_INSPECTOR (widget);
 
-  if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->tick_id);
-      self->tick_id = 0;
-    }
-
   GTK_WIDGET_CLASS (fy_inspector_parent_class)->unmap (widget);
+  update_refreshing (self);
 }
 
 static void
@@ -196,6 +195,7 @@ fy_inspector_dispose (GObject *object)
 {
   FyInspector *self = FY_INSPECTOR (object);
 
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
   if (self->registry != NULL)
     g_signal_handlers_disconnect_by_data (self->registry, self);
   g_clear_object (&self->registry);

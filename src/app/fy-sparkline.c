@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "fy-graph-describer.h"
 #include "fy-graph-util.h"
 #include "fy-sparkline.h"
 
@@ -25,7 +26,7 @@ struct _FySparkline
   FyHistory *history;
   double     maximum;
   guint64    revision;
-  gint64     described_at;
+  FyGraphDescriber describer;
 };
 
 G_DEFINE_FINAL_TYPE (FySparkline, fy_sparkline, GTK_TYPE_WIDGET)
@@ -40,27 +41,17 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-update_description (FySparkline *self,
-                    gboolean     force)
+static char *
+describe (gpointer owner)
 {
-  gint64 now = g_get_monotonic_time ();
-  g_autofree char *text = NULL;
-  double newest;
+  FySparkline *self = owner;
+  double newest = self->history != NULL && fy_history_get_length (self->history) > 0
+                  ? fy_history_get_newest (self->history) : NAN;
 
-  if (!force && now - self->described_at < FY_GRAPH_DESCRIPTION_PERIOD)
-    return;
-  self->described_at = now;
-  newest = self->history != NULL && fy_history_get_length (self->history) > 0
-           ? fy_history_get_newest (self->history) : NAN;
   if (isnan (newest))
-    text = g_strdup (_("no figure"));
-  else
-    /* Translators: a process's latest CPU use, 100 % being one core. */
-    text = g_strdup_printf (_("%.0f %% CPU"), newest);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
-                                  -1);
+    return g_strdup (_("no figure"));
+  /* Translators: a process's latest CPU use, 100 % being one core. */
+  return g_strdup_printf (_("%.0f %% CPU"), newest);
 }
 
 static void
@@ -150,6 +141,7 @@ fy_sparkline_dispose (GObject *object)
   FySparkline *self = FY_SPARKLINE (object);
 
   g_clear_object (&self->history);
+  fy_graph_describer_clear (&self->describer);
 
   G_OBJECT_CLASS (fy_sparkline_parent_class)->dispose (object);
 }
@@ -246,6 +238,7 @@ static void
 fy_sparkline_init (FySparkline *self)
 {
   self->maximum = 100;
+  fy_graph_describer_init (&self->describer, GTK_ACCESSIBLE (self), describe);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("CPU history"),
                                   -1);
@@ -274,7 +267,7 @@ fy_sparkline_set_history (FySparkline *self,
 
   if (!g_set_object (&self->history, history))
     return;
-  update_description (self, TRUE);
+  fy_graph_describer_now (&self->describer);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
 }
@@ -318,7 +311,7 @@ fy_sparkline_set_revision (FySparkline *self,
   if (self->revision == revision)
     return;
   self->revision = revision;
-  update_description (self, FALSE);
+  fy_graph_describer_queue (&self->describer);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVISION]);
 }

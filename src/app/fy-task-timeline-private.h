@@ -10,6 +10,7 @@
 #pragma once
 
 #include "fy-application.h"
+#include "fy-graph-describer.h"
 #include "fy-task-timeline.h"
 #include "fy-timeline-layout.h"
 
@@ -74,9 +75,7 @@ struct _FyTaskTimeline
   guint           n_bar_nodes;
   GArray         *rects;
 
-  char           *description;
-  gint64          described_at;
-  guint           describe_id;
+  FyGraphDescriber describer;
 };
 
 /* Draws the whole widget (fy-task-timeline-draw.c). */

@@ -120,34 +120,10 @@ build_description (FyTaskTimeline *self)
   return g_string_free (text, FALSE);
 }
 
-static gboolean
-describe_now (gpointer data)
+static char *
+describe (gpointer owner)
 {
-  FyTaskTimeline *self = data;
-
-  self->describe_id = 0;
-  g_free (self->description);
-  self->description = build_description (self);
-  self->described_at = now_us ();
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description,
-                                  -1);
-  return G_SOURCE_REMOVE;
-}
-
-/* At most once a second; a change within the second is described when
- * the second is up, so the last word is always current. */
-static void
-queue_description (FyTaskTimeline *self)
-{
-  gint64 wait = self->described_at + FY_GRAPH_DESCRIPTION_PERIOD - now_us ();
-
-  if (self->describe_id != 0)
-    return;
-  if (wait <= 0)
-    describe_now (self);
-  else
-    self->describe_id = g_timeout_add ((guint) (wait / 1000) + 1, describe_now, self);
+  return build_description (owner);
 }
 
 static FyApplication *
@@ -187,7 +163,7 @@ void
 fy_task_timeline_selection_changed (FyTaskTimeline *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
-  queue_description (self);
+  fy_graph_describer_queue (&self->describer);
 }
 
 static void
@@ -195,7 +171,7 @@ changed (FyTaskTimeline *self)
 {
   update_hold (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
-  queue_description (self);
+  fy_graph_describer_queue (&self->describer);
   fy_task_timeline_update_ticking (self);
 }
 
@@ -529,7 +505,7 @@ fy_task_timeline_dispose (GObject *object)
 
   fy_task_timeline_set_pool (self, NULL);
   fy_task_timeline_set_sampler (self, NULL);
-  g_clear_handle_id (&self->describe_id, g_source_remove);
+  fy_graph_describer_clear (&self->describer);
   g_clear_object (&self->held_app);
 
   G_OBJECT_CLASS (fy_task_timeline_parent_class)->dispose (object);
@@ -546,7 +522,6 @@ fy_task_timeline_finalize (GObject *object)
   g_array_unref (self->sample_times);
   g_byte_array_unref (self->sample_levels);
   g_array_unref (self->rects);
-  g_free (self->description);
 
   G_OBJECT_CLASS (fy_task_timeline_parent_class)->finalize (object);
 }
@@ -651,7 +626,8 @@ fy_task_timeline_init (FyTaskTimeline *self)
 
   fy_task_timeline_add_controllers (self);
 
-  describe_now (self);
+  fy_graph_describer_init (&self->describer, GTK_ACCESSIBLE (self), describe);
+  fy_graph_describer_now (&self->describer);
 }
 
 /* ---- public API ---------------------------------------------------------- */
@@ -780,7 +756,7 @@ fy_task_timeline_get_description (FyTaskTimeline *self)
 {
   g_return_val_if_fail (FY_IS_TASK_TIMELINE (self), NULL);
 
-  return self->description;
+  return fy_graph_describer_get_text (&self->describer);
 }
 
 char *

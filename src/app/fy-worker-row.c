@@ -43,6 +43,10 @@ struct _FyWorkerRow
 
   char          *text[N_COLUMNS];
   char          *description[N_COLUMNS];
+
+  /* CPU % of each reading, for the table's sparkline. */
+  FyHistory     *history;
+  guint64        n_samples;
 };
 
 G_DEFINE_FINAL_TYPE (FyWorkerRow, fy_worker_row, G_TYPE_OBJECT)
@@ -50,6 +54,8 @@ G_DEFINE_FINAL_TYPE (FyWorkerRow, fy_worker_row, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_WORKER,
+  PROP_HISTORY,
+  PROP_N_SAMPLES,
   PROP_FIRST_TEXT,
   PROP_FIRST_DESCRIPTION = PROP_FIRST_TEXT + N_COLUMNS,
   N_PROPS = PROP_FIRST_DESCRIPTION + N_COLUMNS
@@ -188,6 +194,7 @@ fy_worker_row_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
   g_clear_object (&self->tasks);
+  g_clear_object (&self->history);
 
   G_OBJECT_CLASS (fy_worker_row_parent_class)->dispose (object);
 }
@@ -216,6 +223,10 @@ fy_worker_row_get_property (GObject    *object,
 
   if (prop_id == PROP_WORKER)
     g_value_set_object (value, self->worker);
+  else if (prop_id == PROP_HISTORY)
+    g_value_set_object (value, self->history);
+  else if (prop_id == PROP_N_SAMPLES)
+    g_value_set_uint64 (value, self->n_samples);
   else if (prop_id >= PROP_FIRST_TEXT && prop_id < PROP_FIRST_DESCRIPTION)
     g_value_set_string (value, self->text[prop_id - PROP_FIRST_TEXT]);
   else if (prop_id >= PROP_FIRST_DESCRIPTION && prop_id < N_PROPS)
@@ -237,6 +248,12 @@ fy_worker_row_class_init (FyWorkerRowClass *klass)
   properties[PROP_WORKER] =
     g_param_spec_object ("worker", NULL, NULL, FY_TYPE_POOL_WORKER,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, FY_TYPE_HISTORY,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Bumped at each reading the history took: the sparkline's revision. */
+  properties[PROP_N_SAMPLES] =
+    g_param_spec_uint64 ("n-samples", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   for (guint c = 0; c < N_COLUMNS; c++)
     {
       g_autofree char *description_name = g_strconcat (column_names[c], "-description", NULL);
@@ -253,6 +270,7 @@ fy_worker_row_class_init (FyWorkerRowClass *klass)
 static void
 fy_worker_row_init (FyWorkerRow *self)
 {
+  self->history = fy_history_new (FY_HISTORY_DEFAULT_CAPACITY);
 }
 
 FyWorkerRow *
@@ -310,6 +328,32 @@ fy_worker_row_update (FyWorkerRow         *self,
     self->info = *info;
   self->now_us = now_us;
   refresh (self);
+
+  /* A process that is gone, or not measured yet, adds nothing: the line
+   * of an exited worker stays as it ended instead of scrolling empty. */
+  if (info != NULL && info->valid && !info->gone && !isnan (info->cpu_percent)
+      && fy_pool_worker_get_state (self->worker) != FY_POOL_WORKER_STATE_EXITED)
+    {
+      fy_history_push (self->history, info->cpu_percent);
+      self->n_samples++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SAMPLES]);
+    }
+}
+
+FyHistory *
+fy_worker_row_get_history (FyWorkerRow *self)
+{
+  g_return_val_if_fail (FY_IS_WORKER_ROW (self), NULL);
+
+  return self->history;
+}
+
+guint64
+fy_worker_row_get_n_samples (FyWorkerRow *self)
+{
+  g_return_val_if_fail (FY_IS_WORKER_ROW (self), 0);
+
+  return self->n_samples;
 }
 
 gint64

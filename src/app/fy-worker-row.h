@@ -7,7 +7,9 @@
  * property and a "-description" property, the sentence a screen reader
  * says about the value. The row follows its worker's state, task and count
  * at once; the process figures and the running times change when the
- * table's owner hands it a new reading.
+ * table's owner hands it a new reading, which also adds the process's
+ * CPU % to the row's history (the sparkline's line; "n-samples" counts
+ * them, so a sparkline bound to it knows to redraw).
  */
 
 #pragma once
@@ -15,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "core/fy-pool.h"
+#include "monitor/fy-history.h"
 #include "monitor/fy-process-sampler.h"
 
 G_BEGIN_DECLS
@@ -34,6 +37,10 @@ const char   *fy_worker_row_get_state    (FyWorkerRow         *self);
 void          fy_worker_row_update       (FyWorkerRow         *self,
                                           const FyProcessInfo *info,
                                           gint64               now_us);
+
+/* CPU % per reading, 100 being one core; the owner sets its capacity. */
+FyHistory    *fy_worker_row_get_history  (FyWorkerRow         *self);
+guint64       fy_worker_row_get_n_samples (FyWorkerRow        *self);
 
 /* The position of @task in @tasks, counted from 0, or -1. */
 gint64        fy_worker_row_task_index   (GListModel          *tasks,

@@ -26,6 +26,7 @@
 #include "monitor/fy-gtop-source.h"
 #include "monitor/fy-process-sampler.h"
 
+#include "fy-sparkline.h"
 #include "fy-value-cell.h"
 #include "fy-worker-row.h"
 #include "fy-workers-view.h"
@@ -193,6 +194,26 @@ stop_sampling (FyWorkersView *self)
 {
   g_clear_handle_id (&self->sample_id, g_source_remove);
   g_clear_handle_id (&self->quick_sample_id, g_source_remove);
+}
+
+/* The sparklines keep as many readings as the Monitor page's graphs. */
+static guint
+history_length (FyWorkersView *self)
+{
+  return (guint) CLAMP (g_settings_get_int (self->settings, "history-length"), 1, FY_HISTORY_MAX_CAPACITY);
+}
+
+static void
+history_length_changed_cb (FyWorkersView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FyWorkerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+
+      fy_history_set_capacity (fy_worker_row_get_history (row), history_length (self));
+    }
 }
 
 static void
@@ -423,6 +444,8 @@ make_row (FyWorkersView *self,
           FyPoolWorker  *worker)
 {
   FyWorkerRow *row = fy_worker_row_new (worker, fy_pool_get_tasks (self->pool));
+
+  fy_history_set_capacity (fy_worker_row_get_history (row), history_length (self));
 
   g_signal_connect_object (worker, "notify::state", G_CALLBACK (row_worker_state_cb),
                            self, G_CONNECT_SWAPPED);
@@ -714,6 +737,7 @@ fy_workers_view_class_init (FyWorkersViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FY_TYPE_SPARKLINE);
   g_type_ensure (FY_TYPE_VALUE_CELL);
   g_type_ensure (FY_TYPE_WORKER_ROW);
 
@@ -751,6 +775,8 @@ fy_workers_view_init (FyWorkersView *self)
   self->settings = g_settings_new (APP_ID);
   g_signal_connect_object (self->settings, "changed::sample-interval",
                            G_CALLBACK (sample_interval_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::history-length",
+                           G_CALLBACK (history_length_changed_cb), self, G_CONNECT_SWAPPED);
 
   source = fy_gtop_source_new ();
   self->sampler = fy_process_sampler_new (FY_SAMPLE_SOURCE (source));

@@ -12,10 +12,12 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 #include <signal.h>
 
 #include "core/fy-pool.h"
 #include "fy-resources.h"
+#include "fy-sparkline.h"
 #include "fy-worker-row.h"
 #include "fy-workers-view.h"
 
@@ -171,6 +173,28 @@ all_finished (Fixture  *fixture,
   return TRUE;
 }
 
+static gboolean
+rows_sampled (Fixture       *fixture,
+              gconstpointer  data)
+{
+  for (guint i = 0; i < 2; i++)
+    if (fy_worker_row_get_n_samples (row_at (fixture, i)) < GPOINTER_TO_UINT (data))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+collect_sparklines (GtkWidget *widget,
+                    GPtrArray *found)
+{
+  if (FY_IS_SPARKLINE (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_sparklines (child, found);
+}
+
 static GtkWindow *
 find_dialog (Fixture *fixture)
 {
@@ -314,6 +338,51 @@ test_rows (Fixture       *fixture,
                   && g_list_model_get_n_items (rows_of (fixture)) > 0);
   fy_workers_view_set_pool (fixture->view, fixture->pool);
   g_assert_true (wait_until (fixture, has_workers, GUINT_TO_POINTER (2)));
+  assert_run_complete (fixture);
+}
+
+/* Each row keeps its worker's CPU % per reading, and the table's
+ * sparkline column draws that history, bound through the row. */
+static void
+test_sparklines (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sparklines = g_ptr_array_new ();
+
+  g_assert_true (wait_until (fixture, rows_sampled, GUINT_TO_POINTER (3)));
+  for (guint i = 0; i < 2; i++)
+    {
+      FyWorkerRow *row = row_at (fixture, i);
+      FyHistory *history = fy_worker_row_get_history (row);
+      guint64 n_samples = 0;
+
+      g_object_get (row, "n-samples", &n_samples, NULL);
+      g_assert_cmpuint (n_samples, ==, fy_worker_row_get_n_samples (row));
+      g_assert_cmpuint (fy_history_get_length (history), >=, 3);
+      /* Sleeping workers: their CPU % is a real figure, near nothing. */
+      g_assert_false (isnan (fy_history_get_newest (history)));
+      g_assert_cmpfloat (fy_history_get_newest (history), >=, 0);
+      g_assert_cmpuint (fy_history_get_capacity (history), ==,
+                        (guint) g_settings_get_int (fixture->settings, "history-length"));
+    }
+
+  collect_sparklines (GTK_WIDGET (fixture->view), sparklines);
+  g_assert_cmpuint (sparklines->len, ==, 2);
+  for (guint i = 0; i < sparklines->len; i++)
+    {
+      FySparkline *sparkline = g_ptr_array_index (sparklines, i);
+      FyHistory *history = fy_sparkline_get_history (sparkline);
+
+      g_assert_true (history == fy_worker_row_get_history (row_at (fixture, 0))
+                     || history == fy_worker_row_get_history (row_at (fixture, 1)));
+    }
+  g_assert_true (fy_sparkline_get_history (g_ptr_array_index (sparklines, 0))
+                 != fy_sparkline_get_history (g_ptr_array_index (sparklines, 1)));
+
+  /* The capacity follows the preference. */
+  g_settings_set_int (fixture->settings, "history-length", 30);
+  g_assert_cmpuint (fy_history_get_capacity (fy_worker_row_get_history (row_at (fixture, 0))), ==, 30);
+  g_settings_reset (fixture->settings, "history-length");
   assert_run_complete (fixture);
 }
 
@@ -480,6 +549,7 @@ main (int    argc,
 
   g_test_add_func ("/app/workers-view/accelerators", test_accelerators);
   g_test_add ("/app/workers-view/rows", Fixture, NULL, fixture_set_up, test_rows, fixture_tear_down);
+  g_test_add ("/app/workers-view/sparklines", Fixture, NULL, fixture_set_up, test_sparklines, fixture_tear_down);
   g_test_add ("/app/workers-view/stop-continue", Fixture, NULL, fixture_set_up, test_stop_continue, fixture_tear_down);
   g_test_add ("/app/workers-view/kill", Fixture, NULL, fixture_set_up, test_kill, fixture_tear_down);
   g_test_add ("/app/workers-view/kill-confirmed", Fixture, NULL, fixture_set_up, test_kill_confirmed, fixture_tear_down);
