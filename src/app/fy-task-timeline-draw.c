@@ -274,7 +274,6 @@ fy_task_timeline_draw (FyTaskTimeline *self,
   GdkRGBA fg, text, rule, band, stripe, colors[FY_TIMELINE_N_STATES];
   int text_w, text_h;
   double label_w, y, legend_x;
-  gint64 step;
 
   if (width <= 0 || height <= 0)
     return;
@@ -291,20 +290,31 @@ fy_task_timeline_draw (FyTaskTimeline *self,
   for (guint s = 0; s < FY_TIMELINE_N_STATES; s++)
     fy_task_timeline_state_color (self, s, &colors[s]);
 
-  pango_layout_set_text (layout, "0000000", -1);
-  pango_layout_get_pixel_size (layout, &text_w, &text_h);
-  label_w = MAX (text_w, text_width (layout, _("CPU"))) + PAD;
-
-  /* Legend: each state's shape and name. */
-  legend_x = label_w;
-  for (guint s = 0; s < FY_TIMELINE_N_STATES; s++)
+  if (self->legend_node == NULL)
     {
-      const char *name = state_label (s);
+      g_autoptr(GtkSnapshot) legend = gtk_snapshot_new ();
 
-      append_bar (snapshot, s, &colors[s], &band, legend_x, legend_x + 24, 2, text_h);
-      append_text (snapshot, layout, name, legend_x + 28, 2, &text);
-      legend_x += 28 + text_width (layout, name) + 16;
+      pango_layout_set_text (layout, "0000000", -1);
+      pango_layout_get_pixel_size (layout, &text_w, &text_h);
+      self->legend_text_h = text_h;
+      self->legend_label_w = MAX (text_w, text_width (layout, _("CPU"))) + PAD;
+
+      /* Legend: each state's shape and name. */
+      legend_x = self->legend_label_w;
+      for (guint s = 0; s < FY_TIMELINE_N_STATES; s++)
+        {
+          const char *name = state_label (s);
+
+          append_bar (legend, s, &colors[s], &band, legend_x, legend_x + 24, 2, text_h);
+          append_text (legend, layout, name, legend_x + 28, 2, &text);
+          legend_x += 28 + text_width (layout, name) + 16;
+        }
+      self->legend_node = gtk_snapshot_free_to_node (g_steal_pointer (&legend));
     }
+  text_h = self->legend_text_h;
+  label_w = self->legend_label_w;
+  if (self->legend_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->legend_node);
   y = text_h + 8;
 
   /* Geometry for this frame. */
@@ -319,9 +329,16 @@ fy_task_timeline_draw (FyTaskTimeline *self,
   for (guint l = 1; l < self->lanes->len; l += 2)
     gtk_snapshot_append_color (snapshot, &stripe,
                                &GRAPHENE_RECT_INIT (0, self->plot.origin.y + l * LANE_H, width, LANE_H));
-  step = fy_timeline_tick_step (self->us_per_px, 80);
-  if (self->origin > 0)
+  if (self->axis_node != NULL
+      && (self->axis_view_start != self->view_start || self->axis_us_per_px != self->us_per_px
+          || self->axis_origin != self->origin
+          || !graphene_rect_equal (&self->axis_strip, &self->strip)
+          || !graphene_rect_equal (&self->axis_plot, &self->plot)))
+    g_clear_pointer (&self->axis_node, gsk_render_node_unref);
+  if (self->axis_node == NULL && self->origin > 0)
     {
+      g_autoptr(GtkSnapshot) axis = gtk_snapshot_new ();
+      gint64 step = fy_timeline_tick_step (self->us_per_px, 80);
       gint64 first_tick = self->origin + ((self->view_start - self->origin) / step) * step;
 
       for (gint64 t = first_tick; t <= self->view_start + (gint64) (self->plot.size.width * self->us_per_px); t += step)
@@ -331,15 +348,23 @@ fy_task_timeline_draw (FyTaskTimeline *self,
 
           if (x < self->plot.origin.x)
             continue;
-          gtk_snapshot_append_color (snapshot, &rule,
+          gtk_snapshot_append_color (axis, &rule,
                                      &GRAPHENE_RECT_INIT (x, self->strip.origin.y, 1,
                                                           self->plot.origin.y + self->plot.size.height
                                                           - self->strip.origin.y));
           label = fy_timeline_format_tick (t - self->origin, step);
-          append_text (snapshot, layout, label, x + 3,
+          append_text (axis, layout, label, x + 3,
                        self->strip.origin.y + self->strip.size.height + 2, &text);
         }
+      self->axis_node = gtk_snapshot_free_to_node (g_steal_pointer (&axis));
+      self->axis_view_start = self->view_start;
+      self->axis_us_per_px = self->us_per_px;
+      self->axis_origin = self->origin;
+      self->axis_strip = self->strip;
+      self->axis_plot = self->plot;
     }
+  if (self->axis_node != NULL && self->origin > 0)
+    gtk_snapshot_append_node (snapshot, self->axis_node);
 
   if (self->sampler != NULL)
     {
@@ -444,6 +469,13 @@ argument_text (FyFuture *future)
       return g_strconcat (cut, "…", NULL);
     }
   return g_steal_pointer (&printed);
+}
+
+void
+fy_task_timeline_clear_cache (FyTaskTimeline *self)
+{
+  g_clear_pointer (&self->legend_node, gsk_render_node_unref);
+  g_clear_pointer (&self->axis_node, gsk_render_node_unref);
 }
 
 char *

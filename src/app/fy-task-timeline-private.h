@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * fy-task-timeline.c records (pool signals, samples, input) and
- * fy-task-timeline-draw.c draws and describes; this is their contract,
- * plus scripted timelines and geometry for tests.
+ * fy-task-timeline.c is the widget, fy-task-timeline-record.c records
+ * (pool signals, samples, scripts), fy-task-timeline-draw.c draws and
+ * describes, fy-task-timeline-input.c moves the view and the selection;
+ * this is their contract.
  */
 
 #pragma once
@@ -69,6 +70,19 @@ struct _FyTaskTimeline
   double          pointer_x;
   double          zoom_scale;
 
+  /* Cached layers. The legend depends on the style alone; the time axis
+   * (rules and labels) on the view and the geometry, so it is drawn again
+   * only when those move: not for a sample, a hover or a new bar. */
+  GskRenderNode  *legend_node;
+  int             legend_text_h;
+  double          legend_label_w;
+  GskRenderNode  *axis_node;
+  gint64          axis_view_start;
+  double          axis_us_per_px;
+  gint64          axis_origin;
+  graphene_rect_t axis_strip;
+  graphene_rect_t axis_plot;
+
   /* Geometry of the last frame. */
   graphene_rect_t plot;
   graphene_rect_t strip;
@@ -78,7 +92,18 @@ struct _FyTaskTimeline
   FyGraphDescriber describer;
 };
 
+/* After any news: holds the sampler as needed, redraws, re-describes and
+ * starts or stops the live redraw (fy-task-timeline.c). */
+void     fy_task_timeline_changed             (FyTaskTimeline  *self);
+
+/* Recording (fy-task-timeline-record.c): forgets everything; follows
+ * self->pool's signals after taking what it did so far; takes a sample. */
+void     fy_task_timeline_reset               (FyTaskTimeline  *self);
+void     fy_task_timeline_watch_pool          (FyTaskTimeline  *self);
+void     fy_task_timeline_sampled             (FyTaskTimeline  *self);
+
 /* Draws the whole widget (fy-task-timeline-draw.c). */
+void     fy_task_timeline_clear_cache         (FyTaskTimeline  *self);
 void     fy_task_timeline_draw                (FyTaskTimeline  *self,
                                                GtkSnapshot     *snapshot);
 /* Input, worker, cores, start, duration and outcome of task @task (the
