@@ -13,11 +13,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "workloads/fy-scenario.h"
 
 #include "fy-inspector.h"
 #include "fy-playground-page.h"
+#include "fy-timing-chart.h"
 
 /* How often the output of a running scenario is read. */
 #define DRAIN_INTERVAL_MS 50
@@ -28,6 +30,7 @@ typedef struct
   gboolean  ran;        /* finished, with an outcome */
   gboolean  matched;
   char     *outcome;    /* the outcome, or why it could not run */
+  GVariant *details;    /* the figures it measured (a{sv}), or NULL */
 } LastRun;
 
 struct _FyPlaygroundPage
@@ -53,6 +56,7 @@ struct _FyPlaygroundPage
   GtkTextView    *output_view;
   GtkLabel       *outcome_status_label;
   GtkLabel       *outcome_label;
+  FyTimingChart  *timing_chart;
 };
 
 G_DEFINE_FINAL_TYPE (FyPlaygroundPage, fy_playground_page, GTK_TYPE_WIDGET)
@@ -73,6 +77,7 @@ last_run_free (gpointer data)
 
   g_string_free (last->output, TRUE);
   g_free (last->outcome);
+  g_clear_pointer (&last->details, g_variant_unref);
   g_free (last);
 }
 
@@ -109,6 +114,47 @@ scenario_title (gpointer    unused,
   return g_strdup (info != NULL ? _(info->title) : "");
 }
 
+/* The timings a scenario measured, drawn as bars: today the
+ * threads-vs-processes one, the seeds' bar chart. */
+typedef struct
+{
+  const char *key;
+  const char *label;
+} Timing;
+
+static const Timing timings[] = {
+  { "sequential", N_("Sequential") },
+  { "threads-gil", N_("Threads, simulated GIL") },
+  { "threads-free", N_("Threads, free") },
+  { "processes", N_("Processes") },
+};
+
+static void
+show_timings (FyPlaygroundPage *self,
+              LastRun          *last)
+{
+  guint n = 0;
+
+  fy_timing_chart_clear (self->timing_chart);
+  if (last != NULL && last->ran && last->details != NULL)
+    {
+      g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (last->details);
+
+      for (guint i = 0; i < G_N_ELEMENTS (timings); i++)
+        {
+          double seconds;
+
+          if (g_variant_dict_lookup (&dict, timings[i].key, "d", &seconds)
+              && isfinite (seconds) && seconds >= 0)
+            {
+              fy_timing_chart_add (self->timing_chart, _(timings[i].label), seconds);
+              n++;
+            }
+        }
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->timing_chart), n > 0);
+}
+
 static void
 show_outcome (FyPlaygroundPage *self,
               const FyScenarioInfo *info)
@@ -119,6 +165,7 @@ show_outcome (FyPlaygroundPage *self,
 
   gtk_widget_remove_css_class (status, "success");
   gtk_widget_remove_css_class (status, "error");
+  show_timings (self, running ? NULL : last);
   if (running)
     {
       gtk_label_set_label (self->outcome_status_label, _("Running…"));
@@ -251,6 +298,9 @@ executed_cb (GObject      *source,
   last->matched = ran && fy_scenario_run_get_matched (run);
   g_free (last->outcome);
   last->outcome = g_strdup (ran ? fy_scenario_run_get_outcome (run) : error->message);
+  g_clear_pointer (&last->details, g_variant_unref);
+  if (ran)
+    last->details = fy_scenario_run_get_details (run);
   self->running = NULL;
 
   /* The page may have gone while the scenario ran. */
@@ -394,6 +444,7 @@ fy_playground_page_class_init (FyPlaygroundPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FY_TYPE_INSPECTOR);
+  g_type_ensure (FY_TYPE_TIMING_CHART);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/forkyard/Forkyard/fy-playground-page.ui");
   gtk_widget_class_bind_template_child (widget_class, FyPlaygroundPage, scenario_list);
@@ -408,6 +459,7 @@ fy_playground_page_class_init (FyPlaygroundPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FyPlaygroundPage, output_view);
   gtk_widget_class_bind_template_child (widget_class, FyPlaygroundPage, outcome_status_label);
   gtk_widget_class_bind_template_child (widget_class, FyPlaygroundPage, outcome_label);
+  gtk_widget_class_bind_template_child (widget_class, FyPlaygroundPage, timing_chart);
   gtk_widget_class_bind_template_callback (widget_class, run_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, scenario_title);
 

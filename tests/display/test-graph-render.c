@@ -19,6 +19,7 @@
 #include "fy-graph-util.h"
 #include "fy-sparkline.h"
 #include "fy-task-timeline-private.h"
+#include "fy-timing-chart.h"
 
 typedef struct
 {
@@ -368,6 +369,57 @@ test_sparkline (void)
   g_object_unref (sparkline);
 }
 
+/* The threads-vs-processes timings: each bar as long as its time, in the
+ * style's accent colour (the fastest in the success colour), in light and
+ * dark; the description gives every figure. */
+static void
+check_timing_chart (gboolean dark)
+{
+  static const double seconds[] = { 1.2, 1.3, 0.6, 0.3 };
+  static const char *const labels[] = { "Sequential", "Threads, simulated GIL", "Threads, free", "Processes" };
+  GtkWidget *chart = fy_timing_chart_new ();
+  g_autoptr(Pixels) pixels = NULL;
+  graphene_rect_t area[G_N_ELEMENTS (seconds)];
+  GdkRGBA accent, success;
+
+  g_object_ref_sink (chart);
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    fy_timing_chart_add (FY_TIMING_CHART (chart), labels[i], seconds[i]);
+  g_assert_cmpuint (fy_timing_chart_get_n_bars (FY_TIMING_CHART (chart)), ==, 4);
+  g_assert_cmpstr (fy_timing_chart_get_description (FY_TIMING_CHART (chart)), ==,
+                   "Sequential: 1.20 s; Threads, simulated GIL: 1.30 s, 0.9× as fast; "
+                   "Threads, free: 0.60 s, 2.0× as fast; Processes: 0.30 s, 4.0× as fast");
+
+  pixels = render (chart, 640, 120, dark, dark ? "timing-chart-dark.png" : "timing-chart.png", TRUE, NULL);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (chart), "accent_bg_color", &accent));
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (chart), "success_bg_color", &success));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    {
+      int y, x_end;
+
+      g_assert_true (fy_timing_chart_get_bar_area (FY_TIMING_CHART (chart), i, &area[i]));
+      y = area[i].origin.y + area[i].size.height / 2;
+      x_end = area[i].origin.x + area[i].size.width;
+      /* Filled from its start to its end in its colour, not beyond. */
+      g_assert_true (column_has (pixels, area[i].origin.x + 1, y, y, i == 3 ? &success : &accent));
+      g_assert_true (column_has (pixels, x_end - 2, y, y, i == 3 ? &success : &accent));
+      g_assert_false (column_has (pixels, x_end + 2, y, y, i == 3 ? &success : &accent));
+    }
+  /* Lengths in proportion to the times: the longest is the GIL's. */
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    g_assert_cmpfloat (fabs (area[i].size.width / area[1].size.width - seconds[i] / seconds[1]), <, 0.02);
+  g_object_unref (chart);
+}
+
+static void
+test_timing_chart (void)
+{
+  check_timing_chart (FALSE);
+  check_timing_chart (TRUE);
+}
+
 /* A scripted run: 4 lanes of 500 tasks of 10 ms each, with failures, a
  * timeout, a cancelled task and a worker replaced halfway on lane 3. */
 #define TASK_US   10000
@@ -575,6 +627,7 @@ main (int    argc,
   g_test_add_func ("/display/graph-render/lines-2", test_graph_2);
   g_test_add_func ("/display/graph-render/lines-16", test_graph_16);
   g_test_add_func ("/display/graph-render/sparkline", test_sparkline);
+  g_test_add_func ("/display/graph-render/timing-chart", test_timing_chart);
   g_test_add_func ("/display/graph-render/timeline-scripted", test_timeline_scripted);
   g_test_add_func ("/display/graph-render/timeline-pool", test_timeline_pool);
 
