@@ -215,10 +215,15 @@ update_rates (FyInspectorRow *self,
     {
       double puts_per_second = (puts - MIN (puts, self->last_puts)) * (double) G_USEC_PER_SEC / elapsed;
 
-      /* TRANSLATORS: operations per second on a shared object */
-      set_text (self, &self->rates,
-                g_strdup_printf (_("%.0f puts/s, %.0f gets/s"), puts_per_second, per_second - puts_per_second),
-                PROP_RATES);
+      if (self->kind == FY_SHM_KIND_VALUE || self->kind == FY_SHM_KIND_ARRAY)
+        /* TRANSLATORS: stores into a shared value or array per second */
+        set_text (self, &self->rates, g_strdup_printf (_("%.0f writes/s"), puts_per_second),
+                  PROP_RATES);
+      else
+        /* TRANSLATORS: operations per second on a shared object */
+        set_text (self, &self->rates,
+                  g_strdup_printf (_("%.0f puts/s, %.0f gets/s"), puts_per_second, per_second - puts_per_second),
+                  PROP_RATES);
     }
   else
     set_text (self, &self->rates, g_strdup (""), PROP_RATES);
@@ -635,13 +640,6 @@ fy_inspector_row_update (FyInspectorRow *self,
             g_autofree char *who = g_strdup_printf (_("%u waiting"), lock_waiters);
 
             append_line (blocked, who);
-          }
-        /* Writes are not counted for a value: its changes show instead. */
-        if (g_strcmp0 (printed, self->contents) != 0)
-          {
-            g_free (self->contents);
-            self->contents = g_strdup (printed);
-            self->last_puts = 0;
           }
       }
       break;
