@@ -23,6 +23,7 @@
 #include <glib/gi18n.h>
 #include <sys/resource.h>
 
+#include "fy-inspector.h"
 #include "fy-launch-form.h"
 #include "fy-results-view.h"
 #include "fy-run-page.h"
@@ -578,6 +579,7 @@ fy_run_page_class_init (FyRunPageClass *klass)
   gtk_widget_class_install_action (widget_class, "run.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "run.cancel", NULL, cancel_action);
 
+  g_type_ensure (FY_TYPE_INSPECTOR);
   g_type_ensure (FY_TYPE_LAUNCH_FORM);
   g_type_ensure (FY_TYPE_WORKERS_VIEW);
   g_type_ensure (FY_TYPE_TASK_TIMELINE);
