@@ -21,11 +21,25 @@ typedef struct
   int           n_fds;
   int           n_allocated;
   gpointer     *tags;
+  GPollFD      *mirrored;     /* the fds and events the tags stand for */
   int           max_priority;
   gboolean      checked;
   gboolean      ready;
   gint64        last_dispatch;
 } PoolSource;
+
+/* TRUE when the inner context asks for the fds already mirrored. */
+static gboolean
+same_fds (PoolSource *self,
+          int         n)
+{
+  if (n != self->n_fds)
+    return FALSE;
+  for (int i = 0; i < n; i++)
+    if (self->fds[i].fd != self->mirrored[i].fd || self->fds[i].events != self->mirrored[i].events)
+      return FALSE;
+  return TRUE;
+}
 
 static gboolean
 pool_source_prepare (GSource *source,
@@ -46,12 +60,23 @@ pool_source_prepare (GSource *source,
     }
   g_main_context_pop_thread_default (self->inner);
 
-  for (int i = 0; i < self->n_fds; i++)
-    g_source_remove_unix_fd (source, self->tags[i]);
-  self->tags = g_renew (gpointer, self->tags, MAX (n, 1));
-  for (int i = 0; i < n; i++)
-    self->tags[i] = g_source_add_unix_fd (source, self->fds[i].fd, self->fds[i].events);
-  self->n_fds = n;
+  /* Adding a unix fd to a source wakes the main loop up: mirroring the
+   * same fds afresh at every prepare kept it spinning (a quarter of a core
+   * for as long as a run's pool lived, finished or not). They change only
+   * when a worker comes or goes. */
+  if (!same_fds (self, n))
+    {
+      for (int i = 0; i < self->n_fds; i++)
+        g_source_remove_unix_fd (source, self->tags[i]);
+      self->tags = g_renew (gpointer, self->tags, MAX (n, 1));
+      self->mirrored = g_renew (GPollFD, self->mirrored, MAX (n, 1));
+      for (int i = 0; i < n; i++)
+        {
+          self->tags[i] = g_source_add_unix_fd (source, self->fds[i].fd, self->fds[i].events);
+          self->mirrored[i] = self->fds[i];
+        }
+      self->n_fds = n;
+    }
   self->checked = FALSE;
   *timeout = ready ? 0 : inner_timeout;
   return ready;
@@ -99,6 +124,7 @@ pool_source_finalize (GSource *source)
   g_main_context_unref (self->inner);
   g_free (self->fds);
   g_free (self->tags);
+  g_free (self->mirrored);
 }
 
 static GSourceFuncs pool_source_funcs = {
