@@ -11,7 +11,12 @@
  *
  * Input: byte 0 picks the fd (0 none, 1 sealed memfd, 2 unsealed memfd,
  * 3 arena); with an fd, bytes 1–2 are the datagram's length (little
- * endian) and the rest after the datagram fills the fd.
+ * endian) and the rest after the datagram fills the fd. An arena's file
+ * has the size of 1 + (its first byte % FUZZ_CHANNEL_ARENA_CHUNKS_MAX)
+ * chunks, bytes not given being zeros.
+ *
+ * The decoding is fuzz_channel_decode (), which also tells what it read:
+ * the seeds' test (test-channel-seeds.c) holds every seed to its name.
  */
 
 #include "config.h"
@@ -26,6 +31,7 @@
 #include "core/fy-channel-private.h"
 #include "core/fy-pool-wire.h"
 
+#include "fuzz-channel.h"
 #include "fuzz-target.h"
 
 static FyChannel *sender;
@@ -79,48 +85,88 @@ send_datagram (const guint8 *data,
   sendmsg (fy_channel_get_fd (sender), &msg, MSG_NOSIGNAL);
 }
 
-/* Results of a map chunk item, "(xvau)", as fy-pool-chunk.c reads them. */
-static void
+/* Results of a map chunk item, "(xvau)", as fy-pool-chunk.c reads them.
+ * Returns what they are ("map-int64", "map-double", "map-variant" or
+ * "map-T" for another fixed-size T), NULL when the pool would refuse them. */
+static const char *
 read_mapped (GVariant *value)
 {
+  static const char *const fixed_names[][2] = {
+    { "x", "map-int64" }, { "d", "map-double" }, { "y", "map-y" }, { "b", "map-b" },
+    { "n", "map-n" }, { "q", "map-q" }, { "i", "map-i" }, { "u", "map-u" },
+    { "t", "map-t" }, { "h", "map-h" },
+  };
   g_autoptr(GVariant) boxed = NULL;
   g_autoptr(GVariant) results = NULL;
   g_autoptr(GVariant) ends = NULL;
   const char *type;
+  const char *name = NULL;
   gsize n_ends;
 
   if (!g_variant_is_of_type (value, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
-    return;
+    return NULL;
   boxed = g_variant_get_child_value (value, 1);
   results = g_variant_get_variant (boxed);
   ends = g_variant_get_child_value (value, 2);
   type = g_variant_get_type_string (results);
   if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
-    return;
+    return NULL;
   g_variant_get_fixed_array (ends, &n_ends, sizeof (guint32));
   for (gsize i = 0; i < g_variant_n_children (results) && i < 64; i++)
     g_variant_unref (fy_pool_unboxed_child (results, i));
+  if (n_ends != g_variant_n_children (results))
+    return NULL;
+  if (g_str_equal (type, "av"))
+    return "map-variant";
+  for (gsize i = 0; i < G_N_ELEMENTS (fixed_names); i++)
+    if (g_str_equal (type + 1, fixed_names[i][0]))
+      name = fixed_names[i][1];
+  return name;
 }
 
-static void
+/* A report's body: what it is, or NULL when the pool would refuse it. */
+static const char *
 read_report (char      kind,
              GVariant *value)
 {
-  if (kind == FY_POOL_MSG_ERROR || kind == FY_POOL_MSG_INIT_FAILED)
+  switch (kind)
     {
-      g_autoptr(GError) error = NULL;
+    case FY_POOL_MSG_ERROR:
+    case FY_POOL_MSG_INIT_FAILED:
+      {
+        g_autoptr(GError) error = NULL;
 
-      if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(sis)")))
-        error = fy_pool_error_from_variant (value);
+        if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(sis)")))
+          error = fy_pool_error_from_variant (value);
+        if (error == NULL)
+          return NULL;
+        return kind == FY_POOL_MSG_ERROR ? "error" : "init-failed";
+      }
+    case FY_POOL_MSG_RESULT:
+      {
+        const char *mapped = read_mapped (value);
+
+        /* Any value is a task's result; a map chunk's is an "(xvau)". */
+        return mapped != NULL ? mapped : "result";
+      }
+    case FY_POOL_MSG_PROGRESS:
+      return read_mapped (value) != NULL ? "progress" : NULL;
+    case FY_POOL_MSG_SKIPPED:
+      return "skipped";
+    case FY_POOL_MSG_STARTED:
+      return "started";
+    case FY_POOL_MSG_READY:
+      return "ready";
+    default:
+      return NULL;
     }
-  else if (kind == FY_POOL_MSG_RESULT || kind == FY_POOL_MSG_PROGRESS)
-    read_mapped (value);
 }
 
 static volatile gint64 times_sink;
 
-/* A batch, FY_POOL_BATCH_TYPE, as fy-pool-reports.c reads it. */
-static void
+/* A batch, FY_POOL_BATCH_TYPE, as fy-pool-reports.c reads it: "batch", or
+ * NULL when the pool would refuse it or any of its items. */
+static const char *
 read_batch (GVariant *body)
 {
   g_autoptr(GVariant) kinds_variant = NULL;
@@ -132,9 +178,10 @@ read_batch (GVariant *body)
   const char *type;
   gsize n_kinds = 0;
   gsize n_times = 0;
+  gboolean valid = TRUE;
 
   if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
-    return;
+    return NULL;
   kinds_variant = g_variant_get_child_value (body, 0);
   times_variant = g_variant_get_child_value (body, 1);
   boxed_values = g_variant_get_child_value (body, 2);
@@ -143,11 +190,11 @@ read_batch (GVariant *body)
   if (g_str_equal (type, "av"))
     g_variant_is_normal_form (values);
   else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
-    return;
+    return NULL;
   kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
   times = g_variant_get_fixed_array (times_variant, &n_times, sizeof (gint64));
-  if (g_variant_n_children (values) != n_kinds || n_times != 2 * n_kinds)
-    return;
+  if (n_kinds == 0 || g_variant_n_children (values) != n_kinds || n_times != 2 * n_kinds)
+    return NULL;
   /* Read as the pool reads them (any value is a number), so that a read
    * out of bounds shows under AddressSanitizer. */
   for (gsize i = 0; i < n_times; i++)
@@ -155,14 +202,18 @@ read_batch (GVariant *body)
   for (gsize i = 0; i < n_kinds && i < 256; i++)
     {
       g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
+      char kind = (char) kinds[i];
 
-      read_report ((char) kinds[i], value);
+      if ((kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED) ||
+          read_report (kind, value) == NULL)
+        valid = FALSE;
     }
+  return valid ? "batch" : NULL;
 }
 
-int
-LLVMFuzzerTestOneInput (const guint8 *data,
-                        size_t        size)
+const char *
+fuzz_channel_decode (const guint8 *data,
+                     gsize         size)
 {
   g_autoptr(GVariant) message = NULL;
   g_autoptr(GVariant) body = NULL;
@@ -175,7 +226,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   if (sender == NULL && !fy_channel_new_pair (&sender, &receiver, NULL))
     abort ();
   if (size < 1)
-    return 0;
+    return NULL;
   mode = data[0] % 4;
   data++;
   size--;
@@ -183,7 +234,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   if (mode != 0)
     {
       if (size < 2)
-        return 0;
+        return NULL;
       datagram = MIN (size - 2, (gsize) (data[0] | data[1] << 8));
       data += 2;
       size -= 2;
@@ -192,9 +243,10 @@ LLVMFuzzerTestOneInput (const guint8 *data,
                          mode == 1 ? F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL : 0);
       else
         {
-          /* An arena of 1 to 4 chunks: its words (tags) and chunks are the
-           * bytes after the datagram, the first of them choosing its size. */
-          guint32 n_chunks = size > datagram ? 1 + data[datagram] % 4 : 1;
+          /* An arena of 1 to FUZZ_CHANNEL_ARENA_CHUNKS_MAX chunks: its
+           * words (tags) and chunks are the bytes after the datagram, the
+           * first of them choosing its size. */
+          guint32 n_chunks = size > datagram ? 1 + data[datagram] % FUZZ_CHANNEL_ARENA_CHUNKS_MAX : 1;
 
           fd = memfd_with (data + datagram, size - datagram,
                            FY_CHANNEL_ARENA_FILE_SIZE (n_chunks), F_SEAL_SHRINK | F_SEAL_GROW);
@@ -206,10 +258,64 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
   message = fy_channel_receive (receiver, 0, &fds, &error);
   if (message == NULL || !fy_pool_message_parse (message, &header, &body))
-    return 0;
+    return NULL;
   if (header.tag == FY_POOL_MSG_BATCH)
-    read_batch (body);
-  else
-    read_report (header.tag, body);
+    return read_batch (body);
+  /* A report of one item carries when it ran, as the pool checks. */
+  if ((header.tag == FY_POOL_MSG_RESULT || header.tag == FY_POOL_MSG_ERROR) &&
+      (header.started_at <= 0 || header.ended_at < header.started_at))
+    {
+      read_report (header.tag, body);
+      return NULL;
+    }
+  return read_report (header.tag, body);
+}
+
+gboolean
+fuzz_channel_seed_check (const char    *name,
+                         const guint8  *data,
+                         gsize          size,
+                         GError       **error)
+{
+  static const char *const modes[] = {
+    [FUZZ_CHANNEL_INLINE] = "inline", [FUZZ_CHANNEL_MEMFD] = "memfd", [2] = NULL,
+    [FUZZ_CHANNEL_ARENA] = "arena",
+  };
+  const char *dash = strchr (name, '-');
+  g_autofree char *mode = NULL;
+  g_autofree char *kind = NULL;
+  const char *decoded;
+
+  if (dash == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s: not named MODE-KIND", name);
+      return FALSE;
+    }
+  mode = g_strndup (name, dash - name);
+  kind = g_strndup (dash + 1, strcspn (dash + 1, "."));
+  if (size == 0 || g_strcmp0 (modes[data[0] % 4], mode) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: byte 0 says %s, the name %s", name,
+                   size == 0 ? "nothing" : modes[data[0] % 4] ?: "unsealed memfd", mode);
+      return FALSE;
+    }
+  decoded = fuzz_channel_decode (data, size);
+  if (g_strcmp0 (decoded, kind) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: decodes as %s, not as %s", name,
+                   decoded != NULL ? decoded : "nothing the pool accepts", kind);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+LLVMFuzzerTestOneInput (const guint8 *data,
+                        size_t        size)
+{
+  fuzz_channel_decode (data, size);
   return 0;
 }
