@@ -48,9 +48,18 @@ gboolean fy_scenario_speedup            (FyScenarioRun *run, GError **error);
 /* Helpers the run functions share (fy-scenario.c). */
 
 /* A started process running @function with the run's output list as fd 0
- * and then @fds; @argument: a floating reference is sunk. Added to
- * @processes when that is not NULL. NULL with @error. */
+ * and then @fds; @argument: a floating reference is sunk. Returns the
+ * caller's reference, NULL with @error. */
 FyProcess *fy_scenario_start        (FyScenarioRun  *run,
+                                     const char     *function,
+                                     GVariant       *argument,
+                                     const int      *fds,
+                                     guint           n_fds,
+                                     GError        **error);
+/* The same, but the started process is appended to @processes, which
+ * holds its only reference: a caller that loops over starts owns nothing
+ * it could forget to drop. FALSE with @error. */
+gboolean   fy_scenario_start_into   (FyScenarioRun  *run,
                                      GPtrArray      *processes,
                                      const char     *function,
                                      GVariant       *argument,

@@ -296,7 +296,6 @@ fy_scenario_run_sleep (FyScenarioRun *run,
 
 FyProcess *
 fy_scenario_start (FyScenarioRun  *run,
-                   GPtrArray      *processes,
                    const char     *function,
                    GVariant       *argument,
                    const int      *fds,
@@ -313,9 +312,24 @@ fy_scenario_start (FyScenarioRun  *run,
     fy_process_add_fd (process, fds[i]);
   if (!fy_process_start (process, error))
     return NULL;
-  if (processes != NULL)
-    g_ptr_array_add (processes, g_object_ref (process));
   return g_steal_pointer (&process);
+}
+
+gboolean
+fy_scenario_start_into (FyScenarioRun  *run,
+                        GPtrArray      *processes,
+                        const char     *function,
+                        GVariant       *argument,
+                        const int      *fds,
+                        guint           n_fds,
+                        GError        **error)
+{
+  FyProcess *process = fy_scenario_start (run, function, argument, fds, n_fds, error);
+
+  if (process == NULL)
+    return FALSE;
+  g_ptr_array_add (processes, process);
+  return TRUE;
 }
 
 gboolean

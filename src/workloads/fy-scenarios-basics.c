@@ -66,12 +66,9 @@ fy_scenario_process_basics (FyScenarioRun  *run,
   gboolean all_right = TRUE;
 
   for (int i = 0; i < 4; i++)
-    {
-      g_autoptr(FyProcess) p = fy_scenario_start (run, processes, "scenario-hello",
-                                                  g_variant_new_int32 (i), NULL, 0, error);
-      if (p == NULL)
-        return FALSE;
-    }
+    if (!fy_scenario_start_into (run, processes, "scenario-hello",
+                                 g_variant_new_int32 (i), NULL, 0, error))
+      return FALSE;
   if (!fy_scenario_join_all (processes, 30, error))
     return FALSE;
   fy_scenario_run_print (run, "Main process PID: %d", (int) getpid ());
@@ -276,7 +273,7 @@ fy_scenario_daemon (FyScenarioRun  *run,
   int daemon_pidfd, exitcode = 1;
   gboolean daemon_ended;
 
-  daemon = fy_scenario_start (run, NULL, "scenario-background", g_variant_new_uint32 (interval),
+  daemon = fy_scenario_start (run, "scenario-background", g_variant_new_uint32 (interval),
                               NULL, 0, error);
   if (daemon == NULL)
     return FALSE;
@@ -327,7 +324,7 @@ fy_scenario_terminate (FyScenarioRun  *run,
 
   if (ready == NULL)
     return FALSE;
-  polite = fy_scenario_start (run, NULL, "scenario-working", g_variant_new_uint32 (interval),
+  polite = fy_scenario_start (run, "scenario-working", g_variant_new_uint32 (interval),
                               NULL, 0, error);
   if (polite == NULL)
     return FALSE;
@@ -344,7 +341,7 @@ fy_scenario_terminate (FyScenarioRun  *run,
   fy_scenario_run_print (run, "Exit code: %d", polite_code);
 
   fd = fy_event_get_fd (ready);
-  stubborn = fy_scenario_start (run, NULL, "scenario-stubborn", g_variant_new_uint32 (interval),
+  stubborn = fy_scenario_start (run, "scenario-stubborn", g_variant_new_uint32 (interval),
                                 &fd, 1, error);
   if (stubborn == NULL)
     return FALSE;

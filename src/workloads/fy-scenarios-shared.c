@@ -26,10 +26,10 @@
 #define N_INCREMENTERS         4
 
 /* A started daemon process whose fds are exactly @fds (the bodies from
- * fy-workloads-ipc.c and the pipe examples take no output list). */
+ * fy-workloads-ipc.c and the pipe examples take no output list); the
+ * caller's reference, NULL with @error. */
 static FyProcess *
-start_plain (GPtrArray   *processes,
-             const char  *function,
+start_plain (const char  *function,
              GVariant    *argument,
              const int   *fds,
              guint        n_fds,
@@ -42,9 +42,24 @@ start_plain (GPtrArray   *processes,
     fy_process_add_fd (process, fds[i]);
   if (!fy_process_start (process, error))
     return NULL;
-  if (processes != NULL)
-    g_ptr_array_add (processes, g_object_ref (process));
   return g_steal_pointer (&process);
+}
+
+/* start_plain () appending to @processes, which keeps the only reference. */
+static gboolean
+start_plain_into (GPtrArray   *processes,
+                  const char  *function,
+                  GVariant    *argument,
+                  const int   *fds,
+                  guint        n_fds,
+                  GError     **error)
+{
+  FyProcess *process = start_plain (function, argument, fds, n_fds, error);
+
+  if (process == NULL)
+    return FALSE;
+  g_ptr_array_add (processes, process);
+  return TRUE;
 }
 
 static char *
@@ -77,11 +92,11 @@ produce_consume (FyScenarioRun  *run,
   g_autoptr(FyProcess) consumer = NULL;
   int fd = fy_queue_get_fd (queue);
 
-  producer = fy_scenario_start (run, NULL, "scenario-producer",
+  producer = fy_scenario_start (run, "scenario-producer",
                                 g_variant_new ("(xx)", (gint64) 0, n_items), &fd, 1, error);
   if (producer == NULL)
     return NULL;
-  consumer = fy_scenario_start (run, NULL, "scenario-consumer",
+  consumer = fy_scenario_start (run, "scenario-consumer",
                                 g_variant_new_uint32 (consumer_delay), &fd, 1, error);
   if (consumer == NULL)
     return NULL;
@@ -164,10 +179,10 @@ fy_scenario_pipe (FyScenarioRun  *run,
   if (!fy_pipe_new_pair (TRUE, &parent_conn, &child_conn, error))
     return FALSE;
   fd = fy_pipe_get_fd (parent_conn);
-  if (start_plain (processes, "pipe-sender", NULL, &fd, 1, error) == NULL)
+  if (!start_plain_into (processes, "pipe-sender", NULL, &fd, 1, error))
     return FALSE;
   fd = fy_pipe_get_fd (child_conn);
-  if (start_plain (processes, "pipe-receiver", NULL, &fd, 1, error) == NULL)
+  if (!start_plain_into (processes, "pipe-receiver", NULL, &fd, 1, error))
     return FALSE;
   /* The children hold their own copies of the ends. */
   g_clear_object (&parent_conn);
@@ -237,9 +252,9 @@ count_up (FyScenarioRun  *run,
     fds[2] = fy_lock_get_fd (lock);
 
   for (int i = 0; i < N_INCREMENTERS; i++)
-    if (fy_scenario_start (run, processes, "scenario-increment",
-                           g_variant_new ("(uu)", (guint32) INCREMENTS_PER_PROCESS, window),
-                           fds, locked ? 3 : 2, error) == NULL)
+    if (!fy_scenario_start_into (run, processes, "scenario-increment",
+                                 g_variant_new ("(uu)", (guint32) INCREMENTS_PER_PROCESS, window),
+                                 fds, locked ? 3 : 2, error))
       return FALSE;
   /* Started one by one, they would mostly run one after the other; the
    * event lets them all go together, as the seed's processes overlap. */
@@ -328,7 +343,7 @@ fy_scenario_shared_array (FyScenarioRun  *run,
   if (arr == NULL || !fy_array_set_doubles (arr, 0, 4, initial, error))
     return FALSE;
   fds[0] = fy_array_get_fd (arr);
-  if ((p = start_plain (NULL, "ipc-array-update", g_variant_new ("(sd)", "scale", 2.0),
+  if ((p = start_plain ("ipc-array-update", g_variant_new ("(sd)", "scale", 2.0),
                         fds, 1, error)) == NULL ||
       !fy_process_join (p, 30, error))
     return FALSE;
@@ -347,7 +362,7 @@ fy_scenario_shared_array (FyScenarioRun  *run,
   fds[0] = fy_value_get_fd (counter);
   fds[1] = fy_array_get_fd (names);
   g_clear_object (&p);
-  if ((p = fy_scenario_start (run, NULL, "scenario-rename", g_variant_new_string ("Alice"),
+  if ((p = fy_scenario_start (run, "scenario-rename", g_variant_new_string ("Alice"),
                               fds, 2, error)) == NULL ||
       !fy_process_join (p, 30, error))
     return FALSE;
@@ -395,7 +410,7 @@ fy_scenario_manager_dict (FyScenarioRun  *run,
   fds[0] = fy_dict_get_fd (shared_dict);
   fds[1] = fy_list_get_fd (shared_list);
   for (gint64 i = 0; i < 4; i++)
-    if (start_plain (processes, "ipc-manager-worker", g_variant_new_int64 (i), fds, 2, error) == NULL)
+    if (!start_plain_into (processes, "ipc-manager-worker", g_variant_new_int64 (i), fds, 2, error))
       return FALSE;
   if (!fy_scenario_join_all (processes, 30, error))
     return FALSE;
@@ -429,7 +444,7 @@ fy_scenario_manager_dict (FyScenarioRun  *run,
       !fy_dict_set (shared_data, "status", g_variant_new_string ("in progress"), error))
     return FALSE;
   fds[0] = fy_dict_get_fd (shared_data);
-  if ((updater = fy_scenario_start (run, NULL, "scenario-update-status",
+  if ((updater = fy_scenario_start (run, "scenario-update-status",
                                     g_variant_new_uint32 (fy_scenario_run_ms (run, 100, 2000)),
                                     fds, 1, error)) == NULL ||
       !fy_process_join (updater, 60, error))

@@ -76,9 +76,9 @@ semaphore_part (FyScenarioRun  *run,
   fds[2] = fy_value_get_fd (peak);
   fy_scenario_run_print (run, "Semaphore(2) and %d workers:", N_SEMAPHORE_WORKERS);
   for (guint i = 0; i < N_SEMAPHORE_WORKERS; i++)
-    if (fy_scenario_start (run, processes, "scenario-semaphore-worker",
-                           g_variant_new ("(uu)", i, fy_scenario_run_ms (run, 50, 800)),
-                           fds, 3, error) == NULL)
+    if (!fy_scenario_start_into (run, processes, "scenario-semaphore-worker",
+                                 g_variant_new ("(uu)", i, fy_scenario_run_ms (run, 50, 800)),
+                                 fds, 3, error))
       return FALSE;
   if (!fy_scenario_join_all (processes, 60, error))
     return FALSE;
@@ -102,9 +102,9 @@ event_part (FyScenarioRun  *run,
   fd = fy_event_get_fd (event);
   fy_scenario_run_print (run, "Event with %d waiters:", N_EVENT_WAITERS);
   for (guint i = 0; i < N_EVENT_WAITERS; i++)
-    if (fy_scenario_start (run, processes, "scenario-event-waiter",
-                           g_variant_new ("(ud)", i, (double) EVENT_POKE_SECONDS + 30),
-                           &fd, 1, error) == NULL)
+    if (!fy_scenario_start_into (run, processes, "scenario-event-waiter",
+                                 g_variant_new ("(ud)", i, (double) EVENT_POKE_SECONDS + 30),
+                                 &fd, 1, error))
       return FALSE;
   await_uint (run, fy_event_get_shm (event), "waiters", N_EVENT_WAITERS, 10);
 
@@ -176,8 +176,8 @@ condition_part (FyScenarioRun  *run,
   fds[1] = fy_value_get_fd (woken);
   fy_scenario_run_print (run, "Condition with %d waiters:", N_CONDITION_WAITERS);
   for (guint i = 0; i < N_CONDITION_WAITERS; i++)
-    if (fy_scenario_start (run, processes, "scenario-condition-waiter",
-                           g_variant_new ("(ud)", i, 60.0), fds, 2, error) == NULL)
+    if (!fy_scenario_start_into (run, processes, "scenario-condition-waiter",
+                                 g_variant_new ("(ud)", i, 60.0), fds, 2, error))
       return FALSE;
   if (!await_uint (run, fy_condition_get_shm (condition), "waiters", N_CONDITION_WAITERS, 30))
     {
@@ -227,8 +227,8 @@ barrier_part (FyScenarioRun  *run,
   fd = fy_barrier_get_fd (barrier);
   fy_scenario_run_print (run, "Barrier(%d), parties arriving one by one:", N_PARTIES);
   for (guint i = 0; i < N_PARTIES; i++)
-    if (fy_scenario_start (run, processes, "scenario-barrier-party",
-                           g_variant_new ("(uu)", i, i * step), &fd, 1, error) == NULL)
+    if (!fy_scenario_start_into (run, processes, "scenario-barrier-party",
+                                 g_variant_new ("(uu)", i, i * step), &fd, 1, error))
       return FALSE;
   if (!fy_scenario_join_all (processes, 120, error))
     return FALSE;
