@@ -82,6 +82,10 @@ main (int    argc,
       return FY_CLI_EXIT_OK;
     }
 
+  /* The soak measures the program's own memory growth. */
+  if (g_str_equal (argv[1], "stress"))
+    fy_cli_stress_use_plain_malloc (argv);
+
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
       return commands[i].main (argc - 1, argv + 1);

@@ -26,6 +26,9 @@ int  fy_cli_monitor_main (int argc, char **argv);
 int  fy_cli_scenario_main (int argc, char **argv);
 /* stress */
 int  fy_cli_stress_main  (int argc, char **argv);
+/* Starts the program afresh with G_SLICE=always-malloc unless G_SLICE is
+ * set; @argv: main ()'s. Returns only when it did not (see there). */
+void fy_cli_stress_use_plain_malloc (char **argv);
 
 /* Prints "forkyard-cli: MESSAGE" on stderr. */
 void fy_cli_error        (const char *format, ...) G_GNUC_PRINTF (1, 2);

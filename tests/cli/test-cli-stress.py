@@ -43,7 +43,8 @@ def check_books(doc, seconds):
     assert doc["failed"] == doc["failed_worker_died"] + doc["failed_timed_out"], doc
     assert doc["zombies"] == 0 and doc["orphans"] == 0, doc
     assert doc["fd_end"] <= doc["fd_start"], doc
-    assert doc["rss_growth_pct"] < 5, doc
+    # Not checked in the ASan build, whose quarantine holds freed memory.
+    assert doc["rss_growth_pct"] < 5 or doc["rss_checked"] is False, doc
     # The chaos really happened, and the work with it.
     assert doc["kills"] > 0 and doc["stops"] > 0 and doc["cancels"] > 0, doc
     assert doc["done"] > 0 and doc["queue_rounds"] > 0 and doc["lock_rounds"] > 0, doc
@@ -65,6 +66,9 @@ def books_of_a_short_run():
     doc = run_json(6, "--workers", 3, "--seed", 7)
     check_books(doc, 6)
     assert doc["workers"] == 3 and doc["seed"] == 7, doc
+    # The soak restarts itself on plain malloc, so GLib's slice caches do
+    # not count as growth; a G_SLICE the caller chose is kept.
+    assert doc["g_slice"] == os.environ.get("G_SLICE", "always-malloc"), doc
 
 
 @test
