@@ -148,6 +148,121 @@ fy_png_end_scan_feed (FyPngEndScan *scan,
     }
 }
 
+enum
+{
+  GIF_HEADER,       /* signature and screen descriptor: 13 bytes */
+  GIF_SKIP,         /* a colour table or a sub-block's payload */
+  GIF_NEXT,         /* between blocks */
+  GIF_LABEL,        /* an extension's label */
+  GIF_DESCRIPTOR,   /* the 9 bytes after ',' */
+  GIF_CODE_SIZE,    /* the LZW minimum code size */
+  GIF_BLOCKS,       /* a sub-block's length; the empty one ends the run */
+  GIF_DONE,
+};
+
+/* Skips @n bytes (a colour table of 2^(bits+1) entries, a payload), then
+ * goes on in @then. */
+static void
+gif_skip (FyGifFrameScan *scan,
+          guint32         n,
+          int             then)
+{
+  scan->skip = n;
+  scan->after_skip = then;
+  scan->state = n > 0 ? GIF_SKIP : then;
+}
+
+void
+fy_gif_frame_scan_feed (FyGifFrameScan *scan,
+                        const guchar   *data,
+                        gsize           len)
+{
+  gsize at = 0;
+
+  while (at < len && scan->state != GIF_DONE)
+    {
+      guchar c = data[at];
+
+      switch (scan->state)
+        {
+        case GIF_HEADER:
+          /* @skip counts the header bytes seen so far; byte 10 holds the
+           * global colour table's flag and size. */
+          if (scan->skip == 10)
+            scan->screen_flags = c;
+          at++;
+          if (++scan->skip == 13)
+            gif_skip (scan, (scan->screen_flags & 0x80) != 0
+                            ? 3u << ((scan->screen_flags & 7) + 1) : 0, GIF_NEXT);
+          break;
+
+        case GIF_SKIP:
+          {
+            gsize n = MIN ((gsize) scan->skip, len - at);
+
+            at += n;
+            scan->skip -= (guint32) n;
+            if (scan->skip == 0)
+              scan->state = scan->after_skip;
+          }
+          break;
+
+        case GIF_NEXT:
+          /* gdk-pixbuf passes over any other byte here. */
+          if (c == ';')
+            scan->state = GIF_DONE;
+          else if (c == '!')
+            scan->state = GIF_LABEL;
+          else if (c == ',')
+            {
+              scan->n_descriptor = 0;
+              scan->state = GIF_DESCRIPTOR;
+            }
+          at++;
+          break;
+
+        case GIF_LABEL:
+          scan->state = GIF_BLOCKS;
+          at++;
+          break;
+
+        case GIF_DESCRIPTOR:
+          scan->descriptor[scan->n_descriptor++] = c;
+          at++;
+          if (scan->n_descriptor < sizeof scan->descriptor)
+            break;
+          scan->frames++;
+          scan->empty_width = (guint) scan->descriptor[5] << 8 | scan->descriptor[4];
+          scan->empty_height = (guint) scan->descriptor[7] << 8 | scan->descriptor[6];
+          if (scan->empty_width == 0 || scan->empty_height == 0)
+            {
+              scan->empty_frame = TRUE;
+              scan->state = GIF_DONE;
+              break;
+            }
+          gif_skip (scan, (scan->descriptor[8] & 0x80) != 0
+                          ? 3u << ((scan->descriptor[8] & 7) + 1) : 0, GIF_CODE_SIZE);
+          break;
+
+        case GIF_CODE_SIZE:
+          scan->state = GIF_BLOCKS;
+          at++;
+          break;
+
+        case GIF_BLOCKS:
+          at++;
+          if (c == 0)
+            scan->state = GIF_NEXT;
+          else
+            gif_skip (scan, c, GIF_BLOCKS);
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
 static guint
 read_u16 (const guchar *p,
           gboolean      big_endian)

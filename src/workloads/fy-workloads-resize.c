@@ -337,8 +337,10 @@ resize_decode_and_write (ResizeJob  *job,
   guint64 total = 0;
   FyJpegEndScan jpeg_scan = { 0 };
   FyPngEndScan png_scan = { 0 };
+  FyGifFrameScan gif_scan = { 0 };
   gboolean is_jpeg = FALSE;
   gboolean is_png = FALSE;
+  gboolean is_gif = FALSE;
   gboolean loader_ok = TRUE;
   gboolean started = FALSE;
   gboolean enforced = FALSE;
@@ -372,6 +374,7 @@ resize_decode_and_write (ResizeJob  *job,
           job->type = fy_image_sniff_type (block, (gsize) n);
           is_jpeg = g_strcmp0 (job->type, "jpeg") == 0;
           is_png = g_strcmp0 (job->type, "png") == 0;
+          is_gif = g_strcmp0 (job->type, "gif") == 0;
           if (is_jpeg)
             job->exif_orientation = fy_jpeg_exif_orientation (block, (gsize) n);
           if (is_png && fy_png_reduce_can_decode (block, (gsize) n))
@@ -389,6 +392,16 @@ resize_decode_and_write (ResizeJob  *job,
         fy_jpeg_end_scan_feed (&jpeg_scan, block, (gsize) n);
       if (is_png)
         fy_png_end_scan_feed (&png_scan, block, (gsize) n);
+      if (is_gif)
+        {
+          /* Before the loader sees the frame (see FyGifFrameScan). */
+          fy_gif_frame_scan_feed (&gif_scan, block, (gsize) n);
+          if (gif_scan.empty_frame)
+            {
+              loader_ok = FALSE;
+              break;
+            }
+        }
       if (png_reduce != NULL
           ? !fy_png_reduce_feed (png_reduce, block, (gsize) n, &local_error)
           : !gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
@@ -410,6 +423,21 @@ resize_decode_and_write (ResizeJob  *job,
   else if (loader != NULL)
     gdk_pixbuf_loader_close (loader, NULL);
 
+  if (gif_scan.empty_frame)
+    {
+      g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_CORRUPT,
+                   "corrupt GIF: frame %u is %u×%u pixels, with no pixels to decode",
+                   gif_scan.frames, gif_scan.empty_width, gif_scan.empty_height);
+      return FALSE;
+    }
+
+  if (job->too_large && (job->claimed_width <= 0 || job->claimed_height <= 0))
+    {
+      g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_CORRUPT,
+                   "corrupt image: it claims %d×%d pixels; not decoded",
+                   job->claimed_width, job->claimed_height);
+      return FALSE;
+    }
   if (job->too_large)
     {
       g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_TOO_LARGE,

@@ -100,6 +100,65 @@ test_exif_orientation (void)
   g_assert_cmpint (fy_jpeg_exif_orientation ((const guchar *) "\x89PNG\r\n\x1a\n", 8), ==, 0);
 }
 
+/* A 2 × 2 GIF: a global colour table, a graphic control extension, a
+ * comment whose payload holds the bytes of an empty frame (data, not a
+ * frame), a good frame, a stray byte the loader passes over, and then
+ * @last_frame's descriptor, or the trailer when it is NULL. */
+static GByteArray *
+make_gif (const guchar *last_frame)
+{
+  static const guchar head[] = {
+    'G', 'I', 'F', '8', '9', 'a', 2, 0, 2, 0, 0x80, 0, 0,
+    0, 0, 0, 255, 255, 255,                          /* two colours */
+    0x21, 0xf9, 4, 0, 0, 0, 0, 0,                    /* graphic control */
+    0x21, 0xfe, 10, ',', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* a comment */
+    0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0,                 /* frame 1: 2 × 2 */
+    2, 2, 0x44, 0x01, 0,                             /* its pixels */
+    0x18,                                            /* stray */
+  };
+  GByteArray *gif = g_byte_array_new ();
+
+  g_byte_array_append (gif, head, sizeof head);
+  if (last_frame != NULL)
+    g_byte_array_append (gif, last_frame, 10);
+  else
+    g_byte_array_append (gif, (const guchar *) ";", 1);
+  return gif;
+}
+
+static void
+test_gif_empty_frames (void)
+{
+  static const guchar empty[] = { 0x2c, 0xff, 0xcc, 0, 0, 0, 0x2c, 0, 0, 0 };
+  static const guchar good[] = { 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0 };
+  g_autoptr(GByteArray) with_empty = make_gif (empty);
+  g_autoptr(GByteArray) with_good = make_gif (good);
+  g_autoptr(GByteArray) plain = make_gif (NULL);
+  FyGifFrameScan scan = { 0 };
+
+  /* Whole, and a byte at a time as blocks may cut it anywhere. */
+  fy_gif_frame_scan_feed (&scan, with_empty->data, with_empty->len);
+  g_assert_true (scan.empty_frame);
+  g_assert_cmpuint (scan.frames, ==, 2);
+  g_assert_cmpuint (scan.empty_width, ==, 11264);
+  g_assert_cmpuint (scan.empty_height, ==, 0);
+  memset (&scan, 0, sizeof scan);
+  for (guint i = 0; i < with_empty->len; i++)
+    fy_gif_frame_scan_feed (&scan, with_empty->data + i, 1);
+  g_assert_true (scan.empty_frame);
+  g_assert_cmpuint (scan.frames, ==, 2);
+
+  /* The comment's payload is skipped, not read as a frame. */
+  memset (&scan, 0, sizeof scan);
+  fy_gif_frame_scan_feed (&scan, with_good->data, with_good->len);
+  g_assert_false (scan.empty_frame);
+  g_assert_cmpuint (scan.frames, ==, 2);
+  memset (&scan, 0, sizeof scan);
+  fy_gif_frame_scan_feed (&scan, plain->data, plain->len);
+  g_assert_false (scan.empty_frame);
+  g_assert_cmpuint (scan.frames, ==, 1);
+}
+
 static void
 test_cpu_lists (void)
 {
@@ -150,6 +209,7 @@ main (int    argc,
 
   g_test_add_func ("/workloads/image-scan/sniff", test_sniff_every_format);
   g_test_add_func ("/workloads/image-scan/exif-orientation", test_exif_orientation);
+  g_test_add_func ("/workloads/image-scan/gif-empty-frames", test_gif_empty_frames);
   g_test_add_func ("/workloads/cpu-list/parse", test_cpu_lists);
 
   return g_test_run ();

@@ -874,6 +874,19 @@ test_resize_bad_inputs (void)
   g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
   g_autofree char *bomb = g_build_filename (dir, "bomb.png", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing.jpg", NULL);
+  g_autofree char *flat_gif = g_build_filename (dir, "flat.gif", NULL);
+  g_autofree char *empty_frame_gif = g_build_filename (dir, "empty-frame.gif", NULL);
+  /* A 2 × 0 screen; and a 2 × 2 one whose second frame is 5 × 0, which
+   * gdk-pixbuf's GIF loader met with a critical before failing. */
+  static const guchar flat_gif_bytes[] = {
+    'G', 'I', 'F', '8', '9', 'a', 2, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255,
+    0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, 2, 0x44, 0x01, 0, ';',
+  };
+  static const guchar empty_frame_gif_bytes[] = {
+    'G', 'I', 'F', '8', '9', 'a', 2, 0, 2, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255,
+    0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, 2, 0x44, 0x01, 0,
+    0x2c, 0, 0, 0, 0, 5, 0, 0, 0, 0, 2, 2, 0x44, 0x01, 0, ';',
+  };
   g_autoptr(GdkPixbuf) photo = make_picture (800, 600, FALSE);
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
@@ -897,6 +910,10 @@ test_resize_bad_inputs (void)
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
   g_assert_true (g_file_set_contents (text, "just some words\n", -1, NULL));
   write_pixel_bomb (bomb);
+  g_assert_true (g_file_set_contents (flat_gif, (const char *) flat_gif_bytes,
+                                      sizeof flat_gif_bytes, NULL));
+  g_assert_true (g_file_set_contents (empty_frame_gif, (const char *) empty_frame_gif_bytes,
+                                      sizeof empty_frame_gif_bytes, NULL));
 
   start = g_get_monotonic_time ();
   assert_resize_fails (truncated, out, FY_WORKLOAD_ERROR_CORRUPT, NULL);
@@ -906,6 +923,8 @@ test_resize_bad_inputs (void)
   assert_resize_fails (text, out, FY_WORKLOAD_ERROR_CORRUPT, "not an image");
   assert_resize_fails (bomb, out, FY_WORKLOAD_ERROR_TOO_LARGE, "100000×100000");
   assert_resize_fails (missing, out, FY_WORKLOAD_ERROR_IO, "No such file");
+  assert_resize_fails (flat_gif, out, FY_WORKLOAD_ERROR_CORRUPT, "claims 2×0 pixels");
+  assert_resize_fails (empty_frame_gif, out, FY_WORKLOAD_ERROR_CORRUPT, "frame 2 is 5×0 pixels");
   /* Writing over the input is refused, whatever the directory. */
   assert_resize_fails (good, dir, FY_WORKLOAD_ERROR_INVALID_ARGUMENT, "overwrite");
   /* All of it quickly: nothing decoded a 30 GB canvas. */
