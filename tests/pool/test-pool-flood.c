@@ -176,7 +176,9 @@ test_flood (gconstpointer data)
         g_variant_ref_sink (arguments);
         for (guint i = 0; i < n; i++)
           {
-            FyFuture *future = fy_pool_apply_async (pool, function, g_variant_get_child_value (arguments, i),
+            /* A full reference: apply_async sinks floating ones only. */
+            g_autoptr(GVariant) argument = g_variant_get_child_value (arguments, i);
+            FyFuture *future = fy_pool_apply_async (pool, function, argument,
                                                     result_cb, error_cb, &t, NULL, &error);
 
             g_assert_no_error (error);
