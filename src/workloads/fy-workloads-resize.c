@@ -35,6 +35,7 @@
 #include "fy-png-reduce.h"
 #include "fy-resample.h"
 #include "fy-sandbox.h"
+#include "fy-seccomp.h"
 #include "fy-workload.h"
 #include "fy-workload-error.h"
 
@@ -351,6 +352,10 @@ resize_decode_and_write (ResizeJob  *job,
   /* From here on this thread can read only its input (and system files)
    * and write only into the output directory. */
   if (!fy_sandbox_restrict_thread (read_paths, write_dirs, &enforced, error))
+    return FALSE;
+  /* And it can make no socket, run no program, trace nothing and signal
+   * no other process. */
+  if (!fy_seccomp_restrict_thread (NULL, error))
     return FALSE;
 
   block = g_malloc (RESIZE_READ_BLOCK);
