@@ -144,6 +144,17 @@ def cells(root, description_prefix):
     return texts
 
 
+def shown_count(root):
+    """The results table's row count, from its count label's description."""
+    for node in find_all(root, "label", showing=True):
+        try:
+            if node.description.endswith(" shown"):
+                return node.description
+        except Exception:
+            continue
+    return None
+
+
 def run_ended(root, state):
     return value_of(root, "Run State") == state
 
@@ -183,6 +194,19 @@ def case_fib(app, tap, outdir):
         assert not cells(page, "Why task "), "an error is shown"
         screenshot(pathlib.Path(outdir) / "run-page-fib.png")
     tap.run("the results list holds 40 results, each 196418", results)
+
+    def none_failed():
+        # The rows on screen are a few of the 40: the table's own count,
+        # filter applied, says how many it holds, and none is a failure.
+        wait_for(lambda: shown_count(page) == "40 of 40 shown", "all 40 rows in the table")
+        toggle = wait_for(lambda: find(page, "push button", "Failures Only", showing=True)
+                          or find(page, "toggle button", "Failures Only", showing=True),
+                          "the Failures Only button")
+        press(toggle)
+        wait_for(lambda: shown_count(page) == "0 of 40 shown", "no failed row")
+        press(toggle)
+        wait_for(lambda: shown_count(page) == "40 of 40 shown", "all 40 rows again")
+    tap.run("the table holds all 40 rows, and Failures Only none", none_failed)
 
 
 def case_hash(app, tap, outdir, cache_home):
