@@ -18,6 +18,10 @@ System Monitor's Resources tab measured in the same run when installed
 GTK's default GL renderer runs on Mesa's software rasteriser and repaints
 the window at every sample; the same run is repeated with
 GSK_RENDERER=cairo and reported beside it (forkyard_cairo_renderer).
+Two pages where nothing moves are measured after it with the default
+renderer: the Run page once a short run (FORKYARD_AUTORUN's default
+Fibonacci batch) has finished, its pool still alive (run_page_after_run),
+and the Playground with no scenario running (playground_idle).
 
 `bench/run ui_graphs` runs all three.
 """
@@ -85,20 +89,25 @@ def cpu(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-def measure(renderer, with_gsm):
+def measure(renderer, with_gsm, key="alt+2", extra=None):
     env = dict(os.environ)
     if renderer:
         env["GSK_RENDERER"] = renderer
+    env.update(extra or {})
     procs = {"forkyard": subprocess.Popen([app], env=env)}
     if with_gsm:
         genv = dict(os.environ, GSETTINGS_BACKEND="keyfile", XDG_CONFIG_HOME=config)
         procs["gsm"] = subprocess.Popen([gsm, "--show-resources-tab"], env=genv,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(4)
-    # The Monitor page: Alt+2 to our window.
-    subprocess.run(["xdotool", "search", "--sync", "--name", "^Forkyard$", "windowactivate", "--sync"],
+    # The page: Alt+1 Run, Alt+2 Monitor, Alt+3 Playground, to our window.
+    # There is no window manager to activate a window, and GNOME System
+    # Monitor opens on top of ours: give ours the keyboard focus directly,
+    # or the keys land in the other window and our page never changes.
+    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Forkyard$",
+                    "windowfocus", "--sync"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=20)
-    subprocess.run(["xdotool", "key", "alt+2"], timeout=20)
+    subprocess.run(["xdotool", "key", key], timeout=20)
     time.sleep(3)
     start = {k: cpu(p.pid) for k, p in procs.items()}
     t0 = time.monotonic()
@@ -112,8 +121,14 @@ def measure(renderer, with_gsm):
 
 first = measure(None, bool(gsm))
 cairo = measure("cairo", False)
+# Nothing moves on these two: a finished run's Run page (its pool still
+# alive) and the Playground with no scenario running.
+after_run = measure(None, False, "alt+1", {"FORKYARD_AUTORUN": "1"})
+playground = measure(None, False, "alt+3")
 print(json.dumps({"forkyard": first["forkyard"], "gsm": first.get("gsm"),
-                  "forkyard_cairo": cairo["forkyard"]}))
+                  "forkyard_cairo": cairo["forkyard"],
+                  "run_page_after_run": after_run["forkyard"],
+                  "playground": playground["forkyard"]}))
 """
 
 def run_idle(ctx):
@@ -136,6 +151,8 @@ def run_idle(ctx):
     return result(figures["forkyard"], math.nan if gsm_figure is None else gsm_figure, "%cpu",
                   target="< 1 % of one core",
                   forkyard_cairo_renderer=figures["forkyard_cairo"],
+                  run_page_after_run=figures["run_page_after_run"],
+                  playground_idle=figures["playground"],
                   gnome_system_monitor="measured" if gsm else "not installed")
 
 
