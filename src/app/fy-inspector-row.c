@@ -555,12 +555,13 @@ fy_inspector_row_update (FyInspectorRow *self,
         if (capacity > 0)
           {
             /* TRANSLATORS: items in a queue out of its maximum */
-            line = g_strdup_printf (_("%u of %u items"), depth, capacity);
+            line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u item", "%u of %u items", capacity),
+                                    depth, capacity);
             fraction = (double) depth / capacity;
           }
         else
           {
-            line = g_strdup_printf (_("%u items"), depth);
+            line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u item", "%u items", depth), depth);
             fraction = capacity_bytes > 0 ? (double) bytes / capacity_bytes : 0;
           }
         append_line (state, line);
@@ -574,14 +575,18 @@ fy_inspector_row_update (FyInspectorRow *self,
           {
             g_autofree char *who = holder != 0
                                    ? g_strdup_printf (_("producer PID %d blocked"), (int) holder)
-                                   : g_strdup_printf (_("%u producers blocked"), put_waiters);
+                                   : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u producer blocked",
+                                                                 "%u producers blocked", put_waiters),
+                                                    put_waiters);
             append_line (blocked, who);
           }
         if (get_waiters > 0)
           {
             g_autofree char *who = getter != 0
                                    ? g_strdup_printf (_("consumer PID %d blocked"), (int) getter)
-                                   : g_strdup_printf (_("%u consumers blocked"), get_waiters);
+                                   : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u consumer blocked",
+                                                                 "%u consumers blocked", get_waiters),
+                                                    get_waiters);
             append_line (blocked, who);
           }
       }
@@ -589,7 +594,8 @@ fy_inspector_row_update (FyInspectorRow *self,
 
     case FY_SHM_KIND_POOL_QUEUE:
       {
-        g_autofree char *line = g_strdup_printf (_("%u items, %u in flight"),
+        g_autofree char *line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u item, %u in flight",
+                                                              "%u items, %u in flight", depth),
                                                  depth, (guint) lookup_count (snapshot, "in-flight"));
 
         append_line (state, line);

@@ -28,7 +28,7 @@ from atspi_session import App, find, find_all, press, screenshot, wait_for  # no
 from tap import Tap  # noqa: E402
 
 TASKS = 120
-DEPTH = re.compile(r"(\d+) items, (\d+) in flight")
+DEPTH = re.compile(r"(\d+) items?, (\d+) in flight")
 
 
 def write_settings(config_home):
