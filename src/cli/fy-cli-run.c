@@ -635,7 +635,10 @@ build_tasks (Run     *run,
           g_variant_builder_unref (builder);
           builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
         }
-      else if (run->auto_chunks && run->mode == RUN_MODE_MAP)
+      /* A pool's task timeout applies to a chunk as a whole: with
+       * --timeout, each file stays a task of its own, so that the limit is
+       * per file as its help says. */
+      else if (run->auto_chunks && run->mode == RUN_MODE_MAP && run->timeout == 0)
         {
           build_hash_chunks (run, files);
           return TRUE;

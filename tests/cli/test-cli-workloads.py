@@ -98,6 +98,10 @@ def hash_walk_skips_links_to_directories_loops_and_special_files():
         assert r.returncode == 0, r
         assert r.stderr == b"", r.stderr
         assert r.stdout == sha256sum(hashed), (r.stdout, sha256sum(hashed))
+        # With a per-task time limit every file is a task of its own.
+        r = cli("hash", "--no-progress", "--timeout", "60", tmp, timeout=60)
+        assert r.returncode == 0 and r.stderr == b"", r
+        assert r.stdout == sha256sum(hashed), (r.stdout, sha256sum(hashed))
 
         r = cli("hash", "--json", tmp, timeout=60)
         assert r.returncode == 0, r
