@@ -892,7 +892,6 @@ test_resize_bad_inputs (void)
   g_autofree char *contents = NULL;
   g_autofree char *noise = g_malloc (20000);
   gsize len = 0;
-  gint64 start;
 
   g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
   g_assert_true (gdk_pixbuf_save (photo, good, "jpeg", &error, NULL));
@@ -915,7 +914,6 @@ test_resize_bad_inputs (void)
   g_assert_true (g_file_set_contents (empty_frame_gif, (const char *) empty_frame_gif_bytes,
                                       sizeof empty_frame_gif_bytes, NULL));
 
-  start = g_get_monotonic_time ();
   assert_resize_fails (truncated, out, FY_WORKLOAD_ERROR_CORRUPT, NULL);
   assert_resize_fails (truncated_png, out, FY_WORKLOAD_ERROR_CORRUPT, NULL);
   assert_resize_fails (corrupt, out, FY_WORKLOAD_ERROR_CORRUPT, NULL);
@@ -927,8 +925,9 @@ test_resize_bad_inputs (void)
   assert_resize_fails (empty_frame_gif, out, FY_WORKLOAD_ERROR_CORRUPT, "frame 2 is 5×0 pixels");
   /* Writing over the input is refused, whatever the directory. */
   assert_resize_fails (good, dir, FY_WORKLOAD_ERROR_INVALID_ARGUMENT, "overwrite");
-  /* All of it quickly: nothing decoded a 30 GB canvas. */
-  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 20.0);
+  /* The bomb fails as too large from its header alone: decoding its 30 GB
+   * canvas would hit the worker's memory limit instead, or the test's
+   * time limit. */
 
   /* And the good one still resizes after all that. */
   check_resized (good, out, 300, 300, FALSE, 300, 300, "jpeg");
