@@ -19,6 +19,7 @@
 
 #include "fy-application.h"
 #include "fy-preferences-window.h"
+#include "fy-renderer-choice.h"
 #include "fy-resources.h"
 #include "fy-window.h"
 
@@ -177,6 +178,8 @@ fy_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (fy_application_parent_class)->startup (app);
 
+  /* Before the first window is realized, when GTK picks its renderer. */
+  fy_renderer_choice_apply (gdk_display_get_default ());
   gtk_window_set_default_icon_name (APP_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
