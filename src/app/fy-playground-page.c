@@ -151,6 +151,29 @@ show_timings (FyPlaygroundPage *self,
               n++;
             }
         }
+
+      /* The speedup curve: one bar per worker count. */
+      if (g_variant_dict_contains (&dict, "worker-seconds"))
+        {
+          g_autoptr(GVariant) curve = g_variant_dict_lookup_value (&dict, "worker-seconds",
+                                                                   G_VARIANT_TYPE ("ad"));
+          gsize n_counts = 0;
+          const double *per_count = curve != NULL
+                                    ? g_variant_get_fixed_array (curve, &n_counts, sizeof (double))
+                                    : NULL;
+
+          for (gsize i = 0; i < n_counts; i++)
+            {
+              g_autofree char *label = NULL;
+
+              if (!isfinite (per_count[i]) || per_count[i] < 0)
+                continue;
+              label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers", i + 1),
+                                       (guint) (i + 1));
+              fy_timing_chart_add (self->timing_chart, label, per_count[i]);
+              n++;
+            }
+        }
     }
   gtk_widget_set_visible (GTK_WIDGET (self->timing_chart), n > 0);
 }

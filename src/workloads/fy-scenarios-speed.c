@@ -228,6 +228,10 @@ fy_scenario_speedup (FyScenarioRun  *run,
   else
     fy_scenario_run_print (run, "One CPU: no parallel speedup to fit");
 
+  /* The whole curve, for a chart: element i is the time on i + 1 workers. */
+  fy_scenario_run_add_detail (run, "worker-seconds",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, seconds + 1,
+                                                         max_workers, sizeof (double)));
   fy_scenario_run_add_detail (run, "serial-fraction", g_variant_new_double (serial));
   fy_scenario_run_add_detail (run, "best-speedup",
                               g_variant_new_double (seconds[1] / seconds[MIN (n_cpus, max_workers)]));

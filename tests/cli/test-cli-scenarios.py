@@ -237,6 +237,10 @@ def speedup():
     workers = [line for line in out if re.match(r"\s*\d+ workers?:", line)]
     assert len(workers) == min(2 * n_cpus, 16), out
     assert any(line.startswith(("Amdahl fit", "One CPU")) for line in out), out
+    # The curve the Playground charts: one time per worker count.
+    curve = report["details"]["worker-seconds"]
+    assert len(curve) == len(workers), report["details"]
+    assert all(seconds > 0 for seconds in curve), curve
 
 
 def main():

@@ -5,8 +5,8 @@ its accessibility tree: scenarios run from the page, their outcomes read
 back, the IPC inspector read and poked.
 
 usage: test-playground.py APP OUTDIR CASE
-  counters  shared-counter and race-condition from the page; a screenshot
-            during race-condition
+  counters  shared-counter, race-condition and speedup from the page; a
+            screenshot during race-condition and of the speedup chart
   queue     the bounded producer / consumer: the inspector reports the queue
             full and the blocked producer's pid
   event     sync-primitives waits for its event; pressing Set Event in the
@@ -162,6 +162,22 @@ def case_counters(app, outdir, tap):
         assert locked == 40000, text
     tap.run("race-condition run from the page loses updates, and its locked run does not",
             race_condition)
+
+    def speedup_chart():
+        select_scenario(page, "Speedup curve")
+        run_selected(page)
+        status, text = outcome(page)
+        assert status == "Outcome matched", (status, text)
+        chart = wait_for(lambda: find(page, None, "Timings", showing=True), "the timing chart")
+        # One bar per worker count, 1 to 2 × CPUs (at most 16), each with
+        # its time and its speed against one worker.
+        counts = min(2 * os.cpu_count(), 16)
+        description = wait_for(lambda: chart.description or None, "the chart's description")
+        bars = re.findall(r"(\d+) workers?: ([\d.]+) s", description)
+        assert [int(n) for n, _ in bars] == list(range(1, counts + 1)), description
+        assert all(float(seconds) > 0 for _, seconds in bars), description
+        screenshot(pathlib.Path(outdir) / "forkyard-playground-speedup.png")
+    tap.run("speedup run from the page draws one bar per worker count", speedup_chart)
 
 
 def case_queue(app, outdir, tap):
