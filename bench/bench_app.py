@@ -110,7 +110,8 @@ def run_page(ctx):
     runs = {"gui": [], "gl": [], "cli": []}
     for _ in range(1 if ctx.quick else 3):
         runs["gui"].append(gui_run(ctx, n, tasks, chunk, "cairo"))
-        runs["gl"].append(gui_run(ctx, n, tasks, chunk, None))
+        # GL forced: left to itself the app draws with cairo on llvmpipe.
+        runs["gl"].append(gui_run(ctx, n, tasks, chunk, "gl"))
         runs["cli"].append(cli_run(ctx, n, tasks, chunk))
     gui, gl, cli = (median_run(runs[side]) for side in ("gui", "gl", "cli"))
     # Python takes no automatic chunk size in imap_unordered: the one the

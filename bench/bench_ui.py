@@ -119,14 +119,17 @@ def measure(renderer, with_gsm, key="alt+2", extra=None):
         p.wait(timeout=20)
     return out
 
+# The default is the app's own choice: cairo where GL is rasterised on
+# the CPU, as on this display; GL forced and cairo forced beside it.
 first = measure(None, bool(gsm))
 cairo = measure("cairo", False)
+gl = measure("gl", False)
 # Nothing moves on these two: a finished run's Run page (its pool still
 # alive) and the Playground with no scenario running.
 after_run = measure(None, False, "alt+1", {"FORKYARD_AUTORUN": "1"})
 playground = measure(None, False, "alt+3")
 print(json.dumps({"forkyard": first["forkyard"], "gsm": first.get("gsm"),
-                  "forkyard_cairo": cairo["forkyard"],
+                  "forkyard_cairo": cairo["forkyard"], "forkyard_gl": gl["forkyard"],
                   "run_page_after_run": after_run["forkyard"],
                   "playground": playground["forkyard"]}))
 """
@@ -151,6 +154,7 @@ def run_idle(ctx):
     return result(figures["forkyard"], math.nan if gsm_figure is None else gsm_figure, "%cpu",
                   target="< 1 % of one core",
                   forkyard_cairo_renderer=figures["forkyard_cairo"],
+                  forkyard_gl_renderer_forced=figures["forkyard_gl"],
                   run_page_after_run=figures["run_page_after_run"],
                   playground_idle=figures["playground"],
                   gnome_system_monitor="measured" if gsm else "not installed")
