@@ -139,7 +139,7 @@ def hash_reports_unreadable_files_and_directories():
     if os.geteuid() == 0 and shutil.which("setpriv") is None:
         print("# skipped: root without setpriv cannot be refused a read")
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as bin_dir:
         os.chmod(tmp, 0o755)
         write(f"{tmp}/ok", b"fine\n")
         write(f"{tmp}/secret", b"hidden\n")
@@ -147,10 +147,18 @@ def hash_reports_unreadable_files_and_directories():
         os.chmod(f"{tmp}/secret", 0)
         os.chmod(f"{tmp}/locked", 0)
         prefix = []
+        env = None
         if os.geteuid() == 0:
             prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            # The build tree may sit below a directory only root can enter:
+            # the user the run drops to gets a worker it can reach.
+            if "FORKYARD_WORKER" in os.environ:
+                os.chmod(bin_dir, 0o755)
+                worker = shutil.copy(os.environ["FORKYARD_WORKER"], bin_dir)
+                os.chmod(worker, 0o755)
+                env = with_env(FORKYARD_WORKER=worker)
         r = subprocess.run([*prefix, CLI, "hash", "--no-progress", tmp],
-                           capture_output=True, timeout=60)
+                           capture_output=True, timeout=60, env=env)
         os.chmod(f"{tmp}/locked", 0o755)
         assert r.returncode == 1, r
         assert r.stdout == sha256sum([f"{tmp}/ok"]), r.stdout
