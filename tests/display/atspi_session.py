@@ -88,6 +88,20 @@ def press(node):
     raise AssertionError(f"{node.getRoleName()} {node.name!r} cannot be pressed")
 
 
+def app_env(g_debug, config_home=None, **extra):
+    """The app's environment under test: the accessibility bridge on, the C
+    locale, the given G_DEBUG, and the settings in CONFIG_HOME's keyfile (in
+    memory without one); EXTRA on top."""
+    env = {"GTK_A11Y": "atspi", "G_DEBUG": g_debug,
+           "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    if config_home is None:
+        env["GSETTINGS_BACKEND"] = "memory"
+    else:
+        env.update(GSETTINGS_BACKEND="keyfile", XDG_CONFIG_HOME=str(config_home))
+    env.update(extra)
+    return env
+
+
 def screenshot(path):
     subprocess.run(f"xwd -root -silent | convert xwd:- png:'{path}'",
                    shell=True, check=True)

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 # The app runs with the test suite's fatal warnings; this driver must not,
 # since libatspi warns about objects that vanish while it walks the tree.
@@ -26,8 +25,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import pyatspi  # noqa: E402
 
-from atspi_session import (App, find, find_all, is_selected,  # noqa: E402
+from atspi_session import (App, app_env, find, find_all, is_selected,  # noqa: E402
                            is_showing, press, screenshot, wait_for)
+from tap import Tap  # noqa: E402
 
 # What a screen reader user must find, per language.
 WORDS = {
@@ -54,38 +54,6 @@ WORDS = {
 CONTROL_ROLES = {"push button", "toggle button", "spin button", "combo box",
                  "check box", "menu item", "page tab", "entry", "switch",
                  "radio button", "slider"}
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-        fd = int(os.environ.get("FORKYARD_TAP_FD", "1"))
-        self.out = os.fdopen(os.dup(fd), "w")
-
-    def check(self, ok, description, detail=""):
-        self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} - {description}", file=self.out, flush=True)
-        if not ok:
-            self.failed += 1
-            if detail:
-                print(f"# {detail}", file=self.out, flush=True)
-        return ok
-
-    def run(self, description, fn):
-        try:
-            detail = fn()
-            self.check(True, description)
-            return detail
-        except Exception as error:  # a failed step is reported, the rest go on
-            self.check(False, description, f"{type(error).__name__}: {error}")
-            if os.environ.get("FORKYARD_TEST_VERBOSE"):
-                traceback.print_exc()
-            return None
-
-    def finish(self):
-        print(f"1..{self.n}", file=self.out, flush=True)
-        return 1 if self.failed else 0
 
 
 def saved_setting(config_home, key):
@@ -158,17 +126,9 @@ def main():
     tap = Tap()
 
     config_home = tempfile.mkdtemp(prefix="forkyard-test-")
-    env = {
-        # A keyfile backend in a private config dir shows what persists.
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": config_home,
-        "GTK_A11Y": "atspi",
-        "G_DEBUG": APP_G_DEBUG,
-    }
-    if args.language != "en":
-        env.update({"LANGUAGE": args.language, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
-    else:
-        env.update({"LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
+    # A keyfile backend in a private config dir shows what persists.
+    env = app_env(APP_G_DEBUG, config_home,
+                  LANGUAGE=args.language if args.language != "en" else "")
 
     app = App(args.app, env)
     try:

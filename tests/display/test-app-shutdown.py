@@ -30,7 +30,7 @@ APP_G_DEBUG = os.environ.pop("G_DEBUG", "")
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from atspi_session import App, find_all, press, wait_for  # noqa: E402
+from atspi_session import App, app_env, find_all, press, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 WORKERS = 4
@@ -107,14 +107,7 @@ def main():
 
     config_home = tempfile.mkdtemp(prefix="forkyard-test-")
     write_settings(config_home)
-    env = {
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": config_home,
-        "GTK_A11Y": "atspi",
-        "G_DEBUG": APP_G_DEBUG,
-        "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        "GSK_RENDERER": "cairo",
-    }
+    env = app_env(APP_G_DEBUG, config_home, GSK_RENDERER="cairo")
     app = App(args.app, env)
     state = {}
     try:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import pyatspi  # noqa: E402
 
-from atspi_session import App, find, find_all, press, screenshot, wait_for  # noqa: E402
+from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 GRAPH = "CPU history per core"
@@ -64,12 +64,7 @@ def main():
     args = parser.parse_args()
     tap = Tap()
 
-    env = {
-        "GSETTINGS_BACKEND": "memory",
-        "GTK_A11Y": "atspi",
-        "G_DEBUG": APP_G_DEBUG,
-        "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-    }
+    env = app_env(APP_G_DEBUG)
     if args.fake_cpus:
         env["FORKYARD_FAKE_CPUS"] = str(args.fake_cpus)
     else:

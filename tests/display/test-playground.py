@@ -21,7 +21,6 @@ import re
 import sys
 import tempfile
 import time
-import traceback
 
 # The app runs with the suite's fatal warnings; this driver must not, since
 # libatspi warns about objects that vanish while it walks the tree.
@@ -29,38 +28,13 @@ APP_G_DEBUG = os.environ.pop("G_DEBUG", "")
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from atspi_session import (App, find, find_all, is_selected,  # noqa: E402
+from atspi_session import (App, app_env, find, find_all, is_selected,  # noqa: E402
                            press, screenshot, wait_for)
+from tap import Tap  # noqa: E402
 
 # A scenario can take this long when the machine is busy; the waits poll
 # and return as soon as the thing waited for is there.
 RUN_TIMEOUT = 120.0
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-        fd = int(os.environ.get("FORKYARD_TAP_FD", "1"))
-        self.out = os.fdopen(os.dup(fd), "w")
-
-    def run(self, description, fn):
-        self.n += 1
-        try:
-            fn()
-            print(f"ok {self.n} - {description}", file=self.out, flush=True)
-            return True
-        except Exception as error:  # a failed step is reported, the rest go on
-            self.failed += 1
-            print(f"not ok {self.n} - {description}", file=self.out, flush=True)
-            print(f"# {type(error).__name__}: {error}", file=self.out, flush=True)
-            if os.environ.get("FORKYARD_TEST_VERBOSE"):
-                traceback.print_exc()
-            return False
-
-    def finish(self):
-        print(f"1..{self.n}", file=self.out, flush=True)
-        return 1 if self.failed else 0
 
 
 def label_names(root):
@@ -244,13 +218,7 @@ def main():
     program, outdir, case = sys.argv[1], sys.argv[2], sys.argv[3]
     tap = Tap()
     config_home = tempfile.mkdtemp(prefix="forkyard-test-")
-    env = {
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": config_home,
-        "GTK_A11Y": "atspi",
-        "G_DEBUG": APP_G_DEBUG,
-        "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-    }
+    env = app_env(APP_G_DEBUG, config_home)
     app = App(program, env)
     try:
         CASES[case](app, outdir, tap)

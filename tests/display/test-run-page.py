@@ -39,7 +39,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import pyatspi  # noqa: E402
 
-from atspi_session import App, find, find_all, press, screenshot, wait_for  # noqa: E402
+from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 SCHEMA_PATH = "io/github/forkyard/Forkyard"
@@ -427,14 +427,7 @@ def main():
                          "run-call-style": "'imap-unordered'"})
     write_settings(config_home, settings)
 
-    env = {
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": str(config_home),
-        "XDG_CACHE_HOME": str(cache_home),
-        "GTK_A11Y": "atspi",
-        "G_DEBUG": APP_G_DEBUG,
-        "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-    }
+    env = app_env(APP_G_DEBUG, config_home, XDG_CACHE_HOME=str(cache_home))
     app = App(args.app, env)
     try:
         tap.check(wait_for(lambda: find(app.window, "panel", "Run a Workload"), "the Run page") is not None,

@@ -20,7 +20,7 @@ APP_G_DEBUG = os.environ.pop("G_DEBUG", "")
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from atspi_session import App, find, find_all, press, screenshot, wait_for  # noqa: E402
+from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 N_TASKS = 12
@@ -40,8 +40,7 @@ def named(root, role, prefix):
 def main():
     app_path, outdir = sys.argv[1], pathlib.Path(sys.argv[2])
     tap = Tap()
-    env = {"GSETTINGS_BACKEND": "memory", "GTK_A11Y": "atspi", "G_DEBUG": APP_G_DEBUG,
-           "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    env = app_env(APP_G_DEBUG)
     env.pop("FORKYARD_FAKE_CPUS", None)
     os.environ.pop("FORKYARD_FAKE_CPUS", None)
     app = App(app_path, env)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import pyatspi  # noqa: E402
 
-from atspi_session import App, find, find_all, press, screenshot, wait_for, walk  # noqa: E402
+from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for, walk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 TASKS = 200
@@ -204,18 +204,12 @@ def main():
 
     config_home = tempfile.mkdtemp(prefix="forkyard-test-")
     write_settings(config_home)
-    env = {
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": config_home,
-        "GTK_A11Y": "atspi",
-        "G_DEBUG": APP_G_DEBUG,
-        "LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        # Cairo, not GL: on the virtual display GL is rendered in software,
-        # a frame every 60–200 ms on the cores the workers use, and each of
-        # the many accessibility round trips that find a toast waits for
-        # one; the toast is gone before the walk reaches it.
-        "GSK_RENDERER": "cairo",
-    }
+    # Cairo, not GL: on the virtual display GL is rendered in software, a
+    # frame every 60–200 ms on the cores the workers use, and each of the
+    # many accessibility round trips that find a toast waits for one; the
+    # toast is gone before the walk reaches it. (The app picks cairo there
+    # by itself; said here so that no machine's GL decides.)
+    env = app_env(APP_G_DEBUG, config_home, GSK_RENDERER="cairo")
     app = App(args.app, env)
     state = {}
     try:
