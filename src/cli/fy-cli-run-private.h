@@ -1,0 +1,141 @@
+/* fy-cli-run-private.h: what the files of forkyard-cli's pool runs share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A Run describes one run of fib, sumsq, sleep, load, hash or resize from
+ * its options to its report: fy-cli-run-options.c reads the options,
+ * fy-cli-run-tasks.c makes the tasks, fy-cli-run-hash.c hands hash's
+ * files out in chunks, fy-cli-run-output.c records and prints each
+ * input's outcome, and fy-cli-run.c runs it all on the pool.
+ */
+
+#pragma once
+
+#include <sched.h>
+
+#include "core/fy-pool.h"
+#include "fy-cli-walk.h"
+#include "fy-hash-engine.h"
+
+G_BEGIN_DECLS
+
+/* Below this size a file hashes in well under a millisecond: such files
+ * travel to the workers in chunks (each still its own task), so that the
+ * round trips do not cost more than the hashing. */
+#define SMALL_FILE_SIZE (1024 * 1024)
+
+/* A chunk of small files: at most this many files, and about an eighth of
+ * a worker's share of their bytes, so that the last chunks, the smallest
+ * files, end close together. */
+#define SMALL_CHUNK_MAX_FILES 256
+#define SMALL_CHUNKS_PER_WORKER 8
+
+/* The load's period: short enough that a 1 s sample (mpstat, the monitor)
+ * sees ten of them, long enough that the sleeps are not all scheduler
+ * noise. */
+#define LOAD_PERIOD_MS 100
+
+typedef enum
+{
+  RUN_MODE_MAP,
+  RUN_MODE_IMAP,
+  RUN_MODE_UNORDERED,
+  RUN_MODE_SUBMIT,
+} RunMode;
+
+typedef struct
+{
+  const char    *command;
+  /* Options */
+  gint64         n;
+  int            ms;
+  int            tasks;
+  char          *size;
+  gboolean       keep_aspect;
+  char          *out_dir;
+  int            workers;
+  int            chunksize;
+  char          *mode_text;
+  double         timeout;
+  char          *on_crash;
+  gboolean       json;
+  gboolean       progress;
+  gboolean       no_progress;
+  char         **paths;
+  double         percent;
+  double         duration;
+  char          *cpus;
+  /* Derived */
+  RunMode        mode;
+  int            width;
+  int            height;
+  FyCrashPolicy  policy;
+  guint          retries;
+  GPtrArray     *inputs;        /* display names of the tasks' inputs */
+  GVariant      *arguments;     /* one child per task */
+  const char    *workload;      /* what the tasks run */
+  guint          batch_size;    /* inputs per task: 1, or up to 8 for hash */
+  GArray        *slot_input;    /* guint: task t holds inputs at slots [t × batch_size, …) */
+  GArray        *input_slot;    /* guint: the inverse */
+  FyCliWalk     *walk;          /* hash and resize: what was skipped or failed */
+  FyHashEngineChoice engine;
+  gboolean       chunked_hash;  /* hash: files travel in map chunks of hash-outcome */
+  GVariant      *large_arguments; /* … the files of SMALL_FILE_SIZE or more, one per task */
+  GVariant      *small_arguments; /* … the others, in chunks of small_chunk */
+  int            small_chunk;
+  /* Outcome */
+  GPtrArray     *futures;       /* by input index, filled as they finish: its task */
+  GArray        *items;         /* guint by input index: its item in that task (0 for a task of one) */
+  GPtrArray     *texts;         /* hash in chunks: by input index, its digest or why it failed, read in
+                                 * place from its chunk's result (which futures holds); NULL: not read */
+  GByteArray    *oks;           /* … and whether it is a digest */
+  guint          n_finished;
+  guint          n_failed;
+  guint          next_to_print;
+  gboolean       show_progress;
+  gboolean       interrupted;
+  gint64         started_at;
+  gboolean       stdout_is_tty;
+  gboolean       auto_chunks;   /* no --chunksize given */
+  guint          n_large_tasks; /* hash: the tasks of files of SMALL_FILE_SIZE or more, first */
+  cpu_set_t      cpu_set;       /* --cpus, when given */
+  GArray        *last_cpu;      /* int per input: the worker's CPU when it reported (--cpus) */
+} Run;
+
+/* fy-cli-run-options.c: fills @run's options from @argv. Returns
+ * FY_CLI_EXIT_OK to go on, or the status to exit with. */
+int           fy_cli_run_parse_options     (Run          *run,
+                                            int           argc,
+                                            char        **argv);
+
+/* fy-cli-run-tasks.c: the inputs and the tasks' arguments. */
+gboolean      fy_cli_run_build_tasks       (Run          *run,
+                                            GError      **error);
+
+/* fy-cli-run-hash.c: hash's files in chunks. */
+void          fy_cli_run_build_hash_chunks (Run          *run,
+                                            GArray       *files);
+FyFutureIter *fy_cli_run_start_hash_tasks  (Run          *run,
+                                            FyPool       *pool,
+                                            GError      **error);
+gboolean      fy_cli_run_start_hash_chunks (Run          *run,
+                                            FyPool       *pool,
+                                            GError      **error);
+
+/* fy-cli-run-output.c: each input's outcome as it arrives, and the report. */
+void          fy_cli_run_clear_progress    (Run          *run);
+void          fy_cli_run_draw_progress     (Run          *run);
+int           fy_cli_run_worker_last_cpu   (GPid          pid);
+void          fy_cli_run_record_input      (Run          *run,
+                                            FyFuture     *future,
+                                            guint         item,
+                                            guint         index,
+                                            int           cpu);
+void          fy_cli_run_record_finished   (Run          *run,
+                                            FyFuture     *future,
+                                            guint         task_index);
+void          fy_cli_run_print_json        (Run          *run,
+                                            int           n_workers,
+                                            double        wall_seconds);
+
+G_END_DECLS
