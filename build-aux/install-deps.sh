@@ -22,6 +22,8 @@ packages="
   libssl-dev
   libgdk-pixbuf-2.0-dev
   libpng-dev
+  libdeflate-dev
+  zlib1g-dev
   webp-pixbuf-loader
   heif-gdk-pixbuf
   libavif-gdk-pixbuf

@@ -5,9 +5,9 @@
  * PNG has no reduced-size decode: every pixel must be inflated and
  * unfiltered. What can be saved is the rest of gdk-pixbuf's path: a
  * full-size pixbuf filled before the decode, the decoded rows copied into
- * it, and then read back once more by the averaging down. Here libpng's
- * progressive reader hands each row, expanded to 8-bit RGB or RGBA as
- * gdk-pixbuf's PNG loader expands it, to an FyBoxReducer (fy-resample.h),
+ * it, and then read back once more by the averaging down. Here
+ * FyPngDecoder (fy-png-decode.h) hands each row, expanded to 8-bit RGB or
+ * RGBA as gdk-pixbuf's PNG loader expands it, to an FyBoxReducer (fy-resample.h),
  * so the full-size picture is never stored: the result is the picture
  * fy_resample_lanczos () would have averaged gdk-pixbuf's decode down to.
  *

@@ -335,7 +335,7 @@ test_resample_box_reducer (void)
       }
 }
 
-/* PNGs through libpng's reader give, byte for byte, the thumbnail
+/* PNGs through FyPngReduce give, byte for byte, the thumbnail
  * gdk-pixbuf's decode gives: RGB and RGBA files saved by gdk-pixbuf, fed
  * in uneven blocks; a file cut short fails with an error. (Grey, grey +
  * alpha, palette and 16-bit files go through the whole resize workload in
