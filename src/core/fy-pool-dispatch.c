@@ -563,6 +563,47 @@ enqueue_map_chunks (FyPool      *self,
     }
 }
 
+/* @iterable as "aT" when it is an "av" whose every item is of one
+ * fixed-size basic type T (numbers, usually): the map's chunks then
+ * travel as slices of one packed array, and a workload with a typed entry
+ * point runs them without a GVariant per item, its results coming back
+ * packed the same way. NULL when the items are of other or mixed types;
+ * the look stops at the first item that does not fit. */
+static GVariant *
+pack_uniform_items (GVariant *iterable,
+                    gsize     n)
+{
+  char type[2] = { 0, 0 };
+  char array_type[3] = { 'a', 0, 0 };
+  gsize size = 0;
+  guint8 *data = NULL;
+
+  if (n == 0 || !g_variant_is_of_type (iterable, G_VARIANT_TYPE ("av")))
+    return NULL;
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) child = fy_pool_unboxed_child (iterable, i);
+      const char *t = g_variant_get_type_string (child);
+
+      if (i == 0)
+        {
+          if ((size = fy_pool_fixed_size (t)) == 0)
+            return NULL;
+          type[0] = t[0];
+          data = g_malloc (n * size);
+        }
+      else if (t[0] != type[0] || t[1] != '\0')
+        {
+          g_free (data);
+          return NULL;
+        }
+      g_variant_store (child, data + i * size);
+    }
+  array_type[1] = type[0];
+  return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (array_type), data, n * size,
+                                                      TRUE, g_free, data));
+}
+
 /* The futures of a map call. With @per_item (the executor's map) or a
  * chunksize of 1, one per item; otherwise one per chunk of items. */
 GPtrArray *
@@ -635,6 +676,16 @@ fy_pool_submit_many (FyPool      *self,
   now = g_get_monotonic_time ();
   batch = ++self->next_batch;
   futures = g_ptr_array_new_full (n, g_object_unref);
+  if (chunksize > 1 && !per_item && !star)
+    {
+      GVariant *packed = pack_uniform_items (owned, n);
+
+      if (packed != NULL)
+        {
+          g_variant_unref (owned);
+          owned = packed;
+        }
+    }
   if (chunksize > 1 && !per_item)
     enqueue_map_chunks (self, function, owned, n, (guint) chunksize, batch, now, futures);
   else

@@ -387,6 +387,101 @@ test_map_array (void)
   }
 }
 
+/* An "av" of @n items, item i being "x" i; item @odd_at (if below @n) a
+ * double instead. */
+static GVariant *
+boxed_range (gint64 n,
+             gint64 odd_at)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
+  for (gint64 i = 0; i < n; i++)
+    g_variant_builder_add (&builder, "v", i == odd_at ? g_variant_new_double (i) : g_variant_new_int64 (i));
+  return g_variant_builder_end (&builder);
+}
+
+/* Numbers handed in as an "av" travel packed, as "ax", when every one is
+ * an int64: the chunks' arguments and their results are typed arrays.
+ * Mixed items stay an "av", each keeping its own type. */
+static void
+test_boxed_numbers_packed (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+
+  {
+    /* The chunks themselves, as the map calls make them. */
+    g_autoptr(GPtrArray) chunks = fy_pool_submit_many (pool, "square", boxed_range (1000, -1), 100,
+                                                       FALSE, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (chunks->len, ==, 10);
+    for (guint c = 0; c < chunks->len; c++)
+      {
+        FyFuture *chunk = g_ptr_array_index (chunks, c);
+        g_autoptr(GVariant) result = fy_future_result (chunk, hang_guard (30), &error);
+        const gint64 *squares;
+        gsize n = 0;
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (g_variant_get_type_string (fy_future_get_argument (chunk)), ==, "ax");
+        g_assert_cmpstr (g_variant_get_type_string (result), ==, "ax");
+        squares = g_variant_get_fixed_array (result, &n, sizeof (gint64));
+        g_assert_cmpuint (n, ==, 100);
+        for (gsize k = 0; k < n; k++)
+          g_assert_cmpint (squares[k], ==, (gint64) (c * 100 + k) * (gint64) (c * 100 + k));
+      }
+  }
+
+  {
+    g_autoptr(GPtrArray) results = fy_pool_map (pool, "square", boxed_range (1000, -1), 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 1000);
+    for (guint i = 0; i < results->len; i++)
+      g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, (gint64) i * i);
+  }
+
+  {
+    /* One double among the ints: nothing is packed, each item keeps its
+     * type, and the double's chunk fails ("square" takes an int64). */
+    g_autoptr(GPtrArray) chunks = fy_pool_submit_many (pool, "square", boxed_range (1000, 500), 100,
+                                                       FALSE, FALSE, &error);
+    g_autoptr(FyFutureIter) iter = NULL;
+    GVariant *result;
+    gint64 i = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_variant_get_type_string (fy_future_get_argument (g_ptr_array_index (chunks, 0))), ==, "av");
+    iter = fy_pool_imap (pool, "square", boxed_range (1000, 500), 100, &error);
+    g_assert_no_error (error);
+    for (;;)
+      {
+        gboolean ok = fy_future_iter_next_result (iter, hang_guard (30), &result, &error);
+
+        if (!ok && error == NULL)
+          break;
+        if (i >= 500 && i < 600)
+          {
+            /* The worker checks a chunk's arguments before it runs any:
+             * the chunk fails whole, as a Python chunk does. */
+            g_assert_false (ok);
+            g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+            g_clear_error (&error);
+          }
+        else
+          {
+            g_assert_no_error (error);
+            g_assert_cmpint (g_variant_get_int64 (result), ==, i * i);
+            g_variant_unref (result);
+          }
+        i++;
+      }
+    g_assert_cmpint (i, ==, 1000);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -431,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/pool/chunk/map-million", test_map_million);
   g_test_add_func ("/pool/chunk/map-array", test_map_array);
   g_test_add_func ("/pool/chunk/auto-chunk-cap", test_auto_chunk_cap);
+  g_test_add_func ("/pool/chunk/boxed-numbers-packed", test_boxed_numbers_packed);
 
   return g_test_run ();
 }
