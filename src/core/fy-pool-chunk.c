@@ -129,44 +129,24 @@ fy_pool_chunk_complete (FyPool   *self,
 }
 
 gboolean
-fy_pool_chunk_report_ok (FyFuture *future,
-                         GVariant *value)
+fy_pool_chunk_report_parse (FyFuture     *future,
+                            GVariant     *value,
+                            FyPoolMapped *out)
 {
-  g_autoptr(GVariant) boxed = NULL;
-  g_autoptr(GVariant) results = NULL;
-  g_autoptr(GVariant) ends = NULL;
-  guint expected = future->n_items - future->map->run_from;
-  const char *type;
-
-  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
+  if (!fy_pool_mapped_parse (value, out))
     return FALSE;
-  boxed = g_variant_get_child_value (value, 1);
-  results = g_variant_get_variant (boxed);
-  ends = g_variant_get_child_value (value, 2);
-  type = g_variant_get_type_string (results);
-  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
-    return FALSE;
-  /* One pass that, when it holds, marks the array trusted: reading each
-   * item then skips GLib's checks of every offset before it. */
-  if (type[1] == 'v')
-    g_variant_is_normal_form (results);
-  return g_variant_n_children (results) == expected && g_variant_n_children (ends) == expected;
+  if (out->n == future->n_items - future->map->run_from)
+    return TRUE;
+  fy_pool_mapped_clear (out);
+  return FALSE;
 }
 
 void
-fy_pool_chunk_finish (FyPool   *self,
-                      FyFuture *future,
-                      GVariant *value,
-                      gint64    now)
+fy_pool_chunk_finish (FyPool       *self,
+                      FyFuture     *future,
+                      FyPoolMapped *mapped,
+                      gint64        now)
 {
-  g_autoptr(GVariant) started = g_variant_get_child_value (value, 0);
-  g_autoptr(GVariant) boxed = g_variant_get_child_value (value, 1);
-  g_autoptr(GVariant) results = g_variant_get_variant (boxed);
-  g_autoptr(GVariant) ends = g_variant_get_child_value (value, 2);
-  gint64 started_at = g_variant_get_int64 (started);
-  const guint32 *end_us;
-  gsize n;
-
   if (future->map->run_from == 0)
     {
       /* The usual path: the report is the chunk's outcome as it is. What
@@ -177,9 +157,9 @@ fy_pool_chunk_finish (FyPool   *self,
       g_clear_pointer (&future->map->settled_ends, g_array_unref);
       g_clear_pointer (&future->map->settled_errors, g_ptr_array_unref);
       future->map->n_settled = 0;
-      future->map->items_started_at = started_at;
-      future->map->item_ends = g_steal_pointer (&ends);
-      fy_pool_finish_result (self, future, results, now);
+      future->map->items_started_at = mapped->started_at;
+      future->map->item_ends = g_steal_pointer (&mapped->ends);
+      fy_pool_finish_result (self, future, mapped->results, now);
       return;
     }
 
@@ -193,9 +173,8 @@ fy_pool_chunk_finish (FyPool   *self,
         g_ptr_array_set_size (future->map->settled_errors, MIN (future->map->settled_errors->len, future->map->run_from));
       future->map->n_settled = future->map->run_from;
     }
-  end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
-  for (gsize i = 0; i < n; i++)
-    fy_pool_chunk_settle (future, fy_pool_unboxed_child (results, i), started_at + end_us[i]);
+  for (gsize i = 0; i < mapped->n; i++)
+    fy_pool_chunk_settle (future, fy_pool_unboxed_child (mapped->results, i), mapped->started_at + mapped->end_us[i]);
   fy_pool_chunk_complete (self, future, now);
 }
 
@@ -204,33 +183,15 @@ fy_pool_chunk_progress (FyFuture *future,
                         guint32   first,
                         GVariant *body)
 {
-  g_autoptr(GVariant) boxed = NULL;
-  g_autoptr(GVariant) results = NULL;
-  g_autoptr(GVariant) ends = NULL;
-  const guint32 *end_us;
-  const char *type;
-  g_autoptr(GVariant) started = NULL;
-  gint64 started_at;
-  gsize n;
+  g_auto(FyPoolMapped) mapped = { 0 };
 
-  if (future->n_items == 0 || !g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE))
-      || first != future->map->n_settled - future->map->run_from)
-    return FALSE;
-  started = g_variant_get_child_value (body, 0);
-  started_at = g_variant_get_int64 (started);
-  boxed = g_variant_get_child_value (body, 1);
-  results = g_variant_get_variant (boxed);
-  ends = g_variant_get_child_value (body, 2);
-  type = g_variant_get_type_string (results);
-  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
-    return FALSE;
-  end_us = g_variant_get_fixed_array (ends, &n, sizeof (guint32));
-  if (n != g_variant_n_children (results) || n > future->n_items - future->map->n_settled)
+  if (future->n_items == 0 || first != future->map->n_settled - future->map->run_from
+      || !fy_pool_mapped_parse (body, &mapped) || mapped.n > future->n_items - future->map->n_settled)
     return FALSE;
   if (future->map->items_started_at == 0)
-    future->map->items_started_at = started_at;
-  for (gsize i = 0; i < n; i++)
-    fy_pool_chunk_settle (future, fy_pool_unboxed_child (results, i), started_at + end_us[i]);
+    future->map->items_started_at = mapped.started_at;
+  for (gsize i = 0; i < mapped.n; i++)
+    fy_pool_chunk_settle (future, fy_pool_unboxed_child (mapped.results, i), mapped.started_at + mapped.end_us[i]);
   return TRUE;
 }
 

@@ -182,12 +182,14 @@ GVariant     *fy_pool_chunk_argument           (FyFuture          *future);
 void          fy_pool_chunk_complete           (FyPool            *self,
                                                 FyFuture          *future,
                                                 gint64             now);
-/* A run's report, FY_POOL_MAPPED_TYPE: checked, then the chunk's outcome. */
-gboolean      fy_pool_chunk_report_ok          (FyFuture          *future,
-                                                GVariant          *value);
+/* A run's report, FY_POOL_MAPPED_TYPE: checked (one result per item the
+ * run was sent), then the chunk's outcome. */
+gboolean      fy_pool_chunk_report_parse       (FyFuture          *future,
+                                                GVariant          *value,
+                                                FyPoolMapped      *out);
 void          fy_pool_chunk_finish             (FyPool            *self,
                                                 FyFuture          *future,
-                                                GVariant          *value,
+                                                FyPoolMapped      *mapped,
                                                 gint64             now);
 /* A 'p' message of the run: FALSE when it is malformed or out of turn. */
 gboolean      fy_pool_chunk_progress           (FyFuture          *future,

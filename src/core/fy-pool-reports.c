@@ -103,9 +103,11 @@ handle_report (FyPool       *self,
                gint64        started_at,
                gint64        ended_at)
 {
+  g_auto(FyPoolMapped) mapped = { 0 };
+
   if (kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED)
     return FALSE;
-  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0 && !fy_pool_chunk_report_ok (future, value))
+  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0 && !fy_pool_chunk_report_parse (future, value, &mapped))
     {
       kill_for_protocol (worker, "sent a map chunk's results of the wrong shape");
       return FALSE;
@@ -139,7 +141,7 @@ handle_report (FyPool       *self,
     }
 
   if (kind == FY_POOL_MSG_RESULT && future->n_items > 0)
-    fy_pool_chunk_finish (self, future, value, now);
+    fy_pool_chunk_finish (self, future, &mapped, now);
   else if (kind == FY_POOL_MSG_RESULT)
     fy_pool_finish_result (self, future, value, now);
   else
@@ -155,12 +157,7 @@ handle_reports (FyPool             *self,
                 GVariant           *body)
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
-  g_autoptr(GVariant) kinds_variant = NULL;
-  g_autoptr(GVariant) times_variant = NULL;
-  g_autoptr(GVariant) boxed_values = NULL;
-  g_autoptr(GVariant) values = NULL;
-  const guint8 *kinds = NULL;
-  const gint64 *times = NULL;
+  g_auto(FyPoolBatch) batch = { 0 };
   gsize n = 1;
   gint64 now;
 
@@ -169,31 +166,9 @@ handle_reports (FyPool             *self,
     goto out_of_turn;
   if (header->tag == FY_POOL_MSG_BATCH)
     {
-      const char *type;
-      gsize n_kinds = 0;
-      gsize n_times = 0;
-
-      if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
+      if (!fy_pool_batch_parse (body, &batch))
         goto out_of_turn;
-      kinds_variant = g_variant_get_child_value (body, 0);
-      times_variant = g_variant_get_child_value (body, 1);
-      boxed_values = g_variant_get_child_value (body, 2);
-      values = g_variant_get_variant (boxed_values);
-      type = g_variant_get_type_string (values);
-      /* Packed values have no offsets to check, and each is read in
-       * place. Boxed ones found in normal form (one pass) are marked
-       * trusted, and reading each then skips GLib's checks of every
-       * offset before it; boxed ones that are not (a result made from
-       * odd data) are simply read the slower way. */
-      if (g_str_equal (type, "av"))
-        g_variant_is_normal_form (values);
-      else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
-        goto out_of_turn;
-      kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
-      times = g_variant_get_fixed_array (times_variant, &n_times, sizeof (gint64));
-      n = g_variant_n_children (values);
-      if (n != n_kinds || n_times != 2 * n)
-        goto out_of_turn;
+      n = batch.n;
     }
   now = g_get_monotonic_time ();
   if (!chunk->acked)
@@ -236,10 +211,11 @@ handle_reports (FyPool             *self,
   else
     for (gsize i = 0; i < n; i++)
       {
-        g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
+        g_autoptr(GVariant) value = fy_pool_unboxed_child (batch.values, i);
 
         if (!handle_report (self, worker, g_ptr_array_index (chunk->items, chunk->n_reported),
-                            (char) kinds[i], value, now, times[2 * i], times[2 * i + 1]))
+                            (char) batch.kind_of[i], value, now, batch.times_of[2 * i],
+                            batch.times_of[2 * i + 1]))
           goto out_of_turn;
         chunk->n_reported++;
       }

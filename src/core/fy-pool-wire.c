@@ -250,3 +250,92 @@ fy_pool_pack_values (GVariant * const *values,
   array_type = g_strconcat ("a", type, NULL);
   return g_variant_new_from_data (G_VARIANT_TYPE (array_type), data, n * size, TRUE, g_free, data);
 }
+
+/* "av", or an array of a fixed-size basic type: the values a report may
+ * carry. Boxed ones found in normal form (one pass) are marked trusted,
+ * and reading each then skips GLib's checks of every offset before it;
+ * boxed ones that are not (a result made from odd data) are simply read
+ * the slower way. Packed ones have no offsets to check. */
+static gboolean
+values_ok (GVariant *values)
+{
+  const char *type = g_variant_get_type_string (values);
+
+  if (g_str_equal (type, "av"))
+    {
+      g_variant_is_normal_form (values);
+      return TRUE;
+    }
+  return type[0] == 'a' && fy_pool_fixed_size (type + 1) > 0;
+}
+
+void
+fy_pool_batch_clear (FyPoolBatch *batch)
+{
+  g_clear_pointer (&batch->kinds, g_variant_unref);
+  g_clear_pointer (&batch->times, g_variant_unref);
+  g_clear_pointer (&batch->values, g_variant_unref);
+  batch->kind_of = NULL;
+  batch->times_of = NULL;
+  batch->n = 0;
+}
+
+gboolean
+fy_pool_batch_parse (GVariant    *body,
+                     FyPoolBatch *out)
+{
+  g_autoptr(GVariant) boxed = NULL;
+  gsize n_kinds = 0;
+  gsize n_times = 0;
+
+  memset (out, 0, sizeof *out);
+  if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
+    return FALSE;
+  out->kinds = g_variant_get_child_value (body, 0);
+  out->times = g_variant_get_child_value (body, 1);
+  boxed = g_variant_get_child_value (body, 2);
+  out->values = g_variant_get_variant (boxed);
+  out->kind_of = g_variant_get_fixed_array (out->kinds, &n_kinds, 1);
+  out->times_of = g_variant_get_fixed_array (out->times, &n_times, sizeof (gint64));
+  out->n = g_variant_n_children (out->values);
+  if (!values_ok (out->values) || out->n != n_kinds || n_times != 2 * out->n)
+    {
+      fy_pool_batch_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+fy_pool_mapped_clear (FyPoolMapped *mapped)
+{
+  g_clear_pointer (&mapped->results, g_variant_unref);
+  g_clear_pointer (&mapped->ends, g_variant_unref);
+  mapped->end_us = NULL;
+  mapped->started_at = 0;
+  mapped->n = 0;
+}
+
+gboolean
+fy_pool_mapped_parse (GVariant     *body,
+                      FyPoolMapped *out)
+{
+  g_autoptr(GVariant) started = NULL;
+  g_autoptr(GVariant) boxed = NULL;
+
+  memset (out, 0, sizeof *out);
+  if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
+    return FALSE;
+  started = g_variant_get_child_value (body, 0);
+  out->started_at = g_variant_get_int64 (started);
+  boxed = g_variant_get_child_value (body, 1);
+  out->results = g_variant_get_variant (boxed);
+  out->ends = g_variant_get_child_value (body, 2);
+  out->end_us = g_variant_get_fixed_array (out->ends, &out->n, sizeof (guint32));
+  if (!values_ok (out->results) || g_variant_n_children (out->results) != out->n)
+    {
+      fy_pool_mapped_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}

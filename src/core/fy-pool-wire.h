@@ -212,6 +212,44 @@ GVariant *fy_pool_unboxed_child      (GVariant     *container,
                                       gsize         i);
 
 /* An error as it crosses the channel, and back. */
+/* A batch report's body, FY_POOL_BATCH_TYPE, once checked: as many kinds
+ * as values, and a start and an end time for each. The pointers are into
+ * the variants held here. */
+typedef struct
+{
+  GVariant      *kinds;     /* "ay": FY_POOL_MSG_RESULT, _ERROR or _SKIPPED each */
+  GVariant      *times;     /* "ax": started at, ended at, per item */
+  GVariant      *values;    /* "av", or packed "aT" of a fixed-size T */
+  const guint8  *kind_of;
+  const gint64  *times_of;
+  gsize          n;
+} FyPoolBatch;
+
+/* A map chunk run's report, FY_POOL_MAPPED_TYPE, once checked: as many
+ * end times as results. */
+typedef struct
+{
+  gint64         started_at;
+  GVariant      *results;   /* "av", or packed "aT" of a fixed-size T */
+  GVariant      *ends;      /* "au": µs after @started_at */
+  const guint32 *end_us;
+  gsize          n;
+} FyPoolMapped;
+
+/* The one check of a batch's and of a map report's shape, for the pool
+ * and for whatever tests what the pool accepts: FALSE (and @out cleared)
+ * when the body is malformed. The items' kinds and values are not looked
+ * at one by one here; the reader does that as it takes each. */
+gboolean  fy_pool_batch_parse        (GVariant     *body,
+                                      FyPoolBatch  *out);
+void      fy_pool_batch_clear        (FyPoolBatch  *batch);
+gboolean  fy_pool_mapped_parse       (GVariant     *body,
+                                      FyPoolMapped *out);
+void      fy_pool_mapped_clear       (FyPoolMapped *mapped);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FyPoolBatch, fy_pool_batch_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FyPoolMapped, fy_pool_mapped_clear)
+
 GVariant *fy_pool_error_to_variant   (const GError *error);
 GError   *fy_pool_error_from_variant (GVariant     *value);
 

@@ -85,6 +85,8 @@ send_datagram (const guint8 *data,
   sendmsg (fy_channel_get_fd (sender), &msg, MSG_NOSIGNAL);
 }
 
+static volatile gint64 times_sink;
+
 /* Results of a map chunk item, "(xvau)", as fy-pool-chunk.c reads them.
  * Returns what they are ("map-int64", "map-double", "map-variant" or
  * "map-T" for another fixed-size T), NULL when the pool would refuse them. */
@@ -96,26 +98,19 @@ read_mapped (GVariant *value)
     { "n", "map-n" }, { "q", "map-q" }, { "i", "map-i" }, { "u", "map-u" },
     { "t", "map-t" }, { "h", "map-h" },
   };
-  g_autoptr(GVariant) boxed = NULL;
-  g_autoptr(GVariant) results = NULL;
-  g_autoptr(GVariant) ends = NULL;
+  g_auto(FyPoolMapped) mapped = { 0 };
   const char *type;
   const char *name = NULL;
-  gsize n_ends;
 
-  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (FY_POOL_MAPPED_TYPE)))
+  /* The pool's own check, then each item read as the pool reads it. */
+  if (!fy_pool_mapped_parse (value, &mapped))
     return NULL;
-  boxed = g_variant_get_child_value (value, 1);
-  results = g_variant_get_variant (boxed);
-  ends = g_variant_get_child_value (value, 2);
-  type = g_variant_get_type_string (results);
-  if (type[0] != 'a' || (!g_str_equal (type, "av") && fy_pool_fixed_size (type + 1) == 0))
-    return NULL;
-  g_variant_get_fixed_array (ends, &n_ends, sizeof (guint32));
-  for (gsize i = 0; i < g_variant_n_children (results) && i < 64; i++)
-    g_variant_unref (fy_pool_unboxed_child (results, i));
-  if (n_ends != g_variant_n_children (results))
-    return NULL;
+  type = g_variant_get_type_string (mapped.results);
+  for (gsize i = 0; i < mapped.n && i < 64; i++)
+    {
+      g_variant_unref (fy_pool_unboxed_child (mapped.results, i));
+      times_sink ^= mapped.end_us[i];
+    }
   if (g_str_equal (type, "av"))
     return "map-variant";
   for (gsize i = 0; i < G_N_ELEMENTS (fixed_names); i++)
@@ -162,47 +157,26 @@ read_report (char      kind,
     }
 }
 
-static volatile gint64 times_sink;
-
 /* A batch, FY_POOL_BATCH_TYPE, as fy-pool-reports.c reads it: "batch", or
  * NULL when the pool would refuse it or any of its items. */
 static const char *
 read_batch (GVariant *body)
 {
-  g_autoptr(GVariant) kinds_variant = NULL;
-  g_autoptr(GVariant) times_variant = NULL;
-  g_autoptr(GVariant) boxed_values = NULL;
-  g_autoptr(GVariant) values = NULL;
-  const guint8 *kinds;
-  const gint64 *times;
-  const char *type;
-  gsize n_kinds = 0;
-  gsize n_times = 0;
+  g_auto(FyPoolBatch) batch = { 0 };
   gboolean valid = TRUE;
 
-  if (!g_variant_is_of_type (body, G_VARIANT_TYPE (FY_POOL_BATCH_TYPE)))
-    return NULL;
-  kinds_variant = g_variant_get_child_value (body, 0);
-  times_variant = g_variant_get_child_value (body, 1);
-  boxed_values = g_variant_get_child_value (body, 2);
-  values = g_variant_get_variant (boxed_values);
-  type = g_variant_get_type_string (values);
-  if (g_str_equal (type, "av"))
-    g_variant_is_normal_form (values);
-  else if (type[0] != 'a' || fy_pool_fixed_size (type + 1) == 0)
-    return NULL;
-  kinds = g_variant_get_fixed_array (kinds_variant, &n_kinds, 1);
-  times = g_variant_get_fixed_array (times_variant, &n_times, sizeof (gint64));
-  if (n_kinds == 0 || g_variant_n_children (values) != n_kinds || n_times != 2 * n_kinds)
+  /* The pool's own check of the batch's shape; an empty batch names
+   * nothing for the seeds' test. */
+  if (!fy_pool_batch_parse (body, &batch) || batch.n == 0)
     return NULL;
   /* Read as the pool reads them (any value is a number), so that a read
    * out of bounds shows under AddressSanitizer. */
-  for (gsize i = 0; i < n_times; i++)
-    times_sink ^= times[i];
-  for (gsize i = 0; i < n_kinds && i < 256; i++)
+  for (gsize i = 0; i < 2 * batch.n; i++)
+    times_sink ^= batch.times_of[i];
+  for (gsize i = 0; i < batch.n && i < 256; i++)
     {
-      g_autoptr(GVariant) value = fy_pool_unboxed_child (values, i);
-      char kind = (char) kinds[i];
+      g_autoptr(GVariant) value = fy_pool_unboxed_child (batch.values, i);
+      char kind = (char) batch.kind_of[i];
 
       if ((kind != FY_POOL_MSG_RESULT && kind != FY_POOL_MSG_ERROR && kind != FY_POOL_MSG_SKIPPED) ||
           read_report (kind, value) == NULL)
