@@ -27,6 +27,7 @@ packages="
   webp-pixbuf-loader
   heif-gdk-pixbuf
   libavif-gdk-pixbuf
+  librsvg2-common
   desktop-file-utils
   appstream
   adwaita-icon-theme
