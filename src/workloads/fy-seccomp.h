@@ -1,13 +1,15 @@
-/* fy-seccomp.h: the system calls a decoding thread may not make
+/* fy-seccomp.h: the only system calls a decoding thread may make
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The fourth layer of the decoder's sandbox, beside no_new_privs, rlimits
- * and Landlock (fy-sandbox.h): a seccomp filter on the calling thread that
- * refuses, with EPERM, every call that would let a decoder compromised by
- * a crafted image reach beyond its task: creating sockets, running another
- * program, tracing or writing into other processes, and signalling any
- * process but its own.
+ * and Landlock (fy-sandbox.h): a seccomp allow-list on the calling thread.
+ * A decoder taken over by a crafted image may still allocate memory, read
+ * its input, write one new file into the output directory and end; any
+ * other call (a socket, another program, opening a file, tracing or
+ * signalling another process, mapping a file or executable memory) fails
+ * with EPERM, so it shows up as that one file's error, never as a dead
+ * worker.
  */
 
 #pragma once
@@ -18,10 +20,16 @@ G_BEGIN_DECLS
 
 /* Installs the filter on the calling thread and the threads it creates,
  * for the rest of their lives; the process's other threads are left as
- * they are. Requires no_new_privs (fy_sandbox_limit_process () sets it).
- * Sets @out_enforced to FALSE, and returns TRUE, on a kernel or an
- * architecture without seccomp filters. */
-gboolean fy_seccomp_restrict_thread (gboolean  *out_enforced,
+ * they are. Reads are allowed from @in_fd only; new files may be created,
+ * renamed and removed only relative to @out_dir_fd; either may be -1 for
+ * none. Since the filter lets nothing be opened or mapped executable
+ * afterwards, every image loader module of gdk-pixbuf is loaded first
+ * (once per process). Requires no_new_privs (fy_sandbox_limit_process ()
+ * sets it). Sets @out_enforced to FALSE, and returns TRUE, on a kernel or
+ * an architecture without seccomp filters. */
+gboolean fy_seccomp_restrict_thread (int        in_fd,
+                                     int        out_dir_fd,
+                                     gboolean  *out_enforced,
                                      GError   **error);
 
 G_END_DECLS

@@ -353,9 +353,10 @@ resize_decode_and_write (ResizeJob  *job,
    * and write only into the output directory. */
   if (!fy_sandbox_restrict_thread (read_paths, write_dirs, &enforced, error))
     return FALSE;
-  /* And it can make no socket, run no program, trace nothing and signal
-   * no other process. */
-  if (!fy_seccomp_restrict_thread (NULL, error))
+  /* And it can make only the system calls decoding needs: no socket, no
+   * program, no file opened but its one output, nothing signalled but
+   * itself (fy-seccomp.h). */
+  if (!fy_seccomp_restrict_thread (job->in_fd, job->out_dir_fd, NULL, error))
     return FALSE;
 
   block = g_malloc (RESIZE_READ_BLOCK);
