@@ -4,9 +4,12 @@
  *
  * Byte 0 picks the target size and whether the aspect ratio is kept; the
  * rest is written to a file, which the "resize" workload decodes through
- * gdk-pixbuf, in its sandbox (no_new_privs, the CPU limit, Landlock on
- * its thread), exactly as in a worker. Any outcome is fine but a crash: an
- * image that fails to decode must fail with an error that says why.
+ * gdk-pixbuf, in its sandbox (no_new_privs, the CPU limit, Landlock and
+ * the system call allow-list on its thread), exactly as in a worker. Any
+ * outcome is fine but a crash: an image that fails to decode must fail
+ * with an error that says why. A crash on the decoder thread cannot write
+ * libFuzzer's artifact (the allow-list refuses the open), so the input is
+ * kept where it was written: $TMPDIR/fuzz-resize-XXXXXX/input.
  */
 
 #include "config.h"

@@ -22,6 +22,11 @@ done
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 # And so is a GLib critical, as in every other suite.
 export G_DEBUG="${G_DEBUG:-fatal-warnings}"
+# The resize target decodes on a thread under the worker's system call
+# allow-list, from which libFuzzer cannot open a crash's artifact file;
+# the input it was decoding stays in WORKDIR/tmp/fuzz-resize-*/input.
+mkdir -p "$work/tmp"
+export TMPDIR="$work/tmp"
 
 exec "$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus"
