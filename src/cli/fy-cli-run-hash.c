@@ -2,116 +2,107 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Large files go one per task, so that the workers share them evenly;
- * small ones in chunks, so that a tree of small files costs one round
- * trip per chunk, not per file. Every file keeps its own outcome.
+ * Large files go one per task, largest first, so that the workers share
+ * them evenly; small ones in chunks in the walk's order, so that a tree of
+ * small files costs one round trip per chunk, not per file, and the files
+ * of a chunk mostly share a directory (the worker opens each by its name
+ * in the directory it holds open). A chunk is one task of hash-files,
+ * whose packed result is read here without a value made per file; every
+ * file keeps its own outcome, worker and time.
  */
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
+
+#include "fy-sha256.h"
 
 #include "fy-cli-run-private.h"
 
-/* Files of SMALL_FILE_SIZE or more one per task, so the workers share
- * them evenly; the small ones in map chunks, one task and one message
- * each way per chunk, each file still its own item with its own outcome
- * (hash-outcome carries a file's failure as a value, so it does not end
- * its chunk). The files are in size order, largest first. */
+/* Files of SMALL_FILE_SIZE or more one per task, largest first; then the
+ * small ones in the walk's order, in chunks of about equal cost that
+ * shrink toward the end. On entry slot_input holds the files largest
+ * first (fy-cli-run-tasks.c); the small files' slots are put back in
+ * input order. */
 void
 fy_cli_run_build_hash_chunks (Run    *run,
                               GArray *files)
 {
-  g_autofree const char **paths = g_new (const char *, MAX (files->len, 1));
   guint n_workers = (guint) (run->workers > 0 ? run->workers : (int) g_get_num_processors ());
-  guint64 small_bytes = 0;
-  guint64 chunk_bytes;
-  guint64 first_bytes = 0;
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
+  g_autofree const char **paths = g_new (const char *, MAX (files->len, 1));
   guint n_large = 0;
-  guint n_small;
-  guint chunk;
+  guint64 left = 0;
+  guint slot;
 
-  for (guint slot = 0; slot < files->len; slot++)
+  while (n_large < files->len &&
+         g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, n_large)).size >= SMALL_FILE_SIZE)
+    n_large++;
+  slot = n_large;
+  for (guint input = 0; input < files->len; input++)
     {
-      guint input = g_array_index (run->slot_input, guint, slot);
       const FyCliWalkFile *file = &g_array_index (files, FyCliWalkFile, input);
 
-      paths[slot] = file->path;
       if (file->size >= SMALL_FILE_SIZE)
-        n_large++;
-      else
-        small_bytes += file->size;
+        continue;
+      g_array_index (run->slot_input, guint, slot++) = input;
+      left += file->size + HASH_FILE_COST;
     }
-  n_small = files->len - n_large;
-
-  /* By count about SMALL_CHUNKS_PER_WORKER chunks per worker; by bytes the
-   * first chunk, the one of the largest small files, no more than that
-   * share of the bytes (at least one file). */
-  chunk = CLAMP (n_small / (SMALL_CHUNKS_PER_WORKER * n_workers), 1, SMALL_CHUNK_MAX_FILES);
-  chunk_bytes = MAX (small_bytes / (SMALL_CHUNKS_PER_WORKER * n_workers), SMALL_FILE_SIZE);
-  for (guint i = 0; i < chunk && i < n_small; i++)
+  g_assert (slot == files->len);
+  for (slot = 0; slot < files->len; slot++)
     {
-      first_bytes += g_array_index (files, FyCliWalkFile,
-                                    g_array_index (run->slot_input, guint, n_large + i)).size;
-      if (first_bytes > chunk_bytes)
-        {
-          chunk = MAX (i, 1);
-          break;
-        }
+      guint input = g_array_index (run->slot_input, guint, slot);
+
+      g_array_index (run->input_slot, guint, input) = slot;
+      paths[slot] = g_array_index (files, FyCliWalkFile, input).path;
     }
 
-  run->workload = "hash-outcome";
+  run->chunk_starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (slot = 0; slot < n_large; slot++)
+    {
+      g_array_append_val (run->chunk_starts, slot);
+      g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + slot, 1));
+    }
+  while (slot < files->len)
+    {
+      guint64 target = CLAMP (left / (SMALL_CHUNKS_PER_WORKER * n_workers), SMALL_CHUNK_MIN_COST, SMALL_CHUNK_MAX_COST);
+      guint64 cost = 0;
+      guint first = slot;
+
+      while (slot < files->len && (slot == first || cost < target))
+        cost += g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, slot++)).size
+                + HASH_FILE_COST;
+      left -= MIN (cost, left);
+      g_array_append_val (run->chunk_starts, first);
+      g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + first, slot - first));
+    }
+  g_array_append_val (run->chunk_starts, slot);
+
+  run->workload = "hash-files";
   run->chunked_hash = TRUE;
-  run->small_chunk = (int) chunk;
   run->n_large_tasks = n_large;
-  run->large_arguments = g_variant_ref_sink (g_variant_new_bytestring_array (paths, n_large));
-  run->small_arguments = g_variant_ref_sink (g_variant_new_bytestring_array (paths + n_large, n_small));
+  run->chunk_arguments = g_variant_ref_sink (g_variant_builder_end (builder));
+  run->texts = g_ptr_array_new ();
+  g_ptr_array_set_size (run->texts, files->len);
+  run->oks = g_byte_array_sized_new (files->len);
+  g_byte_array_set_size (run->oks, files->len);
+  run->hex = g_malloc ((gsize) files->len * (2 * FY_SHA256_DIGEST_SIZE + 1) + 1);
+  run->reasons = g_ptr_array_new_with_free_func (g_free);
+  run->micros = g_array_new (FALSE, TRUE, sizeof (guint32));
+  g_array_set_size (run->micros, files->len);
 }
 
-/* A task of hash's map call finished: a chunk of small files, or one
- * file. Its items are read from it, with no object made per file. */
+/* A chunk of hash-files finished. */
 typedef struct
 {
   Run   *run;
-  guint  first_slot; /* of its item 0, in size order */
+  guint  chunk;
 } HashTask;
 
-/* The size of a framing offset in a serialised container of @size bytes. */
-static gsize
-offset_size (gsize size)
-{
-  if (size == 0)
-    return 0;
-  if (size <= G_MAXUINT8)
-    return 1;
-  if (size <= G_MAXUINT16)
-    return 2;
-  if (size <= G_MAXUINT32)
-    return 4;
-  return 8;
-}
-
-static gsize
-read_offset (const guint8 *at,
-             gsize         size)
-{
-  guint64 value = 0;
-
-  /* Little-endian, as GVariant stores them. */
-  for (gsize i = 0; i < size; i++)
-    value |= (guint64) at[i] << (8 * i);
-  return (gsize) value;
-}
-
-/* Reads the @n outcomes of a finished chunk of hash-outcome in place:
- * its result is an "av" of "(bs)", each one the value's bytes, a zero
- * byte and the type string, 8-aligned, with the ends of the children in
- * a table at the end (GVariant's serialisation). Getting a variant per
- * file, twice (to count the failures and to print), cost the parent more
- * than all the rest of a tree of small files. Each text points into the
- * result, which stays alive with the future. FALSE, with nothing stored,
- * for anything that is not such an array: the caller then reads the items
- * one by one. */
+/* Reads a finished chunk's packed outcomes into the run: each file's
+ * digest as text, or its reason, and its time. FALSE, with nothing
+ * stored, for a result that does not fit the chunk. */
 static gboolean
 read_chunk_outcomes (Run      *run,
                      FyFuture *future,
@@ -119,48 +110,51 @@ read_chunk_outcomes (Run      *run,
                      guint     n)
 {
   GVariant *result = fy_future_get_result_value (future);
-  const guint8 *data;
-  gsize size, osize, table, start = 0;
+  g_autoptr(GVariant) digests_value = NULL;
+  g_autoptr(GVariant) micros_value = NULL;
+  g_autoptr(GVariant) failures = NULL;
+  const guint8 *digests;
+  const guint32 *micros;
+  gsize n_bytes, n_micros, n_failures;
 
-  if (result == NULL || fy_future_get_n_items (future) != n ||
-      !g_variant_is_of_type (result, G_VARIANT_TYPE ("av")))
+  if (result == NULL || !g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us))")))
     return FALSE;
-  data = g_variant_get_data (result);
-  size = g_variant_get_size (result);
-  osize = offset_size (size);
-  if (data == NULL || osize == 0 || size < osize ||
-      (table = read_offset (data + size - osize, osize)) > size - osize ||
-      (size - table) % osize != 0 || (size - table) / osize != n)
+  g_variant_get (result, "(@ay@au@a(us))", &digests_value, &micros_value, &failures);
+  digests = g_variant_get_fixed_array (digests_value, &n_bytes, 1);
+  micros = g_variant_get_fixed_array (micros_value, &n_micros, sizeof (guint32));
+  n_failures = g_variant_n_children (failures);
+  if (n_bytes != (gsize) n * FY_SHA256_DIGEST_SIZE || n_micros != n)
     return FALSE;
-
-  /* Checked whole before anything is stored. */
-  for (guint pass = 0; pass < 2; pass++)
+  for (gsize f = 0; f < n_failures; f++)
     {
-      start = 0;
-      for (guint k = 0; k < n; k++)
-        {
-          gsize end = read_offset (data + table + (gsize) k * osize, osize);
-          gsize sep;
-          guint index;
+      guint32 k;
 
-          start = (start + 7) & ~(gsize) 7;
-          if (end > table || end < start + 2 + 1 + 4)
-            return FALSE;
-          /* "(bs)" after the last zero; before it the value: the boolean,
-           * then the string with its own zero. */
-          sep = end - 5;
-          if (data[sep] != '\0' || memcmp (data + sep + 1, "(bs)", 4) != 0 ||
-              data[sep - 1] != '\0' || data[start] > 1 ||
-              memchr (data + start + 1, '\0', sep - 1 - (start + 1)) != NULL)
-            return FALSE;
-          if (pass == 1)
-            {
-              index = g_array_index (run->slot_input, guint, first_slot + k);
-              g_ptr_array_index (run->texts, index) = (char *) data + start + 1;
-              run->oks->data[index] = data[start];
-            }
-          start = end;
-        }
+      g_variant_get_child (failures, f, "(u&s)", &k, NULL);
+      if (k >= n)
+        return FALSE;
+    }
+
+  for (guint k = 0; k < n; k++)
+    {
+      guint index = g_array_index (run->slot_input, guint, first_slot + k);
+      char *text = run->hex + (gsize) index * (2 * FY_SHA256_DIGEST_SIZE + 1);
+
+      fy_sha256_to_hex (digests + (gsize) k * FY_SHA256_DIGEST_SIZE, text);
+      g_ptr_array_index (run->texts, index) = text;
+      run->oks->data[index] = TRUE;
+      g_array_index (run->micros, guint32, index) = micros[k];
+    }
+  for (gsize f = 0; f < n_failures; f++)
+    {
+      const char *reason;
+      guint32 k;
+      guint index;
+
+      g_variant_get_child (failures, f, "(u&s)", &k, &reason);
+      index = g_array_index (run->slot_input, guint, first_slot + k);
+      g_ptr_array_add (run->reasons, g_strdup (reason));
+      g_ptr_array_index (run->texts, index) = g_ptr_array_index (run->reasons, run->reasons->len - 1);
+      run->oks->data[index] = FALSE;
     }
   return TRUE;
 }
@@ -171,17 +165,27 @@ hash_task_done_cb (FyFuture *future,
 {
   HashTask *task = data;
   Run *run = task->run;
-  guint n = MAX (fy_future_get_n_items (future), 1);
+  guint first = g_array_index (run->chunk_starts, guint, task->chunk);
+  guint n = g_array_index (run->chunk_starts, guint, task->chunk + 1) - first;
   int cpu;
 
   /* Cancelled because the run was interrupted: not finished. */
   if (run->interrupted && fy_future_get_state (future) == FY_FUTURE_STATE_CANCELLED)
     return;
   cpu = run->last_cpu != NULL ? fy_cli_run_worker_last_cpu (fy_future_get_worker_pid (future)) : -1;
-  if (!run->json && fy_future_get_state (future) == FY_FUTURE_STATE_DONE)
-    read_chunk_outcomes (run, future, task->first_slot, n);
+  /* A chunk that failed as a whole (its worker died, say) leaves its
+   * texts unset: each of its files then reports the task's error. */
+  if (fy_future_get_state (future) == FY_FUTURE_STATE_DONE &&
+      !read_chunk_outcomes (run, future, first, n))
+    for (guint k = 0; k < n; k++)
+      {
+        guint index = g_array_index (run->slot_input, guint, first + k);
+
+        g_ptr_array_index (run->texts, index) = (char *) _("the worker’s result does not fit its files");
+        run->oks->data[index] = FALSE;
+      }
   for (guint k = 0; k < n; k++)
-    fy_cli_run_record_input (run, future, k, g_array_index (run->slot_input, guint, task->first_slot + k), cpu);
+    fy_cli_run_record_input (run, future, 0, g_array_index (run->slot_input, guint, first + k), cpu);
 }
 
 /* The children [@first, @last) of @array, as a new array. */
@@ -240,9 +244,9 @@ fy_cli_run_start_hash_tasks (Run     *run,
   return fy_future_as_completed (futures);
 }
 
-/* Submits hash's two map calls (large files one per task, small ones in
- * chunks) and watches their tasks as they finish. The tasks are read
- * from the pool's task list, which they join at its end, in order. */
+/* Submits hash's chunks (large files one per chunk, first) and watches
+ * them as they finish. The tasks are read from the pool's task list,
+ * which they join at its end, in order. */
 gboolean
 fy_cli_run_start_hash_chunks (Run     *run,
                               FyPool  *pool,
@@ -250,37 +254,23 @@ fy_cli_run_start_hash_chunks (Run     *run,
 {
   GListModel *tasks = fy_pool_get_tasks (pool);
   guint before = g_list_model_get_n_items (tasks);
-  guint after;
-  guint slot = 0;
+  g_autoptr(FyFutureIter) iter = NULL;
+  guint n_chunks = run->chunk_starts->len - 1;
 
-  if (g_variant_n_children (run->large_arguments) > 0)
+  if (n_chunks == 0)
+    return TRUE;
+  iter = fy_pool_imap_unordered (pool, run->workload, run->chunk_arguments, 1, error);
+  if (iter == NULL)
+    return FALSE;
+  g_assert (g_list_model_get_n_items (tasks) - before == n_chunks);
+  for (guint c = 0; c < n_chunks; c++)
     {
-      g_autoptr(FyFutureIter) iter = fy_pool_imap_unordered (pool, run->workload, run->large_arguments, 1, error);
-
-      if (iter == NULL)
-        return FALSE;
-    }
-  if (g_variant_n_children (run->small_arguments) > 0)
-    {
-      g_autoptr(FyFutureIter) iter = fy_pool_imap_unordered (pool, run->workload, run->small_arguments,
-                                                             run->small_chunk, error);
-
-      if (iter == NULL)
-        return FALSE;
-    }
-
-  after = g_list_model_get_n_items (tasks);
-  for (guint i = before; i < after; i++)
-    {
-      g_autoptr(FyFuture) future = g_list_model_get_item (tasks, i);
+      g_autoptr(FyFuture) future = g_list_model_get_item (tasks, before + c);
       HashTask *task = g_new (HashTask, 1);
 
       task->run = run;
-      task->first_slot = slot;
-      slot += MAX (fy_future_get_n_items (future), 1);
+      task->chunk = c;
       fy_future_add_done_callback (future, hash_task_done_cb, task, g_free);
     }
-  g_assert (slot == run->inputs->len);
   return TRUE;
 }
-

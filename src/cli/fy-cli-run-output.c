@@ -58,8 +58,8 @@ print_hash_line (const char *digest,
 
 /* Input @index's own result, or NULL and why not. It is item @item of
  * its task @future (0 for a task of one). A batch task succeeds as a
- * whole yet carries one outcome per file; so does each item of a chunk
- * of hash-outcome. */
+ * whole yet carries one outcome per file; so does a chunk of hash-files,
+ * whose outcomes were read into texts as it came back. */
 static GVariant *
 input_result (Run          *run,
               guint         index,
@@ -73,14 +73,19 @@ input_result (Run          *run,
   gboolean ok;
   const char *text;
 
+  if (run->texts != NULL && (text = g_ptr_array_index (run->texts, index)) != NULL)
+    {
+      if (run->oks->data[index])
+        return g_variant_new_string (text);
+      *out_reason = g_strdup (text);
+      return NULL;
+    }
   if (!fy_future_get_item_result (future, item, &result, &error))
     {
       *out_reason = g_strdup (error ? error->message : _("no result"));
       return NULL;
     }
-  if (g_str_equal (run->workload, "hash-outcome"))
-    outcome = g_steal_pointer (&result);
-  else if (g_str_equal (run->workload, "hash-batch"))
+  if (g_str_equal (run->workload, "hash-batch"))
     outcome = g_variant_get_child_value (result,
                                          g_array_index (run->input_slot, guint, index) % run->batch_size);
   else
@@ -351,7 +356,13 @@ fy_cli_run_print_json (Run    *run,
           gint64 started_at, finished_at;
           JsonNode *node;
 
-          if (!fy_future_get_item_times (future, item, &started_at, &finished_at))
+          /* A file of a chunk: its own time, as its worker took it. */
+          if (run->micros != NULL)
+            {
+              started_at = 0;
+              finished_at = g_array_index (run->micros, guint32, i);
+            }
+          else if (!fy_future_get_item_times (future, item, &started_at, &finished_at))
             {
               started_at = fy_future_get_started_at (future);
               finished_at = fy_future_get_finished_at (future);

@@ -24,11 +24,18 @@ G_BEGIN_DECLS
  * round trips do not cost more than the hashing. */
 #define SMALL_FILE_SIZE (1024 * 1024)
 
-/* A chunk of small files: at most this many files, and about an eighth of
- * a worker's share of their bytes, so that the last chunks, the smallest
- * files, end close together. */
-#define SMALL_CHUNK_MAX_FILES 256
-#define SMALL_CHUNKS_PER_WORKER 8
+/* What a file costs a worker besides its bytes (open, read, close), in
+ * bytes of digest that take as long. */
+#define HASH_FILE_COST (8 * 1024)
+/* A chunk of small files costs at most this much, in those units (about
+ * a millisecond of one core), so the pool can hand a worker its next
+ * chunk before it is done with one; chunks shrink toward the end
+ * (guided: each one about a 1/SMALL_CHUNKS_PER_WORKER share of what is
+ * left per worker) down to SMALL_CHUNK_MIN_COST, so the workers end
+ * close together. */
+#define SMALL_CHUNK_MAX_COST (1536 * 1024)
+#define SMALL_CHUNK_MIN_COST (128 * 1024)
+#define SMALL_CHUNKS_PER_WORKER 4
 
 /* The load's period: short enough that a 1 s sample (mpstat, the monitor)
  * sees ten of them, long enough that the sleeps are not all scheduler
@@ -79,16 +86,18 @@ typedef struct
   GArray        *input_slot;    /* guint: the inverse */
   FyCliWalk     *walk;          /* hash and resize: what was skipped or failed */
   FyHashEngineChoice engine;
-  gboolean       chunked_hash;  /* hash: files travel in map chunks of hash-outcome */
-  GVariant      *large_arguments; /* … the files of SMALL_FILE_SIZE or more, one per task */
-  GVariant      *small_arguments; /* … the others, in chunks of small_chunk */
-  int            small_chunk;
+  gboolean       chunked_hash;  /* hash: files travel in packed chunks of hash-files */
+  GVariant      *chunk_arguments; /* … one "aay" per task */
+  GArray        *chunk_starts;  /* … guint: chunk c holds slots [starts[c], starts[c + 1]) */
   /* Outcome */
   GPtrArray     *futures;       /* by input index, filled as they finish: its task */
   GArray        *items;         /* guint by input index: its item in that task (0 for a task of one) */
-  GPtrArray     *texts;         /* hash in chunks: by input index, its digest or why it failed, read in
-                                 * place from its chunk's result (which futures holds); NULL: not read */
+  GPtrArray     *texts;         /* hash in chunks: by input index, its digest or why it failed, NULL
+                                 * while its chunk has not come back */
   GByteArray    *oks;           /* … and whether it is a digest */
+  char          *hex;           /* … the digests' text, 65 bytes per input */
+  GPtrArray     *reasons;       /* … the failures' reasons, which texts point to */
+  GArray        *micros;        /* … guint32 by input index: its time in the worker */
   guint          n_finished;
   guint          n_failed;
   guint          next_to_print;

@@ -34,8 +34,11 @@ run_clear (Run *run)
   g_clear_pointer (&run->items, g_array_unref);
   g_clear_pointer (&run->texts, g_ptr_array_unref);
   g_clear_pointer (&run->oks, g_byte_array_unref);
-  g_clear_pointer (&run->large_arguments, g_variant_unref);
-  g_clear_pointer (&run->small_arguments, g_variant_unref);
+  g_clear_pointer (&run->hex, g_free);
+  g_clear_pointer (&run->reasons, g_ptr_array_unref);
+  g_clear_pointer (&run->micros, g_array_unref);
+  g_clear_pointer (&run->chunk_arguments, g_variant_unref);
+  g_clear_pointer (&run->chunk_starts, g_array_unref);
   g_clear_pointer (&run->slot_input, g_array_unref);
   g_clear_pointer (&run->input_slot, g_array_unref);
   g_clear_pointer (&run->walk, fy_cli_walk_free);
@@ -153,13 +156,6 @@ run_on_pool (Run *run)
 
   run->items = g_array_new (FALSE, TRUE, sizeof (guint));
   g_array_set_size (run->items, run->inputs->len);
-  if (run->chunked_hash)
-    {
-      run->texts = g_ptr_array_new ();
-      g_ptr_array_set_size (run->texts, run->inputs->len);
-      run->oks = g_byte_array_sized_new (run->inputs->len);
-      g_byte_array_set_size (run->oks, run->inputs->len);
-    }
 
   if (!fy_pool_start (pool, &error) ||
       (run->chunked_hash ? !fy_cli_run_start_hash_chunks (run, pool, &error)

@@ -19,6 +19,7 @@
 #include "fy-png-reduce.h"
 #include "fy-resample.h"
 #include "fy-sandbox.h"
+#include "fy-sha256.h"
 #include "fy-workload.h"
 #include "fy-workload-error.h"
 
@@ -386,6 +387,77 @@ test_png_reduce_matches_gdk_pixbuf (void)
       g_assert_null (fy_png_reduce_finish (cut, &error));
       g_assert_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_CORRUPT);
     }
+}
+
+/* hash-files: one packed result for many files, each its own outcome: a
+ * digest where it could be read (the same as hash's), zeros and a reason
+ * where not, in any order, and a time for every file. */
+static void
+test_hash_files_packed (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *abc = g_build_filename (dir, "abc", NULL);
+  g_autofree char *big = g_build_filename (dir, "big", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_autofree char *lots = g_malloc (700000);
+  const char *paths[] = { abc, missing, empty, dir, big, fifo, "", abc, NULL };
+  const char *reasons[] = { NULL, "No such file or directory", NULL, "Is a directory", NULL, "FIFO",
+                            "empty path", NULL };
+  static const guint8 zeros[FY_SHA256_DIGEST_SIZE] = { 0 };
+  g_autoptr(GVariant) digests_value = NULL;
+  g_autoptr(GVariant) micros_value = NULL;
+  g_autoptr(GVariant) failures = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *digests;
+  gsize n_bytes, n_micros;
+  guint n_failed = 0;
+
+  for (gsize i = 0; i < 700000; i++)
+    lots[i] = (char) (i * 7 + (i >> 11));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_true (g_file_set_contents (abc, "abc", 3, NULL));
+  g_assert_true (g_file_set_contents (big, lots, 700000, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+
+  result = fy_test_run_workload ("hash-files", g_variant_new_bytestring_array (paths, -1), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us))")));
+  g_variant_get (result, "(@ay@au@a(us))", &digests_value, &micros_value, &failures);
+  digests = g_variant_get_fixed_array (digests_value, &n_bytes, 1);
+  g_variant_get_fixed_array (micros_value, &n_micros, sizeof (guint32));
+  g_assert_cmpuint (n_bytes, ==, 8 * FY_SHA256_DIGEST_SIZE);
+  g_assert_cmpuint (n_micros, ==, 8);
+
+  for (guint i = 0; i < 8; i++)
+    {
+      const guint8 *digest = digests + i * FY_SHA256_DIGEST_SIZE;
+
+      if (reasons[i] == NULL)
+        {
+          g_autofree char *expected = hash_path (paths[i], NULL);
+          char text[2 * FY_SHA256_DIGEST_SIZE + 1];
+
+          fy_sha256_to_hex (digest, text);
+          g_assert_cmpstr (text, ==, expected);
+        }
+      else
+        g_assert_cmpmem (digest, FY_SHA256_DIGEST_SIZE, zeros, FY_SHA256_DIGEST_SIZE);
+    }
+  for (gsize f = 0; f < g_variant_n_children (failures); f++)
+    {
+      const char *reason;
+      guint32 index;
+
+      g_variant_get_child (failures, f, "(u&s)", &index, &reason);
+      g_assert_cmpuint (index, <, 8);
+      g_assert_nonnull (reasons[index]);
+      g_assert_nonnull (strstr (reason, reasons[index]));
+      n_failed++;
+    }
+  g_assert_cmpuint (n_failed, ==, 4);
 }
 
 /* ---- hash-batch ----------------------------------------------------------- */
@@ -1044,6 +1116,7 @@ main (int    argc,
   g_test_add_func ("/workloads/hash/bad-inputs", test_hash_bad_inputs);
   g_test_add_func ("/workloads/hash/truncated", test_hash_truncated);
   g_test_add_func ("/workloads/hash/outcome", test_hash_outcome);
+  g_test_add_func ("/workloads/hash/files-packed", test_hash_files_packed);
   g_test_add_func ("/workloads/hash/batch-matches", test_hash_batch_matches);
   g_test_add_func ("/workloads/hash/batch-matches-avx2", test_hash_batch_matches_avx2);
   g_test_add_func ("/workloads/hash/batch-matches-portable", test_hash_batch_matches_portable);
