@@ -242,6 +242,19 @@ append_line (GString    *text,
   g_string_append (text, line);
 }
 
+/* "1 waiting", "3 waiting" on the row's blocked line; nothing for none. */
+static void
+append_waiting (GString *blocked,
+                guint    n)
+{
+  g_autofree char *who = NULL;
+
+  if (n == 0)
+    return;
+  who = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u waiting", "%u waiting", n), n);
+  append_line (blocked, who);
+}
+
 static void
 fy_inspector_row_dispose (GObject *object)
 {
@@ -599,12 +612,7 @@ fy_inspector_row_update (FyInspectorRow *self,
                                                  depth, (guint) lookup_count (snapshot, "in-flight"));
 
         append_line (state, line);
-        if (waiters > 0)
-          {
-            g_autofree char *who = g_strdup_printf (_("%u waiting"), waiters);
-
-            append_line (blocked, who);
-          }
+        append_waiting (blocked, waiters);
       }
       break;
 
@@ -620,12 +628,7 @@ fy_inspector_row_update (FyInspectorRow *self,
 
             append_line (state, level);
           }
-        if (lock_waiters > 0)
-          {
-            g_autofree char *who = g_strdup_printf (_("%u waiting"), lock_waiters);
-
-            append_line (blocked, who);
-          }
+        append_waiting (blocked, lock_waiters);
       }
       break;
 
@@ -641,12 +644,7 @@ fy_inspector_row_update (FyInspectorRow *self,
 
             append_line (state, line);
           }
-        if (lock_waiters > 0)
-          {
-            g_autofree char *who = g_strdup_printf (_("%u waiting"), lock_waiters);
-
-            append_line (blocked, who);
-          }
+        append_waiting (blocked, lock_waiters);
       }
       break;
 
@@ -689,33 +687,18 @@ fy_inspector_row_update (FyInspectorRow *self,
         else
           line = g_strdup_printf (_("%u free"), value);
         append_line (state, line);
-        if (waiters > 0)
-          {
-            g_autofree char *who = g_strdup_printf (_("%u waiting"), waiters);
-
-            append_line (blocked, who);
-          }
+        append_waiting (blocked, waiters);
       }
       break;
 
     case FY_SHM_KIND_EVENT:
       append_line (state, lookup_flag (snapshot, "set") ? _("set") : _("clear"));
-      if (waiters > 0)
-        {
-          g_autofree char *who = g_strdup_printf (_("%u waiting"), waiters);
-
-          append_line (blocked, who);
-        }
+      append_waiting (blocked, waiters);
       break;
 
     case FY_SHM_KIND_CONDITION:
       append_line (state, holder != 0 ? _("lock held") : _("lock free"));
-      if (waiters > 0)
-        {
-          g_autofree char *who = g_strdup_printf (_("%u waiting"), waiters);
-
-          append_line (blocked, who);
-        }
+      append_waiting (blocked, waiters);
       break;
 
     case FY_SHM_KIND_BARRIER:
@@ -728,12 +711,7 @@ fy_inspector_row_update (FyInspectorRow *self,
         if (lookup_flag (snapshot, "broken"))
           append_line (state, _("broken"));
         fraction = capacity > 0 ? (double) arrivals / capacity : -1;
-        if (arrivals > 0)
-          {
-            g_autofree char *who = g_strdup_printf (_("%u waiting"), arrivals);
-
-            append_line (blocked, who);
-          }
+        append_waiting (blocked, arrivals);
       }
       break;
 
