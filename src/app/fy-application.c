@@ -159,7 +159,7 @@ fy_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (fy_window_new (self, self->settings));
+    window = GTK_WINDOW (fy_window_new (GTK_APPLICATION (self), self->settings));
   gtk_window_present (window);
 }
 

@@ -182,10 +182,10 @@ fy_window_init (FyWindow *self)
 }
 
 FyWindow *
-fy_window_new (FyApplication *application,
-               GSettings     *settings)
+fy_window_new (GtkApplication *application,
+               GSettings      *settings)
 {
-  g_return_val_if_fail (FY_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
   return g_object_new (FY_TYPE_WINDOW,
