@@ -8,7 +8,9 @@
  * and strip cells are colour nodes; only text goes through Pango. What is
  * off screen is never visited: lanes are binary-searched to the view and
  * sub-pixel bars fold together (fy-timeline-layout.c), strip samples fold
- * onto pixel columns as in the heatmap.
+ * onto pixel columns as in the heatmap. Every bar and cell starts and ends
+ * on a whole device pixel, so cairo (which blends fractional edges) and GL
+ * (which fills the pixels whose centres a quad covers) draw the same.
  */
 
 #define G_LOG_DOMAIN "Forkyard"
@@ -383,8 +385,8 @@ fy_task_timeline_draw (FyTaskTimeline *self,
 
       g_array_set_size (self->rects, 0);
       fy_timeline_layout_lane ((FyTimelineBar *) lane->bars->data, lane->bars->len,
-                               self->view_start, self->us_per_px, self->plot.size.width, now,
-                               self->rects);
+                               self->view_start, self->us_per_px, self->plot.size.width,
+                               gtk_widget_get_scale_factor (widget), now, self->rects);
       for (guint r = 0; r < self->rects->len; r++)
         {
           FyTimelineRect *rect = &g_array_index (self->rects, FyTimelineRect, r);

@@ -40,20 +40,54 @@ fy_timeline_first_visible (const FyTimelineBar *bars,
   return lo;
 }
 
+/* Puts a rect on whole device pixels: a bar at least a pixel wide gets
+ * the pixels whose centres it covers (what a GL quad fills), a narrower
+ * one the pixel its middle falls in. Without this cairo would blend a
+ * fractional edge with the background, so a one-pixel bar would show in
+ * no state's colour at all, and the two renderers would disagree. */
+static void
+snap_rect (FyTimelineRect *rect,
+           double          width)
+{
+  double a, b;
+
+  if (rect->x1 - rect->x0 < 1)
+    {
+      a = floor ((rect->x0 + rect->x1) / 2);
+      a = CLAMP (a, 0, MAX (ceil (width) - 1, 0));
+      b = a + 1;
+    }
+  else
+    {
+      a = round (rect->x0);
+      b = MAX (round (rect->x1), a + 1);
+    }
+  rect->x0 = a;
+  rect->x1 = b;
+}
+
 guint
 fy_timeline_layout_lane (const FyTimelineBar *bars,
                          guint                n_bars,
                          gint64               view_start,
                          double               us_per_px,
                          double               width,
+                         double               scale,
                          gint64               now,
                          GArray              *rects)
 {
   gint64 view_end = view_start + (gint64) ceil (width * us_per_px);
   guint n_before = rects->len;
   FyTimelineRect *last = NULL;
+  guint kept;
 
   g_return_val_if_fail (us_per_px > 0, 0);
+  g_return_val_if_fail (scale >= 1, 0);
+
+  /* Everything below is in device pixels: "narrower than a pixel" means
+   * narrower than what the screen can show. */
+  us_per_px /= scale;
+  width *= scale;
 
   for (guint i = fy_timeline_first_visible (bars, n_bars, view_start, now);
        i < n_bars && bars[i].start < view_end; i++)
@@ -75,7 +109,7 @@ fy_timeline_layout_lane (const FyTimelineBar *bars,
       /* Sub-pixel bars never become nodes of their own: one that touches
        * a run of other sub-pixel bars joins it, and the run shows its most
        * notable state; one hidden under a wide bar's last pixel is part
-       * of that bar's rect. */
+       * of that bar's rect, unless its state is the more notable. */
       if (last != NULL && x1 - x0 < 1)
         {
           gboolean last_small = last->count > 1 || last->x1 - last->x0 < 1;
@@ -87,8 +121,9 @@ fy_timeline_layout_lane (const FyTimelineBar *bars,
               last->count++;
               continue;
             }
-          if (!last_small && x1 <= ceil (last->x1))
+          if (!last_small && x1 <= ceil (last->x1) && bars[i].state <= last->state)
             {
+              last->x1 = MAX (last->x1, x1);
               last->count++;
               continue;
             }
@@ -97,12 +132,46 @@ fy_timeline_layout_lane (const FyTimelineBar *bars,
       last = &g_array_index (rects, FyTimelineRect, rects->len - 1);
     }
 
+  /* Whole device pixels. Snapping can put a rect on a pixel its
+   * predecessor already covers: two narrow ones then merge (taking the
+   * more notable state, never growing past two pixels), a one-pixel one
+   * moves to the next pixel, and a wide one starts where the other ends. */
+  kept = n_before;
+  for (guint r = n_before; r < rects->len; r++)
+    {
+      FyTimelineRect rect = g_array_index (rects, FyTimelineRect, r);
+      FyTimelineRect *prev = kept > n_before ? &g_array_index (rects, FyTimelineRect, kept - 1) : NULL;
+
+      snap_rect (&rect, width);
+      if (prev != NULL && rect.x0 < prev->x1)
+        {
+          if (MAX (prev->x1, rect.x1) - prev->x0 <= 2)
+            {
+              prev->x1 = MAX (prev->x1, rect.x1);
+              prev->state = MAX (prev->state, rect.state);
+              prev->count += rect.count;
+              continue;
+            }
+          if (rect.x1 - rect.x0 <= 1 && prev->x1 < ceil (width))
+            rect.x1 = prev->x1 + 1;
+          else if (rect.x1 <= prev->x1)
+            {
+              prev->state = MAX (prev->state, rect.state);
+              prev->count += rect.count;
+              continue;
+            }
+          rect.x0 = prev->x1;
+        }
+      g_array_index (rects, FyTimelineRect, kept++) = rect;
+    }
+  g_array_set_size (rects, kept);
+
   for (guint r = n_before; r < rects->len; r++)
     {
       FyTimelineRect *rect = &g_array_index (rects, FyTimelineRect, r);
 
-      if (rect->x1 - rect->x0 < 1)
-        rect->x1 = rect->x0 + 1;
+      rect->x0 /= scale;
+      rect->x1 /= scale;
     }
   return rects->len - n_before;
 }

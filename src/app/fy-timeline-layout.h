@@ -7,8 +7,9 @@
  * narrow neighbours of one state less than a pixel apart become one rect,
  * sub-pixel neighbours of different states merge into runs of at most two
  * pixels that take the most notable state among their bars, so one
- * failure among a thousand quick successes still shows. Kept apart from the widget so tests can
- * check it exactly.
+ * failure among a thousand quick successes still shows; then every rect
+ * is snapped to whole device pixels. Kept apart from the widget so tests
+ * can check it exactly.
  */
 
 #pragma once
@@ -57,12 +58,15 @@ guint    fy_timeline_first_visible  (const FyTimelineBar *bars,
                                      gint64               now);
 /* Appends to @rects (of FyTimelineRect) the bars visible between
  * @view_start and @view_start + @width * @us_per_px, culled and folded.
- * Rects are at least one pixel wide. Returns how many were appended. */
+ * @scale is the device pixels per pixel: rects start and end on whole
+ * device pixels and are at least one wide, so they look the same whether
+ * GL or cairo draws them. Returns how many were appended. */
 guint    fy_timeline_layout_lane    (const FyTimelineBar *bars,
                                      guint                n_bars,
                                      gint64               view_start,
                                      double               us_per_px,
                                      double               width,
+                                     double               scale,
                                      gint64               now,
                                      GArray              *rects);
 /* The bar of a lane under @time, or -1. */
