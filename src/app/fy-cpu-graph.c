@@ -189,8 +189,9 @@ build_grid (FyCpuGraph *self,
           label = g_strdup_printf (_("CPU %u"), i);
           fy_graph_line_color (i - 1, dark, &swatch);
         }
+      /* On whole pixels, so cairo does not blur the swatch's edges. */
       gtk_snapshot_append_color (snapshot, &swatch,
-                                 &GRAPHENE_RECT_INIT (x, y + text_h / 2.0 - (i == 0 ? 2 : 1.5),
+                                 &GRAPHENE_RECT_INIT (x, round (y + text_h / 2.0 - (i == 0 ? 2 : 1.5)),
                                                       LEGEND_SWATCH, i == 0 ? 4 : 3));
       append_text (snapshot, layout, label, x + LEGEND_SWATCH + 4, y, &text);
     }

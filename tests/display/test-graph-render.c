@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each widget is drawn from scripted figures into a texture through the
- * same snapshot path the window uses, saved as a PNG under the build tree
+ * same snapshot path the window uses, by GTK's cairo renderer (see
+ * render () for why not GL), saved as a PNG under the build tree
  * (FY_TEST_OUTDIR) and checked by its pixels: a core scripted at 100 %
  * fills its heatmap row with the "full" colour, its line runs along the top
  * of the plot, and so on. A widget that drew nothing fails.
@@ -103,6 +104,7 @@ render (GtkWidget  *widget,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
   Pixels *pixels;
   GskRenderer *renderer;
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -138,11 +140,25 @@ render (GtkWidget  *widget,
                           gtk_widget_get_width (widget), gtk_widget_get_height (widget));
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  /* A renderer of our own, cairo, new for every picture. Not the window's
+   * GL renderer: GTK 4.8 keeps the textures of cairo nodes it drew in a
+   * cache keyed by the node's address, held by a GL driver that every GL
+   * renderer of the display shares, and purged only a frame or two later.
+   * A node freed after one case and a new one malloc () happens to put at
+   * the same address in the next were drawn as the old picture — how the
+   * sparkline once came out as an earlier graph, depending on how many
+   * frames the new window had drawn in between. So a new GL renderer per
+   * case would not help; cairo has no such cache. It is also what users
+   * see where GL would run on the CPU (fy-renderer-choice.c). */
+  renderer = gsk_cairo_renderer_new ();
+  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
+  g_assert_no_error (error);
   texture = gsk_renderer_render_texture (renderer, node,
                                          &GRAPHENE_RECT_INIT (0, 0,
                                                               gtk_widget_get_width (widget),
                                                               gtk_widget_get_height (widget)));
+  gsk_renderer_unrealize (renderer);
+  g_object_unref (renderer);
 
   path = g_build_filename (g_getenv ("FY_TEST_OUTDIR"), name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
@@ -617,6 +633,9 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The windows draw with cairo too, as the app does where GL would be a
+   * CPU rasteriser: no GL context, no shared texture cache at all. */
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
   gtk_init ();
   adw_init ();
 
