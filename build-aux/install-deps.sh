@@ -23,6 +23,7 @@ packages="
   libgdk-pixbuf-2.0-dev
   libpng-dev
   libdeflate-dev
+  libjpeg62-turbo-dev
   zlib1g-dev
   webp-pixbuf-loader
   heif-gdk-pixbuf

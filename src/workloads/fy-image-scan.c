@@ -64,8 +64,22 @@ fy_jpeg_end_scan_feed (FyJpegEndScan *scan,
 {
   for (gsize i = 0; i < len && !scan->seen_end; i++)
     {
-      guchar byte = data[i];
+      guchar byte;
 
+      /* Entropy-coded data is most of a file: only an 0xff can start the
+       * end marker, so jump to the next one. */
+      if (scan->state == JPEG_SCAN_ENTROPY && !scan->previous_ff)
+        {
+          const guchar *ff = memchr (data + i, 0xff, len - i);
+
+          if (ff == NULL)
+            break;
+          i = (gsize) (ff - data);
+          scan->previous_ff = TRUE;
+          continue;
+        }
+
+      byte = data[i];
       switch (scan->state)
         {
         case JPEG_SCAN_MARKER_START:

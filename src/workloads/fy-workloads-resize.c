@@ -4,10 +4,11 @@
  *
  * The pipeline: sniff the format, decode (a JPEG at the smallest DCT scale
  * that still covers the target both ways, so the one resampling left is a
- * downscale by less than two; a non-interlaced PNG row by row straight
+ * downscale by less than two, in one pass that reads only the scans that
+ * scale needs, fy-jpeg-decode.h; a non-interlaced PNG row by row straight
  * into the averaging down that precedes the resampling, fy-png-reduce.h),
- * turn the picture upright from its EXIF
- * orientation, resample to the box with Lanczos-3 (fy-resample.h) (fitted after the rotation with keep
+ * turn the picture upright from its EXIF orientation, resample to the box
+ * with Lanczos-3 (fy-resample.h) (fitted after the rotation with keep
  * aspect), encode in the input's format (PNG, or JPEG for an opaque
  * photograph, when gdk-pixbuf cannot write that format) and write it
  * atomically: a temporary file in the output directory, renamed over the
@@ -32,6 +33,7 @@
 
 #include "fy-file-read.h"
 #include "fy-image-scan.h"
+#include "fy-jpeg-decode.h"
 #include "fy-png-reduce.h"
 #include "fy-resample.h"
 #include "fy-sandbox.h"
@@ -104,35 +106,37 @@ fit_box (const ResizeJob *job,
     }
 }
 
-static void
-size_prepared_cb (GdkPixbufLoader *loader,
-                  int              width,
-                  int              height,
-                  gpointer         user_data)
+/* Records the size the file claims; FALSE for a pixel bomb, which must
+ * be refused before the decoder allocates its canvas. */
+static gboolean
+claim_size (ResizeJob *job,
+            int        width,
+            int        height)
 {
-  ResizeJob *job = user_data;
+  job->claimed_width = width;
+  job->claimed_height = height;
+  if (width <= 0 || height <= 0 || width > RESIZE_MAX_SIDE || height > RESIZE_MAX_SIDE ||
+      (gint64) width * height > RESIZE_MAX_PIXELS)
+    {
+      job->too_large = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Shrink-on-load: libjpeg decodes at 1/2, 1/4 or 1/8 scale for much less
+ * work. The smallest scale still at least the target both ways: then the
+ * final resampling only ever shrinks, by less than two, which keeps the
+ * fine detail a shrink from a smaller scale would have to invent. */
+static int
+jpeg_denominator (const ResizeJob *job,
+                  int              width,
+                  int              height)
+{
   gboolean transposed = orientation_transposes (job->exif_orientation);
   int target_width;
   int target_height;
   int denominator = 8;
-
-  job->claimed_width = width;
-  job->claimed_height = height;
-
-  if (width <= 0 || height <= 0 || width > RESIZE_MAX_SIDE || height > RESIZE_MAX_SIDE ||
-      (gint64) width * height > RESIZE_MAX_PIXELS)
-    {
-      /* A zero size makes every gdk-pixbuf loader stop before it
-       * allocates the canvas. */
-      job->too_large = TRUE;
-      gdk_pixbuf_loader_set_size (loader, 0, 0);
-      return;
-    }
-
-  /* Other formats decode in full: their loaders would only scale after
-   * decoding, with the same resampling done later here. */
-  if (g_strcmp0 (job->type, "jpeg") != 0)
-    return;
 
   /* The box applies to the upright picture; in the file's own orientation
    * its sides are swapped for orientations 5 to 8. */
@@ -146,16 +150,53 @@ size_prepared_cb (GdkPixbufLoader *loader,
       target_height = swap;
     }
 
-  /* Shrink-on-load: libjpeg decodes at 1/2, 1/4 or 1/8 scale for much less
-   * work. The smallest scale still at least the target both ways: then the
-   * final resampling only ever shrinks, by less than two, which keeps the
-   * fine detail a shrink from a smaller scale would have to invent. */
   while (denominator > 1 &&
          ((width + denominator - 1) / denominator < target_width ||
           (height + denominator - 1) / denominator < target_height))
     denominator /= 2;
+  return denominator;
+}
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  ResizeJob *job = user_data;
+  int denominator;
+
+  if (!claim_size (job, width, height))
+    {
+      /* A zero size makes every gdk-pixbuf loader stop before it
+       * allocates the canvas. */
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+      return;
+    }
+
+  /* Other formats decode in full: their loaders would only scale after
+   * decoding, with the same resampling done later here. */
+  if (g_strcmp0 (job->type, "jpeg") != 0)
+    return;
+
+  denominator = jpeg_denominator (job, width, height);
   gdk_pixbuf_loader_set_size (loader, (width + denominator - 1) / denominator,
                               (height + denominator - 1) / denominator);
+}
+
+/* The JPEG path's size check and scale (FyJpegScaleFunc). */
+static gboolean
+jpeg_scale_cb (int       width,
+               int       height,
+               int      *denominator,
+               gpointer  user_data)
+{
+  ResizeJob *job = user_data;
+
+  if (!claim_size (job, width, height))
+    return FALSE;
+  *denominator = jpeg_denominator (job, width, height);
+  return TRUE;
 }
 
 /* The PNG path's size check, as size_prepared_cb () checks every other
@@ -170,14 +211,8 @@ png_size_cb (int       width,
 {
   ResizeJob *job = user_data;
 
-  job->claimed_width = width;
-  job->claimed_height = height;
-  if (width <= 0 || height <= 0 || width > RESIZE_MAX_SIDE || height > RESIZE_MAX_SIDE ||
-      (gint64) width * height > RESIZE_MAX_PIXELS)
-    {
-      job->too_large = TRUE;
-      return FALSE;
-    }
+  if (!claim_size (job, width, height))
+    return FALSE;
   fit_box (job, width, height, out_width, out_height);
   return TRUE;
 }
@@ -321,6 +356,8 @@ resize_decode_and_write (ResizeJob  *job,
   g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(FyPngReduce) png_reduce = NULL;
   g_autoptr(GdkPixbuf) reduced = NULL;
+  g_autoptr(GdkPixbuf) decoded = NULL;
+  g_autoptr(GByteArray) jpeg_data = NULL;
   g_autoptr(GdkPixbuf) upright = NULL;
   g_autoptr(GdkPixbuf) scaled = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -385,6 +422,8 @@ resize_decode_and_write (ResizeJob  *job,
             job->exif_orientation = fy_jpeg_exif_orientation (block, (gsize) n);
           if (is_png && fy_png_reduce_can_decode (block, (gsize) n))
             png_reduce = fy_png_reduce_new (png_size_cb, job);
+          else if (is_jpeg)
+            jpeg_data = g_byte_array_sized_new ((guint) job->in_size);
           else
             {
               loader = job->type ? gdk_pixbuf_loader_new_with_type (job->type, NULL) : NULL;
@@ -408,13 +447,46 @@ resize_decode_and_write (ResizeJob  *job,
               break;
             }
         }
-      if (png_reduce != NULL
-          ? !fy_png_reduce_feed (png_reduce, block, (gsize) n, &local_error)
-          : !gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
+      if (jpeg_data != NULL)
+        {
+          /* Decoded once whole (fy-jpeg-decode.h); a file that grows
+           * while it is read must not grow this without end. */
+          if (jpeg_data->len + (gsize) n > RESIZE_MAX_FILE_SIZE)
+            {
+              g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_TOO_LARGE,
+                           "file grew above the limit of %d MiB while being read",
+                           RESIZE_MAX_FILE_SIZE >> 20);
+              return FALSE;
+            }
+          g_byte_array_append (jpeg_data, block, (guint) n);
+        }
+      else if (png_reduce != NULL
+               ? !fy_png_reduce_feed (png_reduce, block, (gsize) n, &local_error)
+               : !gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
         {
           loader_ok = FALSE;
           break;
         }
+    }
+
+  if (jpeg_data != NULL)
+    {
+      FyJpegDecodeStatus status = fy_jpeg_decode (jpeg_data->data, jpeg_data->len,
+                                                  jpeg_scale_cb, job, &decoded, NULL,
+                                                  &local_error);
+
+      if (status == FY_JPEG_DECODE_UNSUPPORTED)
+        {
+          /* CMYK and YCCK: gdk-pixbuf's loader turns them into RGB. */
+          loader = gdk_pixbuf_loader_new_with_type ("jpeg", NULL);
+          if (loader == NULL)
+            loader = gdk_pixbuf_loader_new ();
+          g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), job);
+          loader_ok = gdk_pixbuf_loader_write (loader, jpeg_data->data, jpeg_data->len,
+                                               &local_error);
+        }
+      else
+        loader_ok = status == FY_JPEG_DECODE_DONE;
     }
 
   if (!started)
@@ -472,8 +544,10 @@ resize_decode_and_write (ResizeJob  *job,
 
   if (png_reduce != NULL)
     pixbuf = reduced = loader_ok ? fy_png_reduce_finish (png_reduce, &local_error) : NULL;
-  else
+  else if (loader != NULL)
     pixbuf = loader_ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
+  else
+    pixbuf = loader_ok ? decoded : NULL;
   if (pixbuf == NULL)
     {
       if (local_error != NULL &&
@@ -487,7 +561,8 @@ resize_decode_and_write (ResizeJob  *job,
       return FALSE;
     }
 
-  format = loader != NULL ? gdk_pixbuf_loader_get_format (loader) : find_format ("png");
+  format = loader != NULL ? gdk_pixbuf_loader_get_format (loader)
+                          : find_format (is_jpeg ? "jpeg" : "png");
   format_name = format ? gdk_pixbuf_format_get_name (format) : NULL;
 
   /* Upright first: the box is fitted to the picture as it is seen. The

@@ -4,7 +4,7 @@
  *
  * The small parsers the resize and load workloads rely on, fed crafted
  * bytes: each format's signature, an EXIF block in both byte orders (and
- * cut short), and CPU lists as taskset and sysfs write them.
+ * cut short), a JPEG's end marker found in blocks of any size, and CPU lists as taskset and sysfs write them.
  */
 
 #include "config.h"
@@ -159,6 +159,46 @@ test_gif_empty_frames (void)
   g_assert_cmpuint (scan.frames, ==, 1);
 }
 
+/* The end-of-image scan, fed a crafted file in blocks of every size: a
+ * segment whose payload holds 0xff 0xd9 (it must be skipped by length),
+ * entropy-coded data with stuffed bytes, a restart marker and fill bytes
+ * before the end marker; and the same file cut short of that marker. */
+static void
+test_jpeg_end_scan (void)
+{
+  static const guchar file[] = {
+    0xff, 0xd8,
+    0xff, 0xfe, 0x00, 0x06, 0xff, 0xd9, 0xff, 0xd9,   /* a comment holding FF D9 */
+    0xff, 0xda, 0x00, 0x04, 0x00, 0x00,               /* a scan header */
+    0x12, 0xff, 0x00, 0x34, 0x56, 0xff, 0xd0, 0x78,   /* data, stuffing, RST0 */
+    0x9a, 0xbc, 0xde, 0xf0, 0x11, 0x22, 0xff, 0x00,
+    0xff, 0xff, 0xd9,                                 /* fill byte, EOI */
+  };
+
+  for (gsize block = 1; block <= sizeof file; block++)
+    for (gsize cut = sizeof file - 1; cut <= sizeof file; cut++)
+      {
+        FyJpegEndScan scan = { 0 };
+
+        for (gsize at = 0; at < cut; at += block)
+          fy_jpeg_end_scan_feed (&scan, file + at, MIN (block, cut - at));
+        g_assert_cmpint (scan.seen_end, ==, cut == sizeof file);
+      }
+  /* Cut just before the fill byte, or inside the comment: no end. */
+  {
+    FyJpegEndScan scan = { 0 };
+
+    fy_jpeg_end_scan_feed (&scan, file, sizeof file - 3);
+    g_assert_false (scan.seen_end);
+  }
+  {
+    FyJpegEndScan scan = { 0 };
+
+    fy_jpeg_end_scan_feed (&scan, file, 10);
+    g_assert_false (scan.seen_end);
+  }
+}
+
 static void
 test_cpu_lists (void)
 {
@@ -210,6 +250,7 @@ main (int    argc,
   g_test_add_func ("/workloads/image-scan/sniff", test_sniff_every_format);
   g_test_add_func ("/workloads/image-scan/exif-orientation", test_exif_orientation);
   g_test_add_func ("/workloads/image-scan/gif-empty-frames", test_gif_empty_frames);
+  g_test_add_func ("/workloads/image-scan/jpeg-end", test_jpeg_end_scan);
   g_test_add_func ("/workloads/cpu-list/parse", test_cpu_lists);
 
   return g_test_run ();
