@@ -334,7 +334,7 @@ static void
 test_resize_installs_filter (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("forkyard-seccomp-XXXXXX", NULL);
-  g_autofree char *in_path = g_build_filename (dir, "photo.jpg", NULL);
+  g_autofree char *in_path = g_build_filename (dir, "photo.bmp", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   g_autofree char *out_path = NULL;
   g_autoptr(GdkPixbuf) picture = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 48);
@@ -347,10 +347,11 @@ test_resize_installs_filter (void)
   int width, height;
 
   gdk_pixbuf_fill (picture, 0x3465a4ff);
-  g_assert_true (gdk_pixbuf_save (picture, in_path, "jpeg", &error, NULL));
+  g_assert_true (gdk_pixbuf_save (picture, in_path, "bmp", &error, NULL));
   g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
 
-  /* A JPEG goes through GdkPixbufLoader (PNGs may not), so the hook runs. */
+  /* A BMP goes through GdkPixbufLoader (JPEGs and PNGs may not), so the
+   * hook runs. */
   hook = g_signal_add_emission_hook (signal_id, 0, size_prepared_hook, &probe, NULL);
   result = fy_test_run_workload ("resize",
                                  g_variant_new ("(^ay^ayiib)", in_path, out_dir, 16, 16, TRUE),
