@@ -28,5 +28,8 @@ export G_DEBUG="${G_DEBUG:-fatal-warnings}"
 mkdir -p "$work/tmp"
 export TMPDIR="$work/tmp"
 
+# libFuzzer ends a crash with status 77 by default, which meson reads as
+# a skipped test: a crash must fail it.
 exec "$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus"
