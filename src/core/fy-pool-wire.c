@@ -297,8 +297,15 @@ fy_pool_batch_parse (GVariant    *body,
   out->values = g_variant_get_variant (boxed);
   out->kind_of = g_variant_get_fixed_array (out->kinds, &n_kinds, 1);
   out->times_of = g_variant_get_fixed_array (out->times, &n_times, sizeof (gint64));
+  /* The values' shape first: a worker may box any value, and counting
+   * the children of one that is no array is a GLib assertion. */
+  if (!values_ok (out->values))
+    {
+      fy_pool_batch_clear (out);
+      return FALSE;
+    }
   out->n = g_variant_n_children (out->values);
-  if (!values_ok (out->values) || out->n != n_kinds || n_times != 2 * out->n)
+  if (out->n != n_kinds || n_times != 2 * out->n)
     {
       fy_pool_batch_clear (out);
       return FALSE;
