@@ -10,6 +10,11 @@
  * sizes let the caller balance work by bytes. Paths live in one string
  * chunk and the files in one array: a tree of 50 000 small files is not
  * 150 000 allocations.
+ *
+ * The stats are most of a walk's time, and the pool's workers have
+ * nothing to do until it ends: a directory of many entries has them
+ * stat'ed by a few threads at once, each a slice of the sorted names,
+ * before its entries are taken in order as before.
  */
 
 #include "config.h"
@@ -30,6 +35,23 @@ typedef struct
   gsize         name_at; /* offset of the name in the directory's buffer */
   unsigned char type;    /* d_type: DT_UNKNOWN when the file system does not say */
 } DirEntry;
+
+/* What the stats of one entry found: the entry itself, and for a symbolic
+ * link what it names. An errno of 0 means the stat succeeded. */
+typedef struct
+{
+  int     link_errno;
+  int     target_errno;
+  mode_t  link_mode;
+  mode_t  target_mode;
+  guint64 link_size;
+  guint64 target_size;
+} EntryStat;
+
+/* A directory with at least this many entries to stat has them stat'ed by
+ * STAT_THREADS threads at once (the walking one among them). */
+#define PARALLEL_STAT_MIN 128
+#define STAT_THREADS_MAX 4
 
 /* The directories on the path from the walk's root: a directory met again
  * below itself (a bind mount of an ancestor) would never end. */
@@ -87,69 +109,191 @@ static void walk_directory (FyCliWalk  *walk,
                             GString    *path,
                             GArray     *ancestors);
 
-/* One entry met inside a walk: @dir_fd is its directory, @path its path.
- * Directories the file system names as such are opened without a stat:
- * the walk needs their descriptor anyway. */
+/* Stats one entry that is not known to be a directory; for a symbolic
+ * link, what it names as well. Safe on any thread. */
 static void
-walk_entry (FyCliWalk  *walk,
-            int         dir_fd,
-            const char *name,
-            guchar      type,
-            GString    *path,
-            GArray     *ancestors)
+stat_entry (int          dir_fd,
+            const char  *name,
+            EntryStat   *out)
 {
   struct stat st;
 
+  out->link_errno = fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+  out->target_errno = ENOENT;
+  if (out->link_errno != 0)
+    return;
+  out->link_mode = st.st_mode;
+  out->link_size = (guint64) st.st_size;
+  if (!S_ISLNK (st.st_mode))
+    return;
+  out->target_errno = fstatat (dir_fd, name, &st, 0) == 0 ? 0 : errno;
+  out->target_mode = st.st_mode;
+  out->target_size = (guint64) st.st_size;
+}
+
+/* A slice of a directory's entries to stat, on a thread of the pool. */
+typedef struct
+{
+  int             dir_fd;
+  const char     *names;
+  const DirEntry *entries;
+  EntryStat      *stats;
+  guint           first;
+  guint           last;
+  /* Shared by the slices of one directory. */
+  GMutex         *mutex;
+  GCond          *cond;
+  guint          *n_pending;
+} StatSlice;
+
+static void
+stat_slice (StatSlice *slice)
+{
+  for (guint i = slice->first; i < slice->last; i++)
+    if (slice->entries[i].type != DT_DIR)
+      stat_entry (slice->dir_fd, slice->names + slice->entries[i].name_at, &slice->stats[i]);
+}
+
+static void
+stat_slice_thread (gpointer data,
+                   gpointer user_data)
+{
+  StatSlice *slice = data;
+
+  stat_slice (slice);
+  g_mutex_lock (slice->mutex);
+  if (--*slice->n_pending == 0)
+    g_cond_signal (slice->cond);
+  g_mutex_unlock (slice->mutex);
+}
+
+/* The threads that help stat, made on first use and shared by every
+ * walk of the process; NULL on one CPU. */
+static GThreadPool *stat_helpers;
+static guint stat_threads = 1;
+
+static GThreadPool *
+stat_pool (guint *out_n_threads)
+{
+  static gsize made = 0;
+
+  if (g_once_init_enter (&made))
+    {
+      guint n = MIN (g_get_num_processors (), STAT_THREADS_MAX);
+
+      if (n > 1)
+        stat_helpers = g_thread_pool_new (stat_slice_thread, NULL, (int) n - 1, FALSE, NULL);
+      if (stat_helpers != NULL)
+        stat_threads = n;
+      g_once_init_leave (&made, 1);
+    }
+  *out_n_threads = stat_threads;
+  return stat_helpers;
+}
+
+/* Stats every entry of @entries that is not known to be a directory,
+ * into @stats, on several threads when there are many. */
+static void
+stat_entries (int             dir_fd,
+              const char     *names,
+              const DirEntry *entries,
+              guint           n_entries,
+              EntryStat      *stats)
+{
+  StatSlice slices[STAT_THREADS_MAX];
+  GMutex mutex;
+  GCond cond;
+  guint n_pending;
+  guint n_threads;
+  GThreadPool *pool = n_entries >= PARALLEL_STAT_MIN ? stat_pool (&n_threads) : NULL;
+
+  if (pool == NULL)
+    n_threads = 1;
+  g_mutex_init (&mutex);
+  g_cond_init (&cond);
+  n_pending = n_threads - 1;
+  for (guint t = 0; t < n_threads; t++)
+    {
+      slices[t] = (StatSlice) {
+        .dir_fd = dir_fd, .names = names, .entries = entries, .stats = stats,
+        .first = (guint) ((guint64) n_entries * t / n_threads),
+        .last = (guint) ((guint64) n_entries * (t + 1) / n_threads),
+        .mutex = &mutex, .cond = &cond, .n_pending = &n_pending,
+      };
+      /* The walking thread takes the first slice itself. */
+      if (t > 0)
+        g_thread_pool_push (pool, &slices[t], NULL);
+    }
+  stat_slice (&slices[0]);
+  g_mutex_lock (&mutex);
+  while (n_pending > 0)
+    g_cond_wait (&cond, &mutex);
+  g_mutex_unlock (&mutex);
+  g_mutex_clear (&mutex);
+  g_cond_clear (&cond);
+}
+
+/* One entry met inside a walk: @dir_fd is its directory, @path its path,
+ * @es what its stats found (unless the file system named it a
+ * directory). Directories are opened without a stat: the walk needs their
+ * descriptor anyway. */
+static void
+walk_entry (FyCliWalk       *walk,
+            int              dir_fd,
+            const char      *name,
+            guchar           type,
+            const EntryStat *es,
+            GString         *path,
+            GArray          *ancestors)
+{
   if (type == DT_DIR)
     {
       walk_directory (walk, dir_fd, name, path, ancestors);
       return;
     }
 
-  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+  if (es->link_errno != 0)
     {
       /* Removed since the directory was read: nothing to hash. */
-      if (errno != ENOENT)
-        add_pair (walk->errors, path->str, g_strerror (errno));
+      if (es->link_errno != ENOENT)
+        add_pair (walk->errors, path->str, g_strerror (es->link_errno));
       return;
     }
 
-  if (S_ISDIR (st.st_mode))
+  if (S_ISDIR (es->link_mode))
     {
       walk_directory (walk, dir_fd, name, path, ancestors);
       return;
     }
-  if (S_ISREG (st.st_mode))
+  if (S_ISREG (es->link_mode))
     {
-      add_file (walk, path->str, (guint64) st.st_size);
+      add_file (walk, path->str, es->link_size);
       return;
     }
-  if (!S_ISLNK (st.st_mode))
+  if (!S_ISLNK (es->link_mode))
     {
-      add_pair (walk->skipped, path->str, special_reason (st.st_mode));
+      add_pair (walk->skipped, path->str, special_reason (es->link_mode));
       return;
     }
 
   /* A symbolic link: what it names decides. */
-  if (fstatat (dir_fd, name, &st, 0) != 0)
+  if (es->target_errno != 0)
     {
-      int saved_errno = errno;
-
-      if (saved_errno == ELOOP)
+      if (es->target_errno == ELOOP)
         add_pair (walk->skipped, path->str, "a symbolic link loop");
-      else if (saved_errno == ENOENT)
+      else if (es->target_errno == ENOENT)
         add_pair (walk->skipped, path->str, "a dangling symbolic link");
       else
         /* EACCES on the way to the target: reading it would fail too. */
         add_file (walk, path->str, 0);
       return;
     }
-  if (S_ISREG (st.st_mode))
-    add_file (walk, path->str, (guint64) st.st_size);
-  else if (S_ISDIR (st.st_mode))
+  if (S_ISREG (es->target_mode))
+    add_file (walk, path->str, es->target_size);
+  else if (S_ISDIR (es->target_mode))
     add_pair (walk->skipped, path->str, "a symbolic link to a directory (not followed)");
   else
-    add_pair (walk->skipped, path->str, special_reason (st.st_mode));
+    add_pair (walk->skipped, path->str, special_reason (es->target_mode));
 }
 
 /* Walks the directory @name of @parent_fd, whose path is in @path.
@@ -166,6 +310,7 @@ walk_directory (FyCliWalk  *walk,
 {
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (DirEntry));
   g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree EntryStat *stats = NULL;
   gsize path_len = path->len;
   struct dirent *dirent;
   struct stat st;
@@ -232,6 +377,9 @@ walk_directory (FyCliWalk  *walk,
   /* Files and subdirectories in one sorted order, as `find | sort` lists
    * them within one directory; a subdirectory's contents follow its name.
    * This directory's descriptor is the one held per level. */
+  stats = g_new (EntryStat, MAX (entries->len, 1));
+  stat_entries (dirfd (dir), names->str, (const DirEntry *) entries->data, entries->len, stats);
+
   id.dev = st.st_dev;
   id.ino = st.st_ino;
   g_array_append_val (ancestors, id);
@@ -244,7 +392,7 @@ walk_directory (FyCliWalk  *walk,
       gsize dir_len = path->len;
 
       g_string_append (path, entry_name);
-      walk_entry (walk, dirfd (dir), entry_name, entry->type, path, ancestors);
+      walk_entry (walk, dirfd (dir), entry_name, entry->type, &stats[i], path, ancestors);
       g_string_truncate (path, dir_len);
     }
   g_string_truncate (path, path_len);

@@ -117,6 +117,29 @@ def hash_walk_skips_links_to_directories_loops_and_special_files():
 
 
 @test
+def hash_walk_of_a_large_directory_is_the_same():
+    """A directory of many entries is stat'ed by several threads at once;
+    what is hashed, skipped and in which order stays as in a small one.
+    The numbered files sort first, so the special entries fall in a later
+    slice than the first."""
+    with tempfile.TemporaryDirectory() as tmp:
+        hashed, skipped = special_tree(tmp)
+        numbered = [f"{tmp}/{i:04}" for i in range(300)]
+        for i, path in enumerate(numbered):
+            write(path, b"n" * i)
+        r = cli("hash", "--no-progress", tmp, timeout=60)
+        assert r.returncode == 0 and r.stderr == b"", r
+        assert r.stdout == sha256sum(numbered + hashed), r.stdout
+        r = cli("hash", "--json", tmp, timeout=60)
+        assert r.returncode == 0, r
+        doc = json.loads(r.stdout)
+        reasons = {x["path"]: x["reason"] for x in doc["skipped"]}
+        assert set(reasons) == set(skipped), reasons
+        for path, word in skipped.items():
+            assert word in reasons[path], (path, reasons[path])
+
+
+@test
 def hash_follows_links_named_on_the_command_line():
     with tempfile.TemporaryDirectory() as tmp:
         hashed, _ = special_tree(tmp)
