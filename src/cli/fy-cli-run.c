@@ -104,10 +104,37 @@ start_tasks (Run     *run,
     }
 }
 
+/* The pool's size and policies, fixed before it starts. */
 static int
-run_on_pool (Run *run)
+configure_pool (Run    *run,
+                FyPool *pool)
 {
-  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (run->workers > 0 && !fy_pool_set_n_workers (pool, run->workers, &error))
+    {
+      fy_cli_error ("%s: %s", run->command, error->message);
+      return FY_CLI_EXIT_USAGE;
+    }
+  fy_pool_set_crash_policy (pool, run->policy, run->retries);
+  if (run->timeout > 0)
+    fy_pool_set_task_timeout (pool, run->timeout);
+
+  /* Workers read the list when they start and pin themselves before any
+   * task; replacements read it too. */
+  if (run->cpus != NULL)
+    {
+      g_autofree char *list = fy_cpu_list_format (&run->cpu_set);
+
+      g_setenv (FY_WORKER_CPUS_ENV, list, TRUE);
+    }
+  return FY_CLI_EXIT_OK;
+}
+
+static int
+run_on_pool (Run    *run,
+             FyPool *pool)
+{
   g_autoptr(FyFutureIter) iter = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) index_of = g_hash_table_new (NULL, NULL);
@@ -118,23 +145,9 @@ run_on_pool (Run *run)
   gint64 last_draw = 0;
   int n_workers;
 
-  if (run->workers > 0 && !fy_pool_set_n_workers (pool, run->workers, &error))
-    {
-      fy_cli_error ("%s: %s", run->command, error->message);
-      return FY_CLI_EXIT_USAGE;
-    }
-  fy_pool_set_crash_policy (pool, run->policy, run->retries);
-  if (run->timeout > 0)
-    fy_pool_set_task_timeout (pool, run->timeout);
   n_workers = fy_pool_get_n_workers (pool);
-
-  /* Workers read the list when they start and pin themselves before any
-   * task; replacements read it too. */
   if (run->cpus != NULL)
     {
-      g_autofree char *list = fy_cpu_list_format (&run->cpu_set);
-
-      g_setenv (FY_WORKER_CPUS_ENV, list, TRUE);
       run->last_cpu = g_array_new (FALSE, TRUE, sizeof (int));
       g_array_set_size (run->last_cpu, run->inputs->len);
     }
@@ -253,7 +266,9 @@ fy_cli_run_main (int    argc,
                  char **argv)
 {
   g_auto(Run) run = { 0 };
+  g_autoptr(FyPool) pool = fy_pool_new ();
   g_autoptr(GError) error = NULL;
+  gboolean walks;
   int status;
 
   run.command = argv[0];
@@ -261,12 +276,41 @@ fy_cli_run_main (int    argc,
   if (status != FY_CLI_EXIT_OK)
     return status;
 
+  /* hash and resize walk their trees before the first task: the workers
+   * start meanwhile, on the other cores, instead of after the walk. (load
+   * learns its number of workers from its tasks.) */
+  walks = g_str_equal (run.command, "hash") || g_str_equal (run.command, "resize");
+  if (walks)
+    {
+      status = configure_pool (&run, pool);
+      if (status != FY_CLI_EXIT_OK)
+        return status;
+      if (!fy_pool_start (pool, &error))
+        {
+          fy_cli_error ("%s: %s", run.command, error->message);
+          fy_pool_terminate (pool);
+          fy_pool_join (pool, 10, NULL);
+          return FY_CLI_EXIT_FAILED;
+        }
+    }
+
   if (!fy_cli_run_build_tasks (&run, &error))
     {
       fy_cli_error ("%s: %s", run.command, error->message);
+      if (walks)
+        {
+          fy_pool_terminate (pool);
+          fy_pool_join (pool, 10, NULL);
+        }
       return FY_CLI_EXIT_FAILED;
     }
 
-  return run_on_pool (&run);
+  if (!walks)
+    {
+      status = configure_pool (&run, pool);
+      if (status != FY_CLI_EXIT_OK)
+        return status;
+    }
+  return run_on_pool (&run, pool);
 }
 
