@@ -190,9 +190,23 @@ draw_strip (FyTaskTimeline *self,
   n_rows = (n_cpus + per_row - 1) / per_row;
   columns = g_new (int, n_columns);
 
-  /* Sample k covers (times[k-1], times[k]]. */
-  while (first + 1 < n_samples && times[first + 1] < self->view_start)
-    first++;
+  /* Sample k covers (times[k-1], times[k]]; the first one in view is
+   * found by binary search, so a long run costs no more than a short. */
+  {
+    guint lo = 0, hi = n_samples - 1;
+
+    /* The last k with times[k] < view_start, or 0. */
+    while (lo < hi)
+      {
+        guint mid = lo + (hi - lo + 1) / 2;
+
+        if (times[mid] < self->view_start)
+          lo = mid;
+        else
+          hi = mid - 1;
+      }
+    first = lo;
+  }
 
   for (guint row = 0; row < n_rows; row++)
     {
