@@ -256,7 +256,7 @@ fy_application_get_cpu_sampler (FyApplication *self)
 
   if (self->sampler == NULL)
     {
-      g_autoptr(FySampleSource) source = fy_sample_source_new_default ();
+      g_autoptr(FySampleSource) source = fy_default_source_new ();
 
       self->sampler = g_object_new (FY_TYPE_CPU_SAMPLER,
                                     "source", source,

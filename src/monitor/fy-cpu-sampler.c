@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fy-cpu-sampler.h"
+#include "fy-default-source.h"
 
 struct _FyCpuSampler
 {
@@ -222,7 +223,7 @@ fy_cpu_sampler_constructed (GObject *object)
   G_OBJECT_CLASS (fy_cpu_sampler_parent_class)->constructed (object);
 
   if (self->source == NULL)
-    self->source = fy_sample_source_new_default ();
+    self->source = fy_default_source_new ();
 
   self->processes = fy_process_sampler_new (self->source);
   self->n_cpus = fy_sample_source_get_n_cpus (self->source);

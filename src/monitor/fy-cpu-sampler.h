@@ -46,7 +46,7 @@ typedef struct
 #define FY_TYPE_CPU_SAMPLER (fy_cpu_sampler_get_type ())
 G_DECLARE_FINAL_TYPE (FyCpuSampler, fy_cpu_sampler, FY, CPU_SAMPLER, GObject)
 
-/* @source NULL means fy_sample_source_new_default (). The sampler starts
+/* @source NULL means fy_default_source_new (). The sampler starts
  * running unless created with "paused" TRUE. */
 FyCpuSampler     *fy_cpu_sampler_new                (FySampleSource *source);
 FySampleSource   *fy_cpu_sampler_get_source         (FyCpuSampler   *self);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "fy-cpu-sampler.h"
+#include "fy-default-source.h"
 #include "fy-fake-source.h"
 #include "fy-gtop-source.h"
 #include "fy-history.h"

@@ -5,7 +5,8 @@
  * The samplers never read the system directly: they ask a FySampleSource
  * for per-core tick counters, the load average and per-process figures.
  * FyGtopSource reads the running system through libgtop; FyFakeSource
- * replays scripted figures so any core count can be exercised anywhere.
+ * replays scripted figures so any core count can be exercised anywhere;
+ * fy-default-source.h picks one of them.
  */
 
 #pragma once
@@ -91,10 +92,5 @@ gboolean        fy_sample_source_read_process (FySampleSource *self,
                                                GPid            pid,
                                                FyProcStat     *stat,
                                                GError        **error);
-
-/* The system's source, or a fake one with N cores that advance by
- * themselves when FORKYARD_FAKE_CPUS=N is set (1 to 1024), so the app can
- * be tried with many cores on a small machine. */
-FySampleSource *fy_sample_source_new_default  (void);
 
 G_END_DECLS
