@@ -570,6 +570,41 @@ find_in_worker (FyPoolWorker *worker,
   return FALSE;
 }
 
+/* Cancels every task a worker holds but has not started (the one it
+ * holds ahead, see can_send () in fy-pool-dispatch.c): what
+ * fy_pool_shutdown (…, cancel_futures) promises of tasks not started yet.
+ * Each worker skips them and reports them so; one it started meanwhile
+ * runs to its end and still finishes as cancelled. */
+void
+fy_pool_cancel_unstarted (FyPool *self)
+{
+  for (guint s = 0; s < self->slots->len; s++)
+    {
+      FyPoolWorker *worker = g_ptr_array_index (self->slots, s);
+      g_autoptr(GPtrArray) unstarted = g_ptr_array_new_with_free_func (g_object_unref);
+
+      if (!fy_pool_worker_is_live (worker))
+        continue;
+      for (GList *l = worker->sent.head; l != NULL; l = l->next)
+        {
+          FyPoolChunk *chunk = l->data;
+
+          for (guint i = chunk->n_reported; i < chunk->items->len; i++)
+            {
+              FyFuture *future = g_ptr_array_index (chunk->items, i);
+              /* As find_in_worker () judges it. */
+              gboolean started = (chunk->acked && i < chunk->window_end)
+                                 || chunk->first_seq + i + 1 == fy_pool_shared_running (worker);
+
+              if (!started && !future->cancel_requested && !fy_future_finished (future))
+                g_ptr_array_add (unstarted, g_object_ref (future));
+            }
+        }
+      for (guint i = 0; i < unstarted->len; i++)
+        fy_pool_cancel_future (self, g_ptr_array_index (unstarted, i));
+    }
+}
+
 gboolean
 fy_pool_cancel_future (gpointer  owner,
                        FyFuture *future)

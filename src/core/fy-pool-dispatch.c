@@ -15,7 +15,8 @@
 #include "fy-pool-private.h"
 #include "fy-task-list.h"
 
-/* Prefetch only while a worker's items are this short, and only as far as
+/* Beyond the one task ahead every worker may hold (see can_send ()),
+ * prefetch only while a worker's items are this short, and only as far as
  * this much work ahead of it. */
 #define PREFETCH_MAX_ITEM_US  1000.0
 #define PREFETCH_AHEAD_US     5000.0
@@ -203,20 +204,16 @@ can_send (FyPool       *self,
   if (g_queue_is_empty (&worker->sent))
     return TRUE;
   head = g_queue_peek_head (&self->pending);
-  /* A map call's chunks are sized for about four per worker, as in Python,
-   * whose workers take the next one from a shared queue without waiting
-   * for the parent: here each worker holds the next one while it runs one,
-   * as long as the queue holds enough for the others, so it never waits
-   * for the parent to wake up and send it. */
-  if (head != NULL && head->n_items > 0 && worker->in_flight_items < 2
-      && self->pending.length >= self->slots->len)
-    {
-      FyPoolChunk *last = g_queue_peek_tail (&worker->sent);
-      FyFuture *held = g_ptr_array_index (last->items, last->items->len - 1);
-
-      if (held->n_items > 0)
-        return TRUE;
-    }
+  /* One task ahead, whatever its length: Python's workers take the next
+   * task from a shared queue without waiting for the parent, and here a
+   * worker would otherwise wait a round trip through the parent after
+   * each one (a map call's chunks are sized for about four per worker, and
+   * tasks longer than PREFETCH_MAX_ITEM_US get no deeper prefetch). Only
+   * while the queue holds at least one for every worker, so no worker
+   * idles while another holds two. A worker's death sends the one it had
+   * not started back to the queue, as any unstarted task. */
+  if (head != NULL && worker->in_flight_items < 2 && self->pending.length >= self->slots->len)
+    return TRUE;
   /* Prefetch on the speed of the same function only: after a warm-up of
    * tiny tasks, a worker would otherwise take a whole batch of slow ones
    * and leave the others idle. */

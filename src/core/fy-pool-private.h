@@ -225,6 +225,7 @@ void          fy_pool_stop_workers_and_gather  (FyPool            *self,
 void          fy_pool_break                    (FyPool            *self,
                                                 const char        *why);
 gboolean      fy_pool_task_timeout_cb          (gpointer           data);
+void          fy_pool_cancel_unstarted         (FyPool            *self);
 guint64       fy_pool_shared_running           (FyPoolWorker      *worker);
 void          fy_pool_update_want_starts       (FyPool            *self,
                                                 FyPoolWorker      *worker);

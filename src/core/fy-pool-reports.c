@@ -38,7 +38,11 @@ start_window (FyPool       *self,
     {
       FyFuture *future = g_ptr_array_index (chunk->items, i);
 
-      if (fy_future_finished (future) || future->state == FY_FUTURE_STATE_RUNNING)
+      /* A task cancelled while its worker held it ahead is in the
+       * window only because the worker declares the next chunk's first
+       * item before it looks at that item's skip flag: it will report it
+       * skipped, and its outcome is "cancelled" whatever comes back. */
+      if (fy_future_finished (future) || future->state == FY_FUTURE_STATE_RUNNING || future->cancel_requested)
         continue;
       fy_future_mark_started (future, worker->pid, now);
       g_signal_emit (self, fy_pool_signals[FY_POOL_SIGNAL_TASK_STARTED], 0, future);

@@ -590,6 +590,7 @@ fy_pool_shutdown (FyPool   *self,
           fy_pool_finish_cancelled (self, future, "the pool was shut down");
           g_object_unref (future);
         }
+      fy_pool_cancel_unstarted (self);
       fy_pool_flush (self);
     }
   fy_pool_close (self);

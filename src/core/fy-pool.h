@@ -14,8 +14,9 @@
  * always knows which worker holds which task. When a worker dies, the task
  * it was running fails, is retried or breaks the pool, per the crash policy;
  * tasks it had received but not started go back to the queue; a replacement
- * is spawned. Nothing hangs and nothing is lost. A worker is handed a second
- * chunk before it finished the first only while its tasks are short; and
+ * is spawned. Nothing hangs and nothing is lost. A worker holds one task
+ * (or chunk) ahead of the one it runs while the queue holds at least one
+ * for every worker, and more only while its tasks are short; and
  * only among tasks of one (chunksize 1, submit) far shorter than a
  * millisecond may a death send a few finished but unreported tasks (at
  * most 256) back to the queue to run again. Map chunks never do: see

@@ -400,13 +400,16 @@ silent_start (Worker *worker,
 }
 
 /* The chunk to run after the current one: its acknowledgement rides on the
- * current chunk's last report. Looks at the channel only when nothing is
- * queued here already, and only when the next chunk would need a message
- * to start: a silent start needs no acknowledgement to ride on. */
+ * current chunk's last report. Looks at the channel when nothing is
+ * queued here already and the next chunk would need a message to start (a
+ * silent start needs no acknowledgement to ride on), and when the channel
+ * was last drained long ago: a chunk held ahead while a long item ran may
+ * have been cancelled meanwhile, and must be skipped, not run. */
 static Chunk *
 next_chunk (Worker *worker)
 {
-  if (g_queue_is_empty (&worker->chunks) && !silent_start (worker, NULL))
+  if ((g_queue_is_empty (&worker->chunks) && !silent_start (worker, NULL))
+      || g_get_monotonic_time () - worker->last_drain >= DRAIN_INTERVAL_US)
     receive (worker, FALSE);
   return worker->quit ? NULL : g_queue_peek_head (&worker->chunks);
 }
@@ -513,7 +516,9 @@ run_chunk (Worker  *worker,
           first = i;
           window_end = i + w;
         }
-      if (i > 0 && g_get_monotonic_time () - worker->last_drain >= DRAIN_INTERVAL_US)
+      /* Item 0 too: a chunk received long ago may have been cancelled
+       * since (one held ahead while a long item ran). */
+      if (g_get_monotonic_time () - worker->last_drain >= DRAIN_INTERVAL_US)
         receive (worker, FALSE);
       if (worker->quit)
         break;

@@ -131,6 +131,73 @@ test_kill_retry (void)
   g_assert_cmpuint (count_live_workers (pool), ==, 2);
 }
 
+/* A worker running a long task holds the next one ahead. When it is
+ * killed, the task it ran fails or is retried per the policy, and the one
+ * it held goes back to the queue: it runs once, on the replacement, and
+ * counts one attempt. */
+static void
+kill_holding_ahead (FyCrashPolicy policy)
+{
+  g_autoptr(FyPool) pool = new_pool_with_policy (1, policy, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) victim = NULL;
+  g_autoptr(FyFuture) held = NULL;
+  g_autoptr(FyFuture) queued = NULL;
+  g_autoptr(GVariant) held_pid = NULL;
+  g_autoptr(GVariant) queued_pid = NULL;
+  FyPoolWorker *replacement;
+  GPid victim_pid;
+
+  victim = fy_pool_submit (pool, "sleep", g_variant_new_uint32 (600), &error);
+  held = fy_pool_submit (pool, "pool.pid", NULL, &error);
+  queued = fy_pool_submit (pool, "pool.pid", NULL, &error);
+  g_assert_no_error (error);
+  wait_running (victim);
+  g_assert_cmpint (fy_future_get_state (held), ==, FY_FUTURE_STATE_QUEUED);
+  g_assert_cmpint (fy_future_get_state (queued), ==, FY_FUTURE_STATE_PENDING);
+  victim_pid = fy_future_get_worker_pid (victim);
+  kill_worker_of (pool, victim);
+
+  held_pid = fy_future_result (held, 30, &error);
+  g_assert_no_error (error);
+  queued_pid = fy_future_result (queued, 30, &error);
+  g_assert_no_error (error);
+  g_assert_true (fy_future_wait (victim, 30));
+  g_assert_cmpint (g_variant_get_int32 (held_pid), !=, victim_pid);
+  g_assert_cmpint (g_variant_get_int32 (held_pid), ==, fy_future_get_worker_pid (held));
+  g_assert_cmpint (g_variant_get_int32 (queued_pid), ==, g_variant_get_int32 (held_pid));
+  g_assert_cmpuint (fy_future_get_attempts (held), ==, 1);
+  g_assert_cmpuint (fy_future_get_attempts (queued), ==, 1);
+
+  replacement = fy_pool_find_worker (pool, g_variant_get_int32 (held_pid));
+  g_assert_nonnull (replacement);
+  if (policy == FY_CRASH_POLICY_FAIL)
+    {
+      g_assert_error ((GError *) fy_future_get_error (victim), FY_POOL_ERROR, FY_POOL_ERROR_WORKER_DIED);
+      g_assert_cmpuint (fy_future_get_attempts (victim), ==, 1);
+      g_assert_cmpuint (fy_pool_worker_get_tasks_done (replacement), ==, 2);
+    }
+  else
+    {
+      g_assert_cmpint (fy_future_get_state (victim), ==, FY_FUTURE_STATE_DONE);
+      g_assert_cmpuint (fy_future_get_attempts (victim), ==, 2);
+      g_assert_cmpint (fy_future_get_worker_pid (victim), ==, g_variant_get_int32 (held_pid));
+      g_assert_cmpuint (fy_pool_worker_get_tasks_done (replacement), ==, 3);
+    }
+}
+
+static void
+test_kill_holding_ahead_fail (void)
+{
+  kill_holding_ahead (FY_CRASH_POLICY_FAIL);
+}
+
+static void
+test_kill_holding_ahead_retry (void)
+{
+  kill_holding_ahead (FY_CRASH_POLICY_RETRY);
+}
+
 static void
 test_kill_break (void)
 {
@@ -328,18 +395,27 @@ test_timeout (void)
   g_assert_cmpint (g_variant_get_int32 (next_pid), ==, fy_future_get_worker_pid (next));
 }
 
+/* A worker holds one task ahead of the one it runs while the queue holds
+ * one for every worker: behind a running task, the next one is held by
+ * the worker and the one after it waits in the pool's queue. Both cancel,
+ * neither runs: the queued one at once, the held one when its worker
+ * reports that it skipped it. */
 static void
 test_cancel_queued (void)
 {
   g_autoptr(FyPool) pool = new_pool_with_policy (1, FY_CRASH_POLICY_FAIL, 0);
   g_autoptr(GError) error = NULL;
   g_autoptr(FyFuture) first = NULL;
+  g_autoptr(FyFuture) held = NULL;
   g_autoptr(FyFuture) queued = NULL;
+  g_autoptr(FyPoolWorker) worker = NULL;
 
   first = fy_pool_submit (pool, "sleep", g_variant_new_uint32 (300), &error);
+  held = fy_pool_submit (pool, "pool.pid", NULL, &error);
   queued = fy_pool_submit (pool, "pool.pid", NULL, &error);
   g_assert_no_error (error);
   wait_running (first);
+  g_assert_cmpint (fy_future_get_state (held), ==, FY_FUTURE_STATE_QUEUED);
   g_assert_cmpint (fy_future_get_state (queued), ==, FY_FUTURE_STATE_PENDING);
 
   g_assert_true (fy_future_cancel (queued));
@@ -347,13 +423,24 @@ test_cancel_queued (void)
   g_assert_error ((GError *) fy_future_get_error (queued), FY_POOL_ERROR, FY_POOL_ERROR_CANCELLED);
   g_assert_false (fy_future_cancel (queued));
 
+  g_assert_true (fy_future_cancel (held));
+  g_assert_true (fy_future_wait (held, 20));
+  g_assert_cmpint (fy_future_get_state (held), ==, FY_FUTURE_STATE_CANCELLED);
+  g_assert_error ((GError *) fy_future_get_error (held), FY_POOL_ERROR, FY_POOL_ERROR_CANCELLED);
+  g_assert_false (fy_future_cancel (held));
+
   g_assert_true (fy_future_wait (first, 20));
   g_assert_cmpint (fy_future_get_state (first), ==, FY_FUTURE_STATE_DONE);
-  /* Give it every chance to run by mistake. */
+  /* Give them every chance to run by mistake. */
   fy_future_wait_context (NULL, 0.1, check_running, queued);
   g_assert_cmpint (fy_future_get_state (queued), ==, FY_FUTURE_STATE_CANCELLED);
   g_assert_cmpint (fy_future_get_worker_pid (queued), ==, 0);
   g_assert_cmpint (fy_future_get_started_at (queued), ==, 0);
+  g_assert_cmpint (fy_future_get_state (held), ==, FY_FUTURE_STATE_CANCELLED);
+  g_assert_cmpint (fy_future_get_started_at (held), ==, 0);
+  /* The worker ran one task: the skipped one does not count. */
+  worker = g_list_model_get_item (fy_pool_get_workers (pool), 0);
+  g_assert_cmpuint (fy_pool_worker_get_tasks_done (worker), ==, 1);
   g_assert_false (fy_future_cancel (first));
 }
 
@@ -671,6 +758,8 @@ main (int    argc,
   g_test_add_func ("/pool/fault/kill-fail", test_kill_fail);
   g_test_add_func ("/pool/fault/kill-retry", test_kill_retry);
   g_test_add_func ("/pool/fault/kill-break", test_kill_break);
+  g_test_add_func ("/pool/fault/kill-holding-ahead-fail", test_kill_holding_ahead_fail);
+  g_test_add_func ("/pool/fault/kill-holding-ahead-retry", test_kill_holding_ahead_retry);
   g_test_add_data_func ("/pool/fault/segv", &crashes[0], test_crash);
   g_test_add_data_func ("/pool/fault/abort", &crashes[1], test_crash);
   g_test_add_data_func ("/pool/fault/exit-3", &crashes[2], test_crash);

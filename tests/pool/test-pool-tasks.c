@@ -227,6 +227,39 @@ test_spread_after_warm_up (void)
     g_assert_cmpuint (GPOINTER_TO_UINT (count), >=, 2);
 }
 
+/* Long tasks: each worker holds one ahead of the one it runs, as long as
+ * the queue holds one for every worker, so no worker waits for the
+ * parent between two of them and none holds two while another idles. */
+static void
+test_one_ahead (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = fy_pool_submit_map (pool, "sleep", repeat_u (300, 5), 1, &error);
+  GPid holders[4];
+
+  g_assert_no_error (error);
+  while (fy_future_get_state (g_ptr_array_index (futures, 0)) != FY_FUTURE_STATE_RUNNING
+         || fy_future_get_state (g_ptr_array_index (futures, 2)) != FY_FUTURE_STATE_RUNNING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fy_pool_get_n_pending (pool), ==, 1);
+  g_assert_cmpuint (fy_pool_get_n_in_flight (pool), ==, 4);
+  g_assert_cmpint (fy_future_get_state (g_ptr_array_index (futures, 1)), ==, FY_FUTURE_STATE_QUEUED);
+  g_assert_cmpint (fy_future_get_state (g_ptr_array_index (futures, 3)), ==, FY_FUTURE_STATE_QUEUED);
+  g_assert_cmpint (fy_future_get_state (g_ptr_array_index (futures, 4)), ==, FY_FUTURE_STATE_PENDING);
+
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, hang_guard (30), NULL, NULL));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpint (fy_future_get_state (g_ptr_array_index (futures, i)), ==, FY_FUTURE_STATE_DONE);
+      holders[i] = fy_future_get_worker_pid (g_ptr_array_index (futures, i));
+    }
+  /* Each worker ran the two it was handed. */
+  g_assert_cmpint (holders[0], ==, holders[1]);
+  g_assert_cmpint (holders[2], ==, holders[3]);
+  g_assert_cmpint (holders[0], !=, holders[2]);
+}
+
 /* The registry entry of kind "pool-queue" whose name ends in @suffix
  * (a new reference), or NULL; there must not be two. */
 static FyShm *
@@ -298,11 +331,11 @@ test_registry (void)
   g_assert_no_error (error);
   while (fy_future_get_state (g_ptr_array_index (futures, 0)) != FY_FUTURE_STATE_RUNNING)
     g_main_context_iteration (NULL, TRUE);
-  /* One runs, five wait for the only worker. */
-  g_assert_cmpuint (queue_counter ("-tasks", "depth"), ==, 5);
-  g_assert_cmpuint (queue_counter ("-tasks", "in-flight"), ==, 1);
+  /* One runs, the only worker holds the next one ahead, four wait. */
+  g_assert_cmpuint (queue_counter ("-tasks", "depth"), ==, 4);
+  g_assert_cmpuint (queue_counter ("-tasks", "in-flight"), ==, 2);
   g_assert_cmpuint (queue_counter ("-tasks", "puts"), ==, 6);
-  g_assert_cmpuint (queue_counter ("-tasks", "gets"), ==, 1);
+  g_assert_cmpuint (queue_counter ("-tasks", "gets"), ==, 2);
   g_assert_cmpuint (queue_counter ("-tasks", "waiters"), ==, 0);
   g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, 30, NULL, NULL));
 
@@ -340,6 +373,7 @@ main (int    argc,
   g_test_add_func ("/pool/api/stop-continue", test_stop_continue);
   g_test_add_func ("/pool/api/wait-in-callback", test_wait_in_callback);
   g_test_add_func ("/pool/api/spread-after-warm-up", test_spread_after_warm_up);
+  g_test_add_func ("/pool/api/one-ahead", test_one_ahead);
   g_test_add_func ("/pool/api/registry", test_registry);
 
   return g_test_run ();
