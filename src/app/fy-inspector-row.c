@@ -19,6 +19,7 @@
 
 #include "fy-inspector-contents.h"
 #include "fy-inspector-row.h"
+#include "fy-inspector-state.h"
 
 /* Rates are counted over windows at least this long, so one frame's
  * jitter does not make them jump. */
@@ -83,43 +84,6 @@ set_text (FyInspectorRow  *self,
   g_free (*field);
   *field = text;
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
-}
-
-static guint64
-lookup_count (GVariant   *snapshot,
-              const char *key)
-{
-  g_autoptr(GVariant) value = g_variant_lookup_value (snapshot, key, NULL);
-
-  if (value == NULL)
-    return 0;
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-    return g_variant_get_uint64 (value);
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-    return g_variant_get_uint32 (value);
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
-    return (guint64) MAX (g_variant_get_int32 (value), 0);
-  return 0;
-}
-
-static gint32
-lookup_pid (GVariant   *snapshot,
-            const char *key)
-{
-  gint32 pid = 0;
-
-  g_variant_lookup (snapshot, key, "i", &pid);
-  return pid;
-}
-
-static gboolean
-lookup_flag (GVariant   *snapshot,
-             const char *key)
-{
-  gboolean flag = FALSE;
-
-  g_variant_lookup (snapshot, key, "b", &flag);
-  return flag;
 }
 
 static gpointer
@@ -231,28 +195,6 @@ update_rates (FyInspectorRow *self,
   self->window_start = now;
   self->last_ops = ops;
   self->last_puts = puts;
-}
-
-static void
-append_line (GString    *text,
-             const char *line)
-{
-  if (text->len > 0)
-    g_string_append_c (text, '\n');
-  g_string_append (text, line);
-}
-
-/* "1 waiting", "3 waiting" on the row's blocked line; nothing for none. */
-static void
-append_waiting (GString *blocked,
-                guint    n)
-{
-  g_autofree char *who = NULL;
-
-  if (n == 0)
-    return;
-  who = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u waiting", "%u waiting", n), n);
-  append_line (blocked, who);
 }
 
 static void
@@ -538,97 +480,36 @@ fy_inspector_row_update (FyInspectorRow *self,
   g_autoptr(GString) state = g_string_new (NULL);
   g_autoptr(GString) blocked = g_string_new (NULL);
   guint64 puts, gets;
-  guint depth, capacity, waiters, lock_waiters, recoveries;
+  guint depth, lock_waiters;
   GPid holder;
-  double fraction = -1;
+  double fraction;
 
   g_return_if_fail (FY_IS_INSPECTOR_ROW (self));
 
   snapshot = fy_shm_snapshot (self->shm);
-  puts = lookup_count (snapshot, "puts");
-  gets = lookup_count (snapshot, "gets");
-  depth = (guint) lookup_count (snapshot, "depth");
-  capacity = (guint) lookup_count (snapshot, "capacity");
-  waiters = (guint) lookup_count (snapshot, "waiters");
-  lock_waiters = (guint) lookup_count (snapshot, "lock-waiters");
-  recoveries = (guint) lookup_count (snapshot, "recoveries");
-  holder = lookup_pid (snapshot, "holder-pid");
+  puts = fy_inspector_lookup_count (snapshot, "puts");
+  gets = fy_inspector_lookup_count (snapshot, "gets");
+  depth = (guint) fy_inspector_lookup_count (snapshot, "depth");
+  lock_waiters = (guint) fy_inspector_lookup_count (snapshot, "lock-waiters");
+  holder = fy_inspector_lookup_pid (snapshot, "holder-pid");
 
+  /* The kinds whose snapshot says it all, then those that need more. */
+  fraction = fy_inspector_describe (self->kind, snapshot, state, blocked);
   switch (self->kind)
     {
-    case FY_SHM_KIND_QUEUE:
-      {
-        guint put_waiters = (guint) lookup_count (snapshot, "put-waiters");
-        guint get_waiters = (guint) lookup_count (snapshot, "get-waiters");
-        guint64 bytes = lookup_count (snapshot, "bytes");
-        guint64 capacity_bytes = lookup_count (snapshot, "capacity-bytes");
-        GPid getter = lookup_pid (snapshot, "get-holder-pid");
-        g_autofree char *line = NULL;
-
-        if (capacity > 0)
-          {
-            /* TRANSLATORS: items in a queue out of its maximum */
-            line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u item", "%u of %u items", capacity),
-                                    depth, capacity);
-            fraction = (double) depth / capacity;
-          }
-        else
-          {
-            line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u item", "%u items", depth), depth);
-            fraction = capacity_bytes > 0 ? (double) bytes / capacity_bytes : 0;
-          }
-        append_line (state, line);
-        if (capacity > 0 && depth >= capacity)
-          append_line (state, _("full"));
-        if (lookup_flag (snapshot, "closed"))
-          append_line (state, _("closed"));
-        /* A blocked put sleeps holding the producers' lock, and a blocked
-         * get the consumers': their holders are the blocked processes. */
-        if (put_waiters > 0)
-          {
-            g_autofree char *who = holder != 0
-                                   ? g_strdup_printf (_("producer PID %d blocked"), (int) holder)
-                                   : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u producer blocked",
-                                                                 "%u producers blocked", put_waiters),
-                                                    put_waiters);
-            append_line (blocked, who);
-          }
-        if (get_waiters > 0)
-          {
-            g_autofree char *who = getter != 0
-                                   ? g_strdup_printf (_("consumer PID %d blocked"), (int) getter)
-                                   : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u consumer blocked",
-                                                                 "%u consumers blocked", get_waiters),
-                                                    get_waiters);
-            append_line (blocked, who);
-          }
-      }
-      break;
-
-    case FY_SHM_KIND_POOL_QUEUE:
-      {
-        g_autofree char *line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u item, %u in flight",
-                                                              "%u items, %u in flight", depth),
-                                                 depth, (guint) lookup_count (snapshot, "in-flight"));
-
-        append_line (state, line);
-        append_waiting (blocked, waiters);
-      }
-      break;
-
     case FY_SHM_KIND_LOCK:
     case FY_SHM_KIND_RLOCK:
       {
         g_autofree char *line = holder_text (self, holder, now);
 
-        append_line (state, line);
+        fy_inspector_append_line (state, line);
         if (self->kind == FY_SHM_KIND_RLOCK && holder != 0)
           {
             g_autofree char *level = g_strdup_printf (_("taken %u times"), depth);
 
-            append_line (state, level);
+            fy_inspector_append_line (state, level);
           }
-        append_waiting (blocked, lock_waiters);
+        fy_inspector_append_waiting (blocked, lock_waiters);
       }
       break;
 
@@ -637,14 +518,14 @@ fy_inspector_row_update (FyInspectorRow *self,
         g_autoptr(GVariant) value = g_variant_lookup_value (snapshot, "value", NULL);
         g_autofree char *printed = value != NULL ? g_variant_print (value, FALSE) : g_strdup ("?");
 
-        append_line (state, printed);
+        fy_inspector_append_line (state, printed);
         if (holder != 0)
           {
             g_autofree char *line = holder_text (self, holder, now);
 
-            append_line (state, line);
+            fy_inspector_append_line (state, line);
           }
-        append_waiting (blocked, lock_waiters);
+        fy_inspector_append_waiting (blocked, lock_waiters);
       }
       break;
 
@@ -653,7 +534,7 @@ fy_inspector_row_update (FyInspectorRow *self,
         {
           g_autofree char *contents = fy_inspector_array_contents (FY_ARRAY (self->handle));
 
-          append_line (state, contents);
+          fy_inspector_append_line (state, contents);
         }
       break;
 
@@ -669,71 +550,22 @@ fy_inspector_row_update (FyInspectorRow *self,
               self->contents = fy_inspector_collection_contents (self->handle);
               self->contents_puts = puts;
             }
-          append_line (state, self->contents);
+          fy_inspector_append_line (state, self->contents);
         }
       break;
 
+    case FY_SHM_KIND_QUEUE:
+    case FY_SHM_KIND_POOL_QUEUE:
     case FY_SHM_KIND_SEMAPHORE:
-      {
-        guint32 value = 0;
-        g_autofree char *line = NULL;
-
-        g_variant_lookup (snapshot, "value", "u", &value);
-        if (capacity > 0)
-          {
-            line = g_strdup_printf (_("%u of %u free"), value, capacity);
-            fraction = (double) value / capacity;
-          }
-        else
-          line = g_strdup_printf (_("%u free"), value);
-        append_line (state, line);
-        append_waiting (blocked, waiters);
-      }
-      break;
-
     case FY_SHM_KIND_EVENT:
-      append_line (state, lookup_flag (snapshot, "set") ? _("set") : _("clear"));
-      append_waiting (blocked, waiters);
-      break;
-
     case FY_SHM_KIND_CONDITION:
-      append_line (state, holder != 0 ? _("lock held") : _("lock free"));
-      append_waiting (blocked, waiters);
-      break;
-
     case FY_SHM_KIND_BARRIER:
-      {
-        guint arrivals = (guint) lookup_count (snapshot, "arrivals");
-        g_autofree char *line = g_strdup_printf (_("%u of %u arrived"),
-                                                 arrivals, capacity);
-
-        append_line (state, line);
-        if (lookup_flag (snapshot, "broken"))
-          append_line (state, _("broken"));
-        fraction = capacity > 0 ? (double) arrivals / capacity : -1;
-        append_waiting (blocked, arrivals);
-      }
-      break;
-
     case FY_SHM_KIND_NONE:
     case FY_SHM_N_KINDS:
     default:
       break;
     }
-
-  if (recoveries > 0 && self->kind != FY_SHM_KIND_LOCK && self->kind != FY_SHM_KIND_RLOCK)
-    {
-      g_autofree char *line = g_strdup_printf (_("lock recovered %u times"), recoveries);
-
-      append_line (state, line);
-    }
-  else if (recoveries > 0)
-    {
-      g_autofree char *line = g_strdup_printf (_("recovered %u times from a dead holder"),
-                                               recoveries);
-
-      append_line (state, line);
-    }
+  fy_inspector_append_recoveries (self->kind, snapshot, state);
 
   set_text (self, &self->state, g_string_free (g_steal_pointer (&state), FALSE), PROP_STATE);
   set_text (self, &self->blocked, g_string_free (g_steal_pointer (&blocked), FALSE), PROP_BLOCKED);

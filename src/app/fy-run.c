@@ -25,6 +25,7 @@
 
 #include "fy-run.h"
 #include "fy-run-feed.h"
+#include "fy-run-item.h"
 #include "fy-run-result.h"
 #include "fy-run-source.h"
 #include "fy-run-stats.h"
@@ -42,8 +43,6 @@
  * default priority sees that the pool waits no longer than POOL_LATE_MS. */
 #define POOL_PRIORITY     (G_PRIORITY_HIGH_IDLE + 30)
 #define POOL_LATE_MS      50
-/* A SIGTERMed worker that ignores it (or is stopped) is killed after this. */
-#define KILL_GRACE_SECONDS 0.2
 
 struct _FyRun
 {
@@ -52,13 +51,7 @@ struct _FyRun
   char           *function;     /* the workload, by its registered name */
   GVariant       *arguments;    /* one child per input */
 
-  int             n_workers;
-  int             chunksize;
-  FyRunCallStyle  call_style;
-  double          task_timeout;
-  FyCrashPolicy   crash_policy;
-  guint           max_retries;
-  int             max_tasks_per_child;
+  FyRunOptions    options;      /* n_workers: the pool's, once started */
 
   FyPool         *pool;
   GMainContext   *context;      /* the pool's own */
@@ -87,12 +80,6 @@ struct _FyRun
 };
 
 G_DEFINE_FINAL_TYPE (FyRun, fy_run, G_TYPE_OBJECT)
-
-G_DEFINE_ENUM_TYPE (FyRunCallStyle, fy_run_call_style,
-  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_MAP, "map"),
-  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_IMAP, "imap"),
-  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_IMAP_UNORDERED, "imap-unordered"),
-  G_DEFINE_ENUM_VALUE (FY_RUN_CALL_STYLE_SUBMIT, "submit"))
 
 G_DEFINE_ENUM_TYPE (FyRunState, fy_run_state,
   G_DEFINE_ENUM_VALUE (FY_RUN_STATE_READY, "ready"),
@@ -167,53 +154,6 @@ task_finished_cb (FyRun    *self,
                         task, self->started_at);
 }
 
-/* Item @item of @task, input @index: its outcome as the list shows it.
- * An item of a chunk that failed alone (its worker died running it) fails;
- * the others of a chunk that failed or was cancelled as a whole take the
- * chunk's state. */
-static FyFutureState
-item_outcome (FyFuture  *task,
-              guint      item,
-              GVariant **out_result,
-              GError   **out_error)
-{
-  FyFutureState state = fy_future_get_state (task);
-
-  if (fy_future_get_item_result (task, item, out_result, out_error))
-    return FY_FUTURE_STATE_DONE;
-  if (state == FY_FUTURE_STATE_DONE)
-    return FY_FUTURE_STATE_FAILED;
-  return state;
-}
-
-static FyRunResult *
-make_result (FyRun         *self,
-             FyFuture      *task,
-             guint          item,
-             guint          index,
-             FyFutureState  state,
-             GVariant      *result,
-             const GError  *error)
-{
-  g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, index);
-  gint64 started_at = 0;
-  gint64 finished_at = 0;
-  FyRunResult *made;
-
-  if (!fy_future_get_item_times (task, item, &started_at, &finished_at))
-    {
-      started_at = fy_future_get_started_at (task);
-      finished_at = fy_future_get_finished_at (task);
-    }
-  made = fy_run_result_new (index, self->function, argument, result, error, state,
-                            fy_future_get_worker_pid (task), started_at, finished_at);
-  /* A worker's death is the task's, or for a chunk that of the one item
-   * its worker was running: the only item of it that failed alone. */
-  if (state == FY_FUTURE_STATE_FAILED)
-    fy_run_result_set_worker_exitcode (made, fy_future_get_worker_exitcode (task));
-  return made;
-}
-
 static void
 update_rate (FyRun  *self,
              gint64  now)
@@ -248,7 +188,7 @@ finish (FyRun *self)
       g_main_context_pop_thread_default (self->context);
     }
 
-  self->verdict = fy_run_verdict_new (self->state == FY_RUN_STATE_CANCELLING, self->n_workers,
+  self->verdict = fy_run_verdict_new (self->state == FY_RUN_STATE_CANCELLING, self->options.n_workers,
                                       fy_run_get_wall_time (self), fy_run_get_speedup (self),
                                       n_done, self->failed, self->total);
 
@@ -289,7 +229,7 @@ flush (FyRun *self)
       if (!fy_run_feed_take (self->feed, &task, &item, &index))
         break;
       n_taken++;
-      state = item_outcome (task, item, &result, &error);
+      state = fy_run_item_outcome (task, item, &result, &error);
       switch (state)
         {
         case FY_FUTURE_STATE_DONE:
@@ -306,7 +246,8 @@ flush (FyRun *self)
        * fewer than FY_RUN_MAX_RESULTS items before the end of what is
        * ready now. */
       if (n_ready - n_taken < FY_RUN_MAX_RESULTS)
-        g_ptr_array_add (made, make_result (self, task, item, index, state, result, error));
+        g_ptr_array_add (made, fy_run_item_result_new (self->function, self->arguments, task,
+                                                       item, index, state, result, error));
       else
         self->n_dropped++;
     }
@@ -432,7 +373,7 @@ fy_run_get_property (GObject    *object,
       g_value_set_boolean (value, fy_run_is_active (self));
       break;
     case PROP_N_WORKERS:
-      g_value_set_int (value, self->n_workers);
+      g_value_set_int (value, self->options.n_workers);
       break;
     case PROP_TOTAL:
       g_value_set_uint (value, self->total);
@@ -521,8 +462,8 @@ fy_run_init (FyRun *self)
 {
   self->results = g_list_store_new (FY_TYPE_RUN_RESULT);
   fy_run_task_time_init (&self->task_time);
-  self->call_style = FY_RUN_CALL_STYLE_MAP;
-  self->crash_policy = FY_CRASH_POLICY_FAIL;
+  self->options.call_style = FY_RUN_CALL_STYLE_MAP;
+  self->options.crash_policy = FY_CRASH_POLICY_FAIL;
 }
 
 FyRun *
@@ -546,7 +487,7 @@ fy_run_set_n_workers (FyRun *self,
                       int    n_workers)
 {
   g_return_if_fail (FY_IS_RUN (self));
-  self->n_workers = n_workers;
+  self->options.n_workers = n_workers;
 }
 
 void
@@ -554,7 +495,7 @@ fy_run_set_chunksize (FyRun *self,
                       int    chunksize)
 {
   g_return_if_fail (FY_IS_RUN (self));
-  self->chunksize = MAX (chunksize, 0);
+  self->options.chunksize = MAX (chunksize, 0);
 }
 
 void
@@ -562,7 +503,7 @@ fy_run_set_call_style (FyRun          *self,
                        FyRunCallStyle  style)
 {
   g_return_if_fail (FY_IS_RUN (self));
-  self->call_style = style;
+  self->options.call_style = style;
 }
 
 void
@@ -570,7 +511,7 @@ fy_run_set_task_timeout (FyRun  *self,
                          double  seconds)
 {
   g_return_if_fail (FY_IS_RUN (self));
-  self->task_timeout = MAX (seconds, 0);
+  self->options.task_timeout = MAX (seconds, 0);
 }
 
 void
@@ -579,8 +520,8 @@ fy_run_set_crash_policy (FyRun         *self,
                          guint          max_retries)
 {
   g_return_if_fail (FY_IS_RUN (self));
-  self->crash_policy = policy;
-  self->max_retries = max_retries;
+  self->options.crash_policy = policy;
+  self->options.max_retries = max_retries;
 }
 
 void
@@ -588,7 +529,7 @@ fy_run_set_max_tasks_per_child (FyRun *self,
                                 int    max_tasks)
 {
   g_return_if_fail (FY_IS_RUN (self));
-  self->max_tasks_per_child = MAX (max_tasks, 0);
+  self->options.max_tasks_per_child = MAX (max_tasks, 0);
 }
 
 static gboolean
@@ -621,19 +562,12 @@ static gboolean
 start_in_context (FyRun   *self,
                   GError **error)
 {
-  g_autoptr(FyPool) pool = fy_pool_new ();
-  g_autoptr(FyFutureIter) iter = NULL;
+  g_autoptr(FyPool) pool = fy_run_launch_pool_new (&self->options, error);
   g_autoptr(GPtrArray) tasks = NULL;
   gboolean ordered = FALSE;
 
-  if (self->n_workers > 0 && !fy_pool_set_n_workers (pool, self->n_workers, error))
+  if (pool == NULL)
     return FALSE;
-  if (self->max_tasks_per_child > 0 &&
-      !fy_pool_set_max_tasks_per_child (pool, self->max_tasks_per_child, error))
-    return FALSE;
-  fy_pool_set_crash_policy (pool, self->crash_policy, self->max_retries);
-  fy_pool_set_task_timeout (pool, self->task_timeout);
-  fy_pool_set_kill_grace (pool, KILL_GRACE_SECONDS);
   g_signal_connect_object (pool, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
 
@@ -643,62 +577,21 @@ start_in_context (FyRun   *self,
   if (!fy_pool_start (pool, error))
     return FALSE;
 
+  /* Tasks may finish while they are handed in; task_finished_cb counts
+   * their time against this pool. */
   self->pool_starting = pool;
-  switch (self->call_style)
-    {
-    case FY_RUN_CALL_STYLE_IMAP_UNORDERED:
-      iter = fy_pool_imap_unordered (pool, self->function, self->arguments,
-                                     self->chunksize, error);
-      break;
-    case FY_RUN_CALL_STYLE_SUBMIT:
-      tasks = g_ptr_array_new_with_free_func (g_object_unref);
-      for (gsize i = 0; i < g_variant_n_children (self->arguments); i++)
-        {
-          g_autoptr(GVariant) argument = g_variant_get_child_value (self->arguments, i);
-          FyFuture *future = fy_pool_submit (pool, self->function, argument, error);
-
-          if (future == NULL)
-            break;
-          g_ptr_array_add (tasks, future);
-        }
-      if (tasks->len != g_variant_n_children (self->arguments))
-        g_clear_pointer (&tasks, g_ptr_array_unref);
-      break;
-    case FY_RUN_CALL_STYLE_MAP:
-    case FY_RUN_CALL_STYLE_IMAP:
-    default:
-      /* Pool.map is imap gathered into a list: the same tasks in the same
-       * order, and the page can show each result as it comes. */
-      iter = fy_pool_imap (pool, self->function, self->arguments,
-                           self->call_style == FY_RUN_CALL_STYLE_MAP ? self->chunksize
-                                                                     : MAX (self->chunksize, 1),
-                           error);
-      ordered = TRUE;
-      break;
-    }
-  /* The iterator is not read: the pool's task list holds this run's
-   * tasks (a fresh pool's only ones) in input order, and each finished
-   * task's items are read from it. */
-  if (iter != NULL)
-    {
-      GListModel *model = fy_pool_get_tasks (pool);
-      guint n = g_list_model_get_n_items (model);
-
-      tasks = g_ptr_array_new_full (n, g_object_unref);
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (tasks, g_list_model_get_item (model, i));
-    }
+  tasks = fy_run_launch_tasks (pool, self->function, self->arguments, &self->options,
+                               &ordered, error);
+  self->pool_starting = NULL;
   if (tasks == NULL)
     {
-      self->pool_starting = NULL;
       fy_pool_terminate (pool);
       return FALSE;
     }
 
-  self->pool_starting = NULL;
   self->pool = g_steal_pointer (&pool);
   self->feed = fy_run_feed_new (tasks, ordered);
-  self->n_workers = fy_pool_get_n_workers (self->pool);
+  self->options.n_workers = fy_pool_get_n_workers (self->pool);
   self->flush_id = g_timeout_add_full (FLUSH_PRIORITY, FLUSH_INTERVAL_MS, flush_cb, self, NULL);
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -768,7 +661,7 @@ int
 fy_run_get_n_workers (FyRun *self)
 {
   g_return_val_if_fail (FY_IS_RUN (self), 0);
-  return self->n_workers;
+  return self->options.n_workers;
 }
 
 guint

@@ -15,19 +15,9 @@
 #include <glib-object.h>
 
 #include "core/fy-pool.h"
+#include "fy-run-launch.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  FY_RUN_CALL_STYLE_MAP,            /* Pool.map: chunks, results in input order */
-  FY_RUN_CALL_STYLE_IMAP,           /* Pool.imap: in input order as they come */
-  FY_RUN_CALL_STYLE_IMAP_UNORDERED, /* Pool.imap_unordered: as they finish */
-  FY_RUN_CALL_STYLE_SUBMIT,         /* executor submit + as_completed */
-} FyRunCallStyle;
-
-GType fy_run_call_style_get_type (void);
-#define FY_TYPE_RUN_CALL_STYLE (fy_run_call_style_get_type ())
 
 typedef enum
 {

@@ -21,7 +21,6 @@
 
 #include <glib/gi18n.h>
 #include <signal.h>
-#include <string.h>
 
 #include "monitor/fy-gtop-source.h"
 #include "monitor/fy-process-sampler.h"
@@ -29,6 +28,7 @@
 #include "fy-sparkline.h"
 #include "fy-value-cell.h"
 #include "fy-worker-row.h"
+#include "fy-worker-signal.h"
 #include "fy-workers-view.h"
 
 /* How soon after a signal the process is read again, so that its new
@@ -223,65 +223,6 @@ sample_interval_changed_cb (FyWorkersView *self)
     start_sampling (self);
 }
 
-static char *
-describe_end (FyWorkersView *self,
-              GPid           pid,
-              int            exitcode,
-              FyFuture      *task)
-{
-  g_autofree char *cause = NULL;
-  FyCrashPolicy policy;
-  guint max_retries = 0;
-  int index;
-
-  if (exitcode == -SIGTERM)
-    cause = g_strdup_printf (_("Worker %d terminated by SIGTERM"), pid);
-  else if (exitcode < 0)
-    {
-      const char *abbrev = sigabbrev_np (-exitcode);
-      g_autofree char *name = abbrev != NULL ? g_strconcat ("SIG", abbrev, NULL)
-                                             : g_strdup_printf ("%d", -exitcode);
-
-      /* Translators: the second %s is a signal's name, e.g. SIGKILL. */
-      cause = g_strdup_printf (_("Worker %d killed by %s"), pid, name);
-    }
-  else
-    cause = g_strdup_printf (_("Worker %d exited with code %d"), pid, exitcode);
-
-  if (self->pool != NULL && fy_pool_get_state (self->pool) == FY_POOL_STATE_BROKEN)
-    /* Translators: %s says how a worker ended. */
-    return g_strdup_printf (_("%s — the pool is broken, as its crash policy says"), cause);
-  if (task == NULL || self->pool == NULL)
-    return g_steal_pointer (&cause);
-
-  index = (int) fy_worker_row_task_index (fy_pool_get_tasks (self->pool), task);
-  policy = fy_pool_get_crash_policy (self->pool, &max_retries);
-  switch (fy_future_get_state (task))
-    {
-    case FY_FUTURE_STATE_DONE:
-      /* Its result arrived before it died: nothing was lost. */
-      return g_steal_pointer (&cause);
-
-    case FY_FUTURE_STATE_FAILED:
-      /* Translators: %s says how a worker ended, %d is a task's number. */
-      return g_strdup_printf (_("%s — task %d failed"), cause, index);
-
-    case FY_FUTURE_STATE_CANCELLED:
-      return g_strdup_printf (_("%s — task %d cancelled"), cause, index);
-
-    case FY_FUTURE_STATE_PENDING:
-    case FY_FUTURE_STATE_QUEUED:
-    case FY_FUTURE_STATE_RUNNING:
-    default:
-      if (policy == FY_CRASH_POLICY_RETRY && fy_future_get_attempts (task) > 0)
-        /* Translators: "Worker 4242 killed by SIGKILL — task 17 retried (1 of 3)". */
-        return g_strdup_printf (_("%s — task %d retried (%u of %u)"), cause, index,
-                                fy_future_get_attempts (task), max_retries);
-      /* It had not started there: the pool runs it elsewhere. */
-      return g_strdup_printf (_("%s — task %d goes back to the queue"), cause, index);
-    }
-}
-
 static void
 worker_exited_cb (FyWorkersView *self,
                   FyPoolWorker  *worker,
@@ -293,7 +234,7 @@ worker_exited_cb (FyWorkersView *self,
 
   if (record == NULL)
     return;
-  message = describe_end (self, pid, exitcode, record->task);
+  message = fy_worker_signal_describe_end (self->pool, pid, exitcode, record->task);
   g_hash_table_remove (self->pending_deaths, GINT_TO_POINTER (pid));
   show_toast (self, message);
   queue_quick_sample (self);
@@ -307,7 +248,6 @@ send_signal (FyWorkersView *self,
   g_autoptr(GError) error = NULL;
   GPid pid = fy_pool_worker_get_pid (worker);
   FyFuture *task = fy_pool_worker_get_current_task (worker);
-  gboolean ok = FALSE;
 
   if (!worker_is_live (worker))
     {
@@ -328,40 +268,17 @@ send_signal (FyWorkersView *self,
       g_hash_table_replace (self->pending_deaths, GINT_TO_POINTER (pid), record);
     }
 
-  switch (signum)
-    {
-    case SIGTERM:
-      ok = fy_pool_worker_terminate (worker, &error);
-      break;
-    case SIGKILL:
-      ok = fy_pool_worker_kill (worker, &error);
-      break;
-    case SIGSTOP:
-      ok = fy_pool_worker_stop (worker, &error);
-      break;
-    case SIGCONT:
-      ok = fy_pool_worker_continue (worker, &error);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (!ok)
+  if (!fy_worker_signal_send (worker, signum, &error))
     {
       g_hash_table_remove (self->pending_deaths, GINT_TO_POINTER (pid));
       show_toast (self, error->message);
     }
-  else if (signum == SIGSTOP)
+  else
     {
-      g_autofree char *message = g_strdup_printf (_("Worker %d stopped by SIGSTOP"), pid);
+      g_autofree char *message = fy_worker_signal_describe_sent (pid, signum);
 
-      show_toast (self, message);
-    }
-  else if (signum == SIGCONT)
-    {
-      g_autofree char *message = g_strdup_printf (_("Worker %d continued by SIGCONT"), pid);
-
-      show_toast (self, message);
+      if (message != NULL)
+        show_toast (self, message);
     }
   update_actions (self);
   queue_quick_sample (self);
@@ -383,22 +300,10 @@ confirm_kill (FyWorkersView *self,
               FyPoolWorker  *worker)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GPid pid = fy_pool_worker_get_pid (worker);
-  g_autofree char *heading = g_strdup_printf (_("Kill Worker %d?"), pid);
-  GtkWidget *dialog;
+  GtkWidget *dialog = fy_worker_signal_kill_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                         : NULL,
+                                                        fy_pool_worker_get_pid (worker));
 
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
-                                   _("The process ends at once, without a chance to clean up. "
-                                     "Its task fails or is retried, as the run’s crash policy says, "
-                                     "and the pool starts a new worker in its place."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "kill", _("_Kill"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "kill",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   /* The worker asked about, even if the selection moves meanwhile. */
   g_object_set_data_full (G_OBJECT (dialog), "fy-worker", g_object_ref (worker), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (kill_response_cb), self, 0);
