@@ -7,7 +7,9 @@
  * past the palette and each kind of damage can be made on purpose. The
  * rows the decoder hands on must be, byte for byte, the pixels gdk-pixbuf
  * (libpng underneath) decodes from the same file; a damaged file must
- * fail with an error that names the damage.
+ * fail with an error that names the damage. And the thumbnails' PNG
+ * writer (fy-png-encode.h) must give back, through both decoders, the
+ * pixels it was given.
  */
 
 #include "config.h"
@@ -17,6 +19,7 @@
 #include <zlib.h>
 
 #include "fy-png-decode.h"
+#include "fy-png-encode.h"
 #include "fy-workload-error.h"
 
 typedef struct
@@ -507,6 +510,67 @@ test_png_decode_damage (void)
   }
 }
 
+/* fy_png_encode () (the thumbnails' writer): what gdk-pixbuf reads back,
+ * and what this decoder reads back, is the picture written, for RGB and
+ * RGBA, rows of one pixel to many, flat areas, ramps and noise (so that
+ * the rows' filters differ). */
+static void
+test_png_encode_round_trip (void)
+{
+  static const int sizes[][2] = { { 1, 1 }, { 7, 5 }, { 1, 40 }, { 300, 199 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int alpha = 0; alpha <= 1; alpha++)
+      {
+        int width = sizes[s][0];
+        int height = sizes[s][1];
+        g_autoptr(GdkPixbuf) picture = gdk_pixbuf_new (GDK_COLORSPACE_RGB, alpha, 8, width, height);
+        g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type ("png", NULL);
+        g_autoptr(GByteArray) rows = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree guint8 *png = NULL;
+        int channels = gdk_pixbuf_get_n_channels (picture);
+        int stride = gdk_pixbuf_get_rowstride (picture);
+        guint8 *pixels = gdk_pixbuf_get_pixels (picture);
+        Collected c = { 0 };
+        GdkPixbuf *back;
+        gsize len = 0;
+
+        for (int y = 0; y < height; y++)
+          for (int x = 0; x < width * channels; x++)
+            {
+              int band = y * 4 / height;
+
+              pixels[y * stride + x] = band == 0 ? 77 : band == 1 ? (guint8) (x + 3 * y)
+                                     : band == 2 ? (guint8) g_test_rand_int_range (0, 256)
+                                     : (guint8) ((x / channels) * 255 / MAX (width - 1, 1));
+            }
+
+        png = fy_png_encode (picture, &len);
+        g_assert_nonnull (png);
+        g_assert_true (gdk_pixbuf_loader_write (loader, png, len, &error));
+        g_assert_true (gdk_pixbuf_loader_close (loader, &error));
+        g_assert_no_error (error);
+        back = gdk_pixbuf_loader_get_pixbuf (loader);
+        g_assert_cmpint (gdk_pixbuf_get_width (back), ==, width);
+        g_assert_cmpint (gdk_pixbuf_get_height (back), ==, height);
+        g_assert_cmpint (gdk_pixbuf_get_n_channels (back), ==, channels);
+
+        rows = decode (png, len, 4096, &c, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (rows->len, ==, (gsize) width * channels * height);
+        for (int y = 0; y < height; y++)
+          {
+            const guint8 *want = pixels + (gsize) y * stride;
+
+            g_assert_cmpmem (gdk_pixbuf_read_pixels (back) + (gsize) y * gdk_pixbuf_get_rowstride (back),
+                             width * channels, want, width * channels);
+            g_assert_cmpmem (rows->data + (gsize) y * width * channels, width * channels,
+                             want, width * channels);
+          }
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -515,6 +579,7 @@ main (int   argc,
 
   g_test_add_func ("/workloads/png-decode/every-type", test_png_decode_every_type);
   g_test_add_func ("/workloads/png-decode/damage", test_png_decode_damage);
+  g_test_add_func ("/workloads/png-encode/round-trip", test_png_encode_round_trip);
 
   return g_test_run ();
 }
