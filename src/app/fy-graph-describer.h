@@ -8,10 +8,8 @@
  * text through its owner's callback no more often than
  * FY_GRAPH_DESCRIPTION_PERIOD: a change inside the period is described
  * when the period is up, so the last word is always current, and an
- * unchanged sentence is not sent again. While the widget is not mapped
- * no timer runs for it: a change is only marked, and described when the
- * widget is mapped again or the text is asked for. Embedded in the
- * widget's struct; not a GObject.
+ * unchanged sentence is not sent again. Embedded in the widget's struct;
+ * not a GObject.
  */
 
 #pragma once
@@ -31,9 +29,6 @@ typedef struct
   char           *text;
   gint64          described_at;
   guint           timeout_id;
-  gboolean        stale;
-  gulong          map_id;
-  gulong          unmap_id;
 } FyGraphDescriber;
 
 void        fy_graph_describer_init     (FyGraphDescriber *self,
@@ -43,11 +38,9 @@ void        fy_graph_describer_init     (FyGraphDescriber *self,
 void        fy_graph_describer_queue    (FyGraphDescriber *self);
 /* Describes now, whenever the last time was (a new data source). */
 void        fy_graph_describer_now      (FyGraphDescriber *self);
-/* The current description (brought up to date first if a change came
- * while unmapped), or NULL. */
+/* The last description sent, or NULL. */
 const char *fy_graph_describer_get_text (FyGraphDescriber *self);
-/* Stops the pending timeout, lets go of the widget's signals and frees
- * the text: call from dispose. */
+/* Stops the pending timeout and frees the text: call from dispose. */
 void        fy_graph_describer_clear    (FyGraphDescriber *self);
 
 G_END_DECLS

@@ -7,8 +7,7 @@
  * render () for why not GL), saved as a PNG under the build tree
  * (FY_TEST_OUTDIR) and checked by its pixels: a core scripted at 100 %
  * fills its heatmap row with the "full" colour, its line runs along the top
- * of the plot, and so on. A widget that drew nothing fails. The last case
- * checks that a graph off screen keeps no description timer.
+ * of the plot, and so on. A widget that drew nothing fails.
  */
 
 #include "config.h"
@@ -18,7 +17,6 @@
 
 #include "fy-cpu-graph.h"
 #include "fy-cpu-heatmap.h"
-#include "fy-graph-describer.h"
 #include "fy-graph-util.h"
 #include "fy-sparkline.h"
 #include "fy-task-timeline-private.h"
@@ -630,73 +628,6 @@ test_timeline_pool (void)
   g_object_unref (timeline);
 }
 
-/* The describer of a widget that is not on screen keeps no timer: a
- * change inside the period is only marked, and described when the widget
- * is mapped again or its text is asked for. */
-static guint describe_count;
-
-static char *
-describe_count_cb (gpointer owner)
-{
-  return g_strdup_printf ("%u", describe_count);
-}
-
-static void
-test_describer_unmapped (void)
-{
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *label = gtk_label_new ("graph");
-  FyGraphDescriber describer;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  gtk_window_set_child (GTK_WINDOW (window), label);
-  gtk_window_present (GTK_WINDOW (window));
-  while (!gtk_widget_get_mapped (label) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (gtk_widget_get_mapped (label));
-
-  describe_count = 1;
-  fy_graph_describer_init (&describer, GTK_ACCESSIBLE (label), describe_count_cb);
-  fy_graph_describer_now (&describer);
-  g_assert_cmpstr (fy_graph_describer_get_text (&describer), ==, "1");
-  /* As if described an hour from now: the period is never up during the
-   * test, however slowly the machine runs it. */
-  describer.described_at = g_get_monotonic_time () + (gint64) 3600 * G_USEC_PER_SEC;
-
-  /* Mapped: a change inside the period waits for a timer. */
-  describe_count = 2;
-  fy_graph_describer_queue (&describer);
-  g_assert_cmpuint (describer.timeout_id, !=, 0);
-  g_assert_cmpstr (describer.text, ==, "1");
-
-  /* Hidden: the timer goes, the change is kept for later. */
-  gtk_widget_set_visible (label, FALSE);
-  g_assert_false (gtk_widget_get_mapped (label));
-  g_assert_cmpuint (describer.timeout_id, ==, 0);
-  describe_count = 3;
-  fy_graph_describer_queue (&describer);
-  g_assert_cmpuint (describer.timeout_id, ==, 0);
-  g_assert_cmpstr (describer.text, ==, "1");
-
-  /* Shown again: described at once, with the latest figures. */
-  gtk_widget_set_visible (label, TRUE);
-  g_assert_true (gtk_widget_get_mapped (label));
-  g_assert_cmpstr (describer.text, ==, "3");
-  g_assert_cmpuint (describer.timeout_id, ==, 0);
-
-  /* Hidden again, a change, then asked for: brought up to date. */
-  gtk_widget_set_visible (label, FALSE);
-  describe_count = 4;
-  fy_graph_describer_queue (&describer);
-  g_assert_cmpuint (describer.timeout_id, ==, 0);
-  g_assert_cmpstr (fy_graph_describer_get_text (&describer), ==, "4");
-
-  fy_graph_describer_clear (&describer);
-  g_assert_cmpuint (describer.map_id, ==, 0);
-  g_assert_cmpuint (describer.unmap_id, ==, 0);
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
 int
 main (int    argc,
       char **argv)
@@ -718,7 +649,6 @@ main (int    argc,
   g_test_add_func ("/display/graph-render/timing-chart", test_timing_chart);
   g_test_add_func ("/display/graph-render/timeline-scripted", test_timeline_scripted);
   g_test_add_func ("/display/graph-render/timeline-pool", test_timeline_pool);
-  g_test_add_func ("/display/graph-render/describer-unmapped", test_describer_unmapped);
 
   return g_test_run ();
 }
