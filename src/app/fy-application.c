@@ -33,7 +33,11 @@ struct _FyApplication
   guint           sampler_holds;
 };
 
-G_DEFINE_FINAL_TYPE (FyApplication, fy_application, ADW_TYPE_APPLICATION)
+static void fy_application_sampler_provider_init (FySamplerProviderInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FyApplication, fy_application, ADW_TYPE_APPLICATION,
+                               G_IMPLEMENT_INTERFACE (FY_TYPE_SAMPLER_PROVIDER,
+                                                      fy_application_sampler_provider_init))
 
 /* The color-scheme key stores nicks; AdwStyleManager wants its enum.
  * "default" lets libadwaita follow the system's dark style preference. */
@@ -291,4 +295,30 @@ fy_application_release_sampler (FyApplication *self)
 
   self->sampler_holds--;
   update_sampler_paused (self);
+}
+
+static FyCpuSampler *
+provider_get_cpu_sampler (FySamplerProvider *provider)
+{
+  return fy_application_get_cpu_sampler (FY_APPLICATION (provider));
+}
+
+static void
+provider_hold_sampler (FySamplerProvider *provider)
+{
+  fy_application_hold_sampler (FY_APPLICATION (provider));
+}
+
+static void
+provider_release_sampler (FySamplerProvider *provider)
+{
+  fy_application_release_sampler (FY_APPLICATION (provider));
+}
+
+static void
+fy_application_sampler_provider_init (FySamplerProviderInterface *iface)
+{
+  iface->get_cpu_sampler = provider_get_cpu_sampler;
+  iface->hold_sampler = provider_hold_sampler;
+  iface->release_sampler = provider_release_sampler;
 }

@@ -22,13 +22,13 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "fy-application.h"
 #include "fy-cpu-graph.h"
 #include "fy-cpu-heatmap.h"
 #include "fy-graph-util.h"
 #include "fy-monitor-core.h"
 #include "fy-monitor-page.h"
 #include "fy-monitor-process.h"
+#include "fy-sampler-provider.h"
 #include "fy-sparkline.h"
 
 struct _FyMonitorPage
@@ -37,7 +37,7 @@ struct _FyMonitorPage
 
   FyCpuSampler   *sampler;
   FyPool         *pool;
-  FyApplication  *held_app;
+  FySamplerProvider *held_provider;
   GListStore     *cores;
   GListStore     *processes;
   gboolean        view_chosen;
@@ -297,19 +297,18 @@ static void
 fy_monitor_page_map (GtkWidget *widget)
 {
   FyMonitorPage *self = FY_MONITOR_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+  FySamplerProvider *provider = fy_sampler_provider_find (widget);
 
   GTK_WIDGET_CLASS (fy_monitor_page_parent_class)->map (widget);
 
-  if (FY_IS_APPLICATION (app))
+  if (provider != NULL)
     {
       if (self->sampler == NULL)
-        fy_monitor_page_set_sampler (self, fy_application_get_cpu_sampler (FY_APPLICATION (app)));
-      if (self->sampler == fy_application_get_cpu_sampler (FY_APPLICATION (app)))
+        fy_monitor_page_set_sampler (self, fy_sampler_provider_get_cpu_sampler (provider));
+      if (self->sampler == fy_sampler_provider_get_cpu_sampler (provider))
         {
-          self->held_app = g_object_ref (FY_APPLICATION (app));
-          fy_application_hold_sampler (self->held_app);
+          self->held_provider = g_object_ref (provider);
+          fy_sampler_provider_hold_sampler (self->held_provider);
         }
     }
   update_updated_label (self);
@@ -320,10 +319,10 @@ fy_monitor_page_unmap (GtkWidget *widget)
 {
   FyMonitorPage *self = FY_MONITOR_PAGE (widget);
 
-  if (self->held_app != NULL)
+  if (self->held_provider != NULL)
     {
-      fy_application_release_sampler (self->held_app);
-      g_clear_object (&self->held_app);
+      fy_sampler_provider_release_sampler (self->held_provider);
+      g_clear_object (&self->held_provider);
     }
 
   GTK_WIDGET_CLASS (fy_monitor_page_parent_class)->unmap (widget);
@@ -339,7 +338,7 @@ fy_monitor_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), FY_TYPE_MONITOR_PAGE);
   g_clear_object (&self->cores);
   g_clear_object (&self->processes);
-  g_clear_object (&self->held_app);
+  g_clear_object (&self->held_provider);
 
   G_OBJECT_CLASS (fy_monitor_page_parent_class)->dispose (object);
 }
@@ -498,10 +497,10 @@ fy_monitor_page_set_sampler (FyMonitorPage *self,
 
   if (self->sampler == sampler)
     return;
-  if (self->held_app != NULL)
+  if (self->held_provider != NULL)
     {
-      fy_application_release_sampler (self->held_app);
-      g_clear_object (&self->held_app);
+      fy_sampler_provider_release_sampler (self->held_provider);
+      g_clear_object (&self->held_provider);
     }
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);

@@ -10,8 +10,8 @@
 
 #pragma once
 
-#include "fy-application.h"
 #include "fy-graph-describer.h"
+#include "fy-sampler-provider.h"
 #include "fy-task-timeline.h"
 #include "fy-timeline-layout.h"
 
@@ -47,7 +47,7 @@ struct _FyTaskTimeline
 
   FyPool         *pool;
   FyCpuSampler   *sampler;
-  FyApplication  *held_app;
+  FySamplerProvider *held_provider;
 
   GArray         *lanes;     /* Lane */
   GArray         *tasks;     /* Task */

@@ -31,7 +31,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "fy-application.h"
 #include "fy-graph-util.h"
 #include "fy-task-timeline-private.h"
 
@@ -106,36 +105,27 @@ describe (gpointer owner)
   return build_description (owner);
 }
 
-static FyApplication *
-find_application (FyTaskTimeline *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
-
-  return FY_IS_APPLICATION (app) ? FY_APPLICATION (app) : NULL;
-}
-
 /* The CPU strip needs the shared sampler running while the timeline is
  * seen, and while its tasks run, so the run's own samples are there when
  * the timeline is looked at afterwards. */
 static void
 update_hold (FyTaskTimeline *self)
 {
-  FyApplication *app = find_application (self);
+  FySamplerProvider *provider = fy_sampler_provider_find (GTK_WIDGET (self));
   gboolean need = gtk_widget_get_mapped (GTK_WIDGET (self)) || self->n_state[FY_TIMELINE_RUNNING] > 0;
 
-  if (app != NULL && need && self->sampler == NULL)
-    fy_task_timeline_set_sampler (self, fy_application_get_cpu_sampler (app));
-  need = need && app != NULL && self->sampler == fy_application_get_cpu_sampler (app);
-  if (need && self->held_app == NULL)
+  if (provider != NULL && need && self->sampler == NULL)
+    fy_task_timeline_set_sampler (self, fy_sampler_provider_get_cpu_sampler (provider));
+  need = need && provider != NULL && self->sampler == fy_sampler_provider_get_cpu_sampler (provider);
+  if (need && self->held_provider == NULL)
     {
-      self->held_app = g_object_ref (app);
-      fy_application_hold_sampler (self->held_app);
+      self->held_provider = g_object_ref (provider);
+      fy_sampler_provider_hold_sampler (self->held_provider);
     }
-  else if (!need && self->held_app != NULL)
+  else if (!need && self->held_provider != NULL)
     {
-      fy_application_release_sampler (self->held_app);
-      g_clear_object (&self->held_app);
+      fy_sampler_provider_release_sampler (self->held_provider);
+      g_clear_object (&self->held_provider);
     }
 }
 
@@ -244,7 +234,7 @@ fy_task_timeline_dispose (GObject *object)
   fy_task_timeline_set_sampler (self, NULL);
   fy_graph_describer_clear (&self->describer);
   fy_task_timeline_clear_cache (self);
-  g_clear_object (&self->held_app);
+  g_clear_object (&self->held_provider);
 
   G_OBJECT_CLASS (fy_task_timeline_parent_class)->dispose (object);
 }
@@ -422,10 +412,10 @@ fy_task_timeline_set_sampler (FyTaskTimeline *self,
 
   if (self->sampler == sampler)
     return;
-  if (self->held_app != NULL)
+  if (self->held_provider != NULL)
     {
-      fy_application_release_sampler (self->held_app);
-      g_clear_object (&self->held_app);
+      fy_sampler_provider_release_sampler (self->held_provider);
+      g_clear_object (&self->held_provider);
     }
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
