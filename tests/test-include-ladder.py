@@ -3,9 +3,10 @@
 """usage: test-include-ladder.py SOURCE_ROOT DIR...
 
 The include graph is a ladder: no two files of the named source folders
-need each other. A file's module is its name without ".c", ".h" or
-"-private.h"; module A needs module B when a file of A includes a header
-of B. Prints TAP: one line per folder.
+need each other, directly or through others. A file's module is its name
+without ".c", ".h" or "-private.h"; module A needs module B when a file of
+A includes a header of B. Any loop of needs fails, however long, and is
+printed as the chain that closes it. Prints TAP: one line per folder.
 """
 
 import pathlib
@@ -34,20 +35,46 @@ def needs(root, folder):
     return graph
 
 
+def loops(graph):
+    """One chain of needs per loop found, each closed by its first module:
+    a depth-first walk reports every edge back onto its own path."""
+    found = []
+    state = {}
+    path = []
+
+    def walk(module):
+        state[module] = 'open'
+        path.append(module)
+        for other in sorted(graph.get(module, ())):
+            if state.get(other) == 'open':
+                chain = path[path.index(other):] + [other]
+                found.append([str(m) for m in chain])
+            elif other not in state:
+                walk(other)
+        path.pop()
+        state[module] = 'done'
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module)
+    return found
+
+
 def main():
     root = pathlib.Path(sys.argv[1])
     folders = sys.argv[2:]
     failed = False
     for n, folder in enumerate(folders, 1):
         graph = needs(root, folder)
-        cycles = sorted({tuple(sorted((str(a), str(b))))
-                         for a, deps in graph.items() for b in deps
-                         if a in graph.get(b, ())})
+        cycles = loops(graph)
         if cycles:
             failed = True
             print(f'not ok {n} - {folder}: no two files need each other')
-            for a, b in cycles:
-                print(f'# {a} and {b} include each other\'s headers')
+            for chain in cycles:
+                if len(chain) == 3:
+                    print(f'# {chain[0]} and {chain[1]} include each other\'s headers')
+                else:
+                    print('# a loop of includes: ' + ' -> '.join(chain))
         else:
             print(f'ok {n} - {folder}: no two files need each other')
     print(f'1..{len(folders)}')
