@@ -34,6 +34,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
   g_autofree const char **paths = g_new (const char *, MAX (files->len, 1));
   guint n_large = 0;
   guint64 left = 0;
+  guint64 share;
   guint slot;
 
   while (n_large < files->len &&
@@ -50,6 +51,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
       left += file->size + HASH_FILE_COST;
     }
   g_assert (slot == files->len);
+  share = MAX (left / n_workers, 1);
   for (slot = 0; slot < files->len; slot++)
     {
       guint input = g_array_index (run->slot_input, guint, slot);
@@ -66,13 +68,26 @@ fy_cli_run_build_hash_chunks (Run    *run,
     }
   while (slot < files->len)
     {
-      guint64 target = CLAMP (left / (SMALL_CHUNKS_PER_WORKER * n_workers), SMALL_CHUNK_MIN_COST, SMALL_CHUNK_MAX_COST);
+      /* Never more than a worker's share of all the small files: a few
+       * of them still go to every worker. */
+      guint64 target = MIN (CLAMP (left / (SMALL_CHUNKS_PER_WORKER * n_workers), SMALL_CHUNK_MIN_COST,
+                                   SMALL_CHUNK_MAX_COST),
+                            share);
       guint64 cost = 0;
       guint first = slot;
 
-      while (slot < files->len && (slot == first || cost < target))
-        cost += g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, slot++)).size
-                + HASH_FILE_COST;
+      /* Up to the target, not past it: two files of about a share each
+       * make two chunks. */
+      while (slot < files->len)
+        {
+          guint64 next = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, slot)).size
+                         + HASH_FILE_COST;
+
+          if (slot > first && cost + next > target)
+            break;
+          cost += next;
+          slot++;
+        }
       left -= MIN (cost, left);
       g_array_append_val (run->chunk_starts, first);
       g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + first, slot - first));
