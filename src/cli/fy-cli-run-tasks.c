@@ -179,10 +179,26 @@ fy_cli_run_build_tasks (Run     *run,
     {
       if (run->engine.engine == FY_HASH_ENGINE_LANES)
         {
-          /* Neighbours in size order are of similar length, so the eight
-           * lanes of a task stay busy together. */
+          guint n_workers = (guint) (run->workers > 0 ? run->workers : (int) g_get_num_processors ());
+          guint per_worker = (files->len + n_workers - 1) / MAX (n_workers, 1);
+
+          /* No more files in a task than a worker's share, so that every
+           * worker gets some; and the lanes only where, that full, they
+           * still beat the one stream (eight files on two workers are two
+           * tasks of four, half the lanes each). */
+          run->batch_size = CLAMP (per_worker, 1, FY_SHA256_LANES);
+          if (!run->engine.forced &&
+              run->engine.lanes_mib_per_s * run->batch_size / FY_SHA256_LANES <= run->engine.openssl_mib_per_s)
+            {
+              run->engine.engine = FY_HASH_ENGINE_OPENSSL;
+              run->batch_size = 1;
+            }
+        }
+      if (run->engine.engine == FY_HASH_ENGINE_LANES)
+        {
+          /* Neighbours in size order are of similar length, so the lanes
+           * of a task stay busy together. */
           run->workload = "hash-batch";
-          run->batch_size = FY_SHA256_LANES;
           g_variant_builder_unref (builder);
           builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
         }

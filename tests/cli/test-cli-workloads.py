@@ -142,18 +142,21 @@ def hash_walk_of_a_large_directory_is_the_same():
 @test
 def hash_gives_every_worker_small_files():
     """With w workers and at least w small files, every worker hashes: the
-    small files' chunks are never larger than a worker's share."""
+    small files' chunks, and the eight-lane engine's batches, are never
+    larger than a worker's share."""
     with tempfile.TemporaryDirectory() as tmp:
-        for n in (2, 3, 5):
+        for n in (2, 3, 5, 8):
             paths = [f"{tmp}/{n}-{i}" for i in range(n)]
             for i, path in enumerate(paths):
                 write(path, os.urandom(100 + 1000 * i))
-            r = cli("hash", "--json", "--workers", "2", *paths, timeout=60)
-            assert r.returncode == 0, r
-            doc = json.loads(r.stdout)
-            assert [x["path"] for x in doc["results"]] == paths, doc
-            pids = {x["worker_pid"] for x in doc["results"]}
-            assert len(pids) == 2, (n, doc["results"])
+            for engine in ("openssl", "lanes"):
+                r = cli("hash", "--json", "--workers", "2", *paths, timeout=60,
+                        env=with_env(FY_HASH_ENGINE=engine))
+                assert r.returncode == 0, r
+                doc = json.loads(r.stdout)
+                assert [x["path"] for x in doc["results"]] == paths, doc
+                pids = {x["worker_pid"] for x in doc["results"]}
+                assert len(pids) == 2, (n, engine, doc["engine"], doc["results"])
 
 
 @test
