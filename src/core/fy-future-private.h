@@ -39,7 +39,13 @@ struct _FyFuture
 
   guint64        id;
   const char    *function;       /* interned */
-  GVariant      *argument;
+  GVariant      *argument;       /* NULL until asked for when @packed is set */
+  /* A task of one whose argument is item @packed_index of @packed, an
+   * array of a fixed-size basic type (a map call's numbers, chunksize 1):
+   * it travels as those bytes, and @argument is made only when someone
+   * asks for it (fy_future_argument ()). */
+  GVariant      *packed;
+  guint          packed_index;
   FyFutureState  state;
   GVariant      *result;
   GError        *error;
@@ -84,6 +90,14 @@ FyFuture *fy_future_new            (GMainContext *context,
                                     const char   *function,
                                     GVariant     *argument,
                                     gint64        submitted_at);
+/* A task whose argument is item @index of @packed (see above). */
+FyFuture *fy_future_new_packed     (GMainContext *context,
+                                    const char   *function,
+                                    GVariant     *packed,
+                                    guint         index,
+                                    gint64        submitted_at);
+/* Its argument (borrowed), made from @packed the first time. */
+GVariant *fy_future_argument       (FyFuture     *self);
 void      fy_future_set_state      (FyFuture      *self,
                                     FyFutureState  state);
 void      fy_future_mark_started   (FyFuture      *self,

@@ -72,6 +72,7 @@ fy_future_finalize (GObject *object)
   FyFuture *self = FY_FUTURE (object);
 
   g_clear_pointer (&self->argument, g_variant_unref);
+  g_clear_pointer (&self->packed, g_variant_unref);
   g_clear_pointer (&self->result, g_variant_unref);
   g_clear_error (&self->error);
   if (self->map != NULL)
@@ -165,21 +166,56 @@ fy_future_init (FyFuture *self)
 
 /* ---- internal API --------------------------------------------------------- */
 
-FyFuture *
-fy_future_new (GMainContext *context,
-               const char   *function,
-               GVariant     *argument,
-               gint64        submitted_at)
+static FyFuture *
+future_new (GMainContext *context,
+            const char   *function,
+            gint64        submitted_at)
 {
   static guint64 last_id;
   FyFuture *self = g_object_new (FY_TYPE_FUTURE, NULL);
 
   self->id = ++last_id;
   self->function = function;
-  self->argument = argument != NULL ? g_variant_ref_sink (argument) : g_variant_ref_sink (g_variant_new ("()"));
   self->context = g_main_context_ref (context);
   self->submitted_at = submitted_at;
   return self;
+}
+
+FyFuture *
+fy_future_new (GMainContext *context,
+               const char   *function,
+               GVariant     *argument,
+               gint64        submitted_at)
+{
+  FyFuture *self = future_new (context, function, submitted_at);
+
+  self->argument = argument != NULL ? g_variant_ref_sink (argument) : g_variant_ref_sink (g_variant_new ("()"));
+  return self;
+}
+
+/* A map call over 10^5 numbers with chunksize 1 made a GVariant per
+ * argument only to copy its 8 bytes into a message: a fifth of what the
+ * parent spent per item. */
+FyFuture *
+fy_future_new_packed (GMainContext *context,
+                      const char   *function,
+                      GVariant     *packed,
+                      guint         index,
+                      gint64        submitted_at)
+{
+  FyFuture *self = future_new (context, function, submitted_at);
+
+  self->packed = g_variant_ref (packed);
+  self->packed_index = index;
+  return self;
+}
+
+GVariant *
+fy_future_argument (FyFuture *self)
+{
+  if (self->argument == NULL)
+    self->argument = g_variant_get_child_value (self->packed, self->packed_index);
+  return self->argument;
 }
 
 void
@@ -327,7 +363,7 @@ GVariant *
 fy_future_get_argument (FyFuture *self)
 {
   g_return_val_if_fail (FY_IS_FUTURE (self), NULL);
-  return self->argument;
+  return fy_future_argument (self);
 }
 
 FyFutureState

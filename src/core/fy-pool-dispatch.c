@@ -259,6 +259,44 @@ take_items (FyPool       *self,
   self->tasks_got += n;
 }
 
+/* Items @first … @first + @n - 1 of @chunk as the packed slice
+ * fy_pool_pack_values () would make of their arguments, copied straight
+ * from the arrays they were handed in, when every one is a task of one
+ * whose argument is still an item of such an array of one type; else
+ * NULL. */
+static GVariant *
+packed_slice (FyPoolChunk *chunk,
+              guint        first,
+              guint        n)
+{
+  FyFuture *head = g_ptr_array_index (chunk->items, first);
+  const GVariantType *type;
+  gsize size;
+  guint8 *data;
+
+  if (head->packed == NULL || head->argument != NULL)
+    return NULL;
+  type = g_variant_get_type (head->packed);
+  size = fy_pool_fixed_size (g_variant_get_type_string (head->packed) + 1);
+  for (guint i = 1; i < n; i++)
+    {
+      FyFuture *future = g_ptr_array_index (chunk->items, first + i);
+
+      if (future->packed == NULL || future->argument != NULL
+          || !g_variant_type_equal (g_variant_get_type (future->packed), type))
+        return NULL;
+    }
+  data = g_malloc (n * size);
+  for (guint i = 0; i < n; i++)
+    {
+      FyFuture *future = g_ptr_array_index (chunk->items, first + i);
+
+      memcpy (data + i * size, (const guint8 *) g_variant_get_data (future->packed) + future->packed_index * size,
+              size);
+    }
+  return g_variant_new_from_data (type, data, n * size, TRUE, g_free, data);
+}
+
 /* The wire form of @chunk: "(tsbav)". The arguments are serialised by
  * hand, straight into their slices: building a variant per argument and
  * letting GVariant serialise the tree cost more than the task. */
@@ -279,6 +317,13 @@ chunk_to_variant (FyPoolChunk *chunk)
       guint first = s * FY_POOL_SLICE_MAX;
       guint n = MIN (FY_POOL_SLICE_MAX, chunk->items->len - first);
 
+      GVariant *packed = packed_slice (chunk, first, n);
+
+      if (packed != NULL)
+        {
+          slices[s] = g_variant_new_variant (packed);
+          continue;
+        }
       for (guint i = 0; i < n; i++)
         {
           FyFuture *future = g_ptr_array_index (chunk->items, first + i);
@@ -287,7 +332,7 @@ chunk_to_variant (FyPoolChunk *chunk)
           if (future->map != NULL)
             future->map->run_from = future->map->n_settled;
           arguments[i] = future->map != NULL && future->map->n_settled > 0 ? (owned[i] = fy_pool_chunk_argument (future))
-                                                                           : future->argument;
+                                                                           : fy_future_argument (future);
         }
       slices[s] = g_variant_new_variant (fy_pool_pack_values (arguments, n));
       for (guint i = 0; i < n; i++)
@@ -471,6 +516,19 @@ fy_pool_check_accepting (FyPool  *self,
     }
 }
 
+static void
+queue_new (FyPool   *self,
+           FyFuture *future,
+           guint64   batch,
+           guint     chunksize)
+{
+  future->owner = self;
+  future->cancel_func = fy_pool_cancel_future;
+  future->batch = batch;
+  future->chunksize = chunksize;
+  fy_pool_pending_push (self, future, FALSE);
+}
+
 /* @function is interned. */
 static FyFuture *
 enqueue (FyPool     *self,
@@ -482,11 +540,7 @@ enqueue (FyPool     *self,
 {
   FyFuture *future = fy_future_new (self->context, function, argument, now);
 
-  future->owner = self;
-  future->cancel_func = fy_pool_cancel_future;
-  future->batch = batch;
-  future->chunksize = chunksize;
-  fy_pool_pending_push (self, future, FALSE);
+  queue_new (self, future, batch, chunksize);
   return future;
 }
 
@@ -685,6 +739,16 @@ fy_pool_submit_many (FyPool      *self,
     }
   if (chunksize > 1 && !per_item)
     enqueue_map_chunks (self, function, owned, n, (guint) chunksize, batch, now, futures);
+  else if (g_variant_get_type_string (owned)[0] == 'a'
+           && fy_pool_fixed_size (g_variant_get_type_string (owned) + 1) > 0)
+    /* Numbers handed in packed stay so: each task names its item. */
+    for (gsize i = 0; i < n; i++)
+      {
+        FyFuture *future = fy_future_new_packed (self->context, function, owned, (guint) i, now);
+
+        queue_new (self, future, batch, chunksize);
+        g_ptr_array_add (futures, future);
+      }
   else
     for (gsize i = 0; i < n; i++)
       {

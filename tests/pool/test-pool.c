@@ -45,6 +45,48 @@ test_map (void)
     g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (chunked, i)), ==, i * i);
 }
 
+/* Numbers handed in packed ("ax") with chunksize 1 travel as the bytes of
+ * the input, each task naming its item; a task's argument is made only
+ * when asked for, and is that item. Tasks of one function from several
+ * calls, packed or not, may leave in one message. */
+static void
+test_map_packed_arguments (void)
+{
+  g_autoptr(FyPool) pool = new_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) futures = NULL;
+  g_autoptr(GPtrArray) more = NULL;
+  g_autoptr(FyFuture) lone = NULL;
+  g_autoptr(GVariant) lone_result = NULL;
+
+  futures = fy_pool_submit_map (pool, "square", range_variant (300), 1, &error);
+  g_assert_no_error (error);
+  lone = fy_pool_submit (pool, "square", g_variant_new_int64 (-7), &error);
+  g_assert_no_error (error);
+  more = fy_pool_submit_map (pool, "square", range_variant (300), 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (fy_future_get_argument (g_ptr_array_index (futures, 5))), ==, 5);
+
+  g_assert_true (fy_future_wait_many (futures, FY_WAIT_ALL_COMPLETED, hang_guard (30), NULL, NULL));
+  g_assert_true (fy_future_wait_many (more, FY_WAIT_ALL_COMPLETED, hang_guard (30), NULL, NULL));
+  lone_result = fy_future_result (lone, hang_guard (30), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (lone_result), ==, 49);
+  for (guint i = 0; i < 300; i++)
+    {
+      FyFuture *future = g_ptr_array_index (futures, i);
+      FyFuture *other = g_ptr_array_index (more, i);
+      g_autoptr(GVariant) result = fy_future_result (future, 0, &error);
+      g_autoptr(GVariant) other_result = fy_future_result (other, 0, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_variant_is_of_type (fy_future_get_argument (future), G_VARIANT_TYPE_INT64));
+      g_assert_cmpint (g_variant_get_int64 (fy_future_get_argument (future)), ==, i);
+      g_assert_cmpint (g_variant_get_int64 (result), ==, (gint64) i * i);
+      g_assert_cmpint (g_variant_get_int64 (other_result), ==, (gint64) i * i);
+    }
+}
+
 /* With a chunksize above 1 a map call makes one task per chunk, as
  * Python does, and still gives one result per item, in order. */
 static void
@@ -457,6 +499,7 @@ main (int    argc,
 
   g_test_add_func ("/pool/api/apply", test_apply);
   g_test_add_func ("/pool/api/map", test_map);
+  g_test_add_func ("/pool/api/map-packed-arguments", test_map_packed_arguments);
   g_test_add_func ("/pool/api/map-chunks", test_map_chunks);
   g_test_add_func ("/pool/api/map-chunk-error", test_map_chunk_error);
   g_test_add_func ("/pool/api/imap-chunks", test_imap_chunks);
