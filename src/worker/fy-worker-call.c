@@ -260,6 +260,42 @@ log_element (MapRun   *run,
   __atomic_store_n (&shared->log_done, i + 1, __ATOMIC_RELEASE);
 }
 
+/* log_element () for an element of run_numbers () while the log has
+ * room: the same record (an 8-byte number, its type), with nothing to
+ * work out per element. FALSE when the log is full or not there. */
+static inline gboolean
+log_number (MapRun  *run,
+            guint32  i)
+{
+  FyPoolShared *shared = run->link->shared;
+  Results *r = &run->results;
+  const gsize size = sizeof (FyWorkloadNumber) + 2;
+  const gsize record = (sizeof (FyPoolLogRecord) + size + 7) & ~(gsize) 7;
+  FyPoolLogRecord header;
+  guint32 limit;
+  guint64 used;
+  guint8 *at;
+
+  if (shared == NULL)
+    return FALSE;
+  limit = __atomic_load_n (&shared->log_limit, __ATOMIC_RELAXED);
+  limit = limit > 0 ? MIN (limit, FY_POOL_LOG_SIZE) : FY_POOL_LOG_SIZE;
+  used = shared->log_used;
+  if (used + record > limit)
+    return FALSE;
+  at = log_area (shared) + used;
+  header.end_us = g_array_index (run->ends, guint32, i);
+  header.size = (guint32) size;
+  memcpy (at, &header, sizeof header);
+  memcpy (at + sizeof header, r->packed->data + (gsize) i * sizeof (FyWorkloadNumber), sizeof (FyWorkloadNumber));
+  at[sizeof header + sizeof (FyWorkloadNumber)] = 0;
+  at[sizeof header + sizeof (FyWorkloadNumber) + 1] = r->type[0];
+  __atomic_store_n (&shared->log_used, used + record, __ATOMIC_RELAXED);
+  /* The record is complete before the count that publishes it. */
+  __atomic_store_n (&shared->log_done, i + 1, __ATOMIC_RELEASE);
+  return TRUE;
+}
+
 /* When each element of a map chunk ended. Reading the clock costs this
  * machine about as much as a tiny element: while elements are short it
  * is read every few of them, and the ends between two readings are spread
@@ -350,15 +386,20 @@ run_numbers (MapRun                *run,
 {
   Results *r = &run->results;
 
+  guint32 *ends;
+
   r->type = info->result_type;
   r->type_len = 1;
   r->size = sizeof (FyWorkloadNumber);
   g_byte_array_set_size (r->packed, (guint) (n * r->size));
+  /* Written in place: g_array_append_val () is a call and a copy per
+   * element, as much as a tiny element costs. */
+  g_array_set_size (run->ends, (guint) n);
+  ends = (guint32 *) (gpointer) run->ends->data;
   for (gsize i = 0; i < n; i++)
     {
       FyWorkloadNumber argument;
       FyWorkloadNumber result;
-      guint32 end_us;
 
       /* The argument array's bytes may be at any offset of the message. */
       memcpy (&argument, packed + i * sizeof argument, sizeof argument);
@@ -371,9 +412,9 @@ run_numbers (MapRun                *run,
         }
       memcpy (r->packed->data + i * sizeof result, &result, sizeof result);
       r->n++;
-      end_us = clock_element (clock, run->ends, (guint32) i);
-      g_array_append_val (run->ends, end_us);
-      log_element (run, (guint32) i, NULL);
+      ends[i] = clock_element (clock, run->ends, (guint32) i);
+      if (!log_number (run, (guint32) i))
+        log_element (run, (guint32) i, NULL);
     }
   return TRUE;
 }
