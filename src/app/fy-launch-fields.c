@@ -192,3 +192,14 @@ fy_launch_show_field_state (AdwActionRow *row,
                                    -1);
     }
 }
+
+void
+fy_launch_describe_choice (AdwComboRow *row)
+{
+  gpointer item = adw_combo_row_get_selected_item (row);
+  const char *text = GTK_IS_STRING_OBJECT (item) ? gtk_string_object_get_string (item) : "";
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                  -1);
+}

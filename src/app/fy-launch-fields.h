@@ -48,5 +48,8 @@ void      fy_launch_show_field_state    (AdwActionRow *row,
                                          GtkWidget    *widget,
                                          const char   *error,
                                          const char   *value_text);
+/* @row's accessible description is the item it shows, as for the other
+ * fields: a screen reader reads the choice without opening the list. */
+void      fy_launch_describe_choice     (AdwComboRow  *row);
 
 G_END_DECLS

@@ -276,6 +276,9 @@ validate (FyLaunchForm *self)
   gtk_widget_set_visible (GTK_WIDGET (self->keep_aspect_row), kind == FY_WORKLOAD_RESIZE);
   gtk_widget_set_visible (GTK_WIDGET (self->output_row), kind == FY_WORKLOAD_RESIZE);
   gtk_widget_set_visible (GTK_WIDGET (self->retries_row), retry);
+  fy_launch_describe_choice (self->workload_row);
+  fy_launch_describe_choice (self->call_style_row);
+  fy_launch_describe_choice (self->policy_row);
 
   for (guint i = 0; i < G_N_ELEMENTS (number_fields); i++)
     {

@@ -88,6 +88,54 @@ def press(node):
     raise AssertionError(f"{node.getRoleName()} {node.name!r} cannot be pressed")
 
 
+def click(node):
+    """A left click in the middle of @node, through X as a pointer would,
+    in the app's main window ("Forkyard")."""
+    extents = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    window = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Forkyard$"],
+                            check=True, capture_output=True, text=True, timeout=20).stdout.split()[0]
+    subprocess.run(["xdotool", "mousemove", "--window", window,
+                    str(extents.x + extents.width // 2), str(extents.y + extents.height // 2),
+                    "click", "1"], check=True, timeout=20)
+
+
+def key(*names):
+    subprocess.run(["xdotool", "key", *names], check=True, timeout=20)
+
+
+def _popup_items(combo):
+    """The item texts of @combo's open list, or None while it is closed: a
+    combo row's list lives in a popover below it."""
+    for node in walk(combo):
+        if node.getRoleName() == "filler" and node.name == "GtkPopover" and is_showing(node):
+            items = find(node, "list")
+            if items is None:
+                return None
+            texts = []
+            for item in walk_children(items):
+                if item.getRoleName() == "list item":
+                    label = find(item, "label")
+                    texts.append(label.name if label is not None else None)
+            return texts or None
+    return None
+
+
+def choose(root, name, item):
+    """Picks @item in the drop-down list named @name as a keyboard user
+    does: opens its list, goes to the top (Home), down to the item and
+    presses Return. The row's accessible description is its choice: it
+    must then read @item."""
+    combo = wait_for(lambda: find(root, "combo box", name, showing=True), f"the {name!r} list")
+    if combo.description == item:
+        return combo
+    click(combo)
+    texts = wait_for(lambda: _popup_items(combo), f"the {name!r} list to open")
+    assert item in texts, f"{item!r} is not among the choices of {name!r}: {texts}"
+    key("Home", *(["Down"] * texts.index(item)), "Return")
+    wait_for(lambda: combo.description == item, f"{name!r} to read {item!r}")
+    return combo
+
+
 def app_env(g_debug, config_home=None, **extra):
     """The app's environment under test: the accessibility bridge on, the C
     locale, the given G_DEBUG, and the settings in CONFIG_HOME's keyfile (in

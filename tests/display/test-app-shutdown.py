@@ -4,9 +4,11 @@
 
 usage: test-app-shutdown.py APP OUTDIR --case close|kill
 
-Both cases start a run of 1 000 Sleep tasks of 1 s on four workers (set
-through the settings the launch form remembers), wait until the four
-workers and the fork server run, known by pid from /proc, and then:
+Both cases start a run of 1 000 Sleep tasks of 1 s on four workers (Sleep
+picked from the form's list with the keyboard, the figures from the
+settings the form remembers, the crash policy its default: fail), wait
+until the four workers and the fork server run, known by pid from /proc,
+and then:
 
   close: Ctrl+W closes the window, as a user would; the app must exit.
   kill:  the app gets SIGKILL, with no chance to clean up; its workers
@@ -30,7 +32,7 @@ APP_G_DEBUG = os.environ.pop("G_DEBUG", "")
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from atspi_session import App, app_env, find_all, press, wait_for  # noqa: E402
+from atspi_session import App, app_env, choose, find_all, press, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 WORKERS = 4
@@ -42,11 +44,9 @@ def write_settings(config_home):
     folder.mkdir(parents=True)
     (folder / "keyfile").write_text(
         "[io/github/forkyard/Forkyard]\n"
-        "run-workload='sleep'\n"
         "run-sleep-ms=uint32 1000\n"
         "run-tasks=uint32 1000\n"
-        f"run-workers={WORKERS}\n"
-        "crash-policy='fail'\n")
+        f"run-workers={WORKERS}\n")
 
 
 def stat_of(pid):
@@ -112,6 +112,7 @@ def main():
     state = {}
     try:
         def start():
+            choose(app.window, "Workload", "Sleep")
             press(wait_for(lambda: start_button(app.window), "the Start button"))
             # The workers plus the fork server that spawned them.
             state["pids"] = wait_for(

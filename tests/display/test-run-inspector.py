@@ -4,9 +4,10 @@
 
 usage: test-run-inspector.py APP OUTDIR
 
-A Sleep run of 120 tasks of 100 ms on one worker, set through the settings
-the launch form remembers, keeps the pool's task queue long for a dozen
-seconds. The inspector's toggle beside the Run page's tables reveals it;
+A Sleep run of 120 tasks of 100 ms on one worker, imap_unordered with
+chunks of one (the workload and the call style picked from the form's
+lists with the keyboard, the figures from the settings the form
+remembers), keeps the pool's task queue long for a dozen seconds. The inspector's toggle beside the Run page's tables reveals it;
 Start runs the batch; the inspector then lists the pool's task queue and
 its depth, read through AT-SPI as a screen reader would: first most of the
 batch waiting, then fewer as the worker takes them, and at the end none.
@@ -24,7 +25,7 @@ APP_G_DEBUG = os.environ.pop("G_DEBUG", "")
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for  # noqa: E402
+from atspi_session import App, app_env, choose, find, find_all, press, screenshot, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 TASKS = 120
@@ -36,12 +37,10 @@ def write_settings(config_home):
     folder.mkdir(parents=True)
     (folder / "keyfile").write_text(
         "[io/github/forkyard/Forkyard]\n"
-        "run-workload='sleep'\n"
         "run-sleep-ms=uint32 100\n"
         f"run-tasks=uint32 {TASKS}\n"
         "run-workers=1\n"
-        "run-chunk-size=uint32 1\n"
-        "run-call-style='imap-unordered'\n")
+        "run-chunk-size=uint32 1\n")
 
 
 def label_names(root):
@@ -87,6 +86,11 @@ def main():
     app = App(args.app, env)
     state = {}
     try:
+        def pick():
+            choose(app.window, "Workload", "Sleep")
+            choose(app.window, "Call Style", "imap_unordered")
+        tap.run("Sleep and imap_unordered are picked from the form's lists", pick)
+
         def reveal():
             # GTK 4.8 reports a toggle button as a push button.
             toggle = wait_for(lambda: find(app.window, "push button", "Show IPC Inspector", showing=True),

@@ -6,8 +6,9 @@ usage: test-run-page.py APP OUTDIR --case fib|hash|resize|invalid|cancel
 
 Each case is one meson test; it starts the app with a private settings
 file (values the form shows but this driver does not type in are seeded
-there) and a private cache, works the form as a keyboard or screen reader
-user would, and checks what the page shows. Speaks TAP; saves
+there: sizes, counts, folders) and a private cache, works the form as a
+keyboard or screen reader user would (the workload and the call style
+are picked from their lists), and checks what the page shows. Speaks TAP; saves
 OUTDIR/run-page-CASE.png.
 
   fib      Fibonacci n = 27, 40 tasks, 2 workers, map → 40 done, 0 failed,
@@ -39,7 +40,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import pyatspi  # noqa: E402
 
-from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for  # noqa: E402
+from atspi_session import App, app_env, choose, click, find, find_all, press, screenshot, wait_for  # noqa: E402
 from tap import Tap  # noqa: E402
 
 SCHEMA_PATH = "io/github/forkyard/Forkyard"
@@ -91,29 +92,19 @@ def entry(root, name):
     return wait_for(lambda: find_field(root, name), f"the {name!r} entry")
 
 
-def click(node):
-    """A click in the middle of @node, through X as a pointer would."""
-    extents = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    window = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Forkyard$"],
-                            check=True, capture_output=True, text=True, timeout=20).stdout.split()[0]
-    subprocess.run(["xdotool", "mousemove", "--window", window,
-                    str(extents.x + extents.width // 2), str(extents.y + extents.height // 2),
-                    "click", "1"], check=True, timeout=20)
-
-
 def type_into(root, name, text):
     """Focuses the field and types, as a keyboard user does (GTK 4.8 has
     no editable text interface on the accessibility bus)."""
     node = entry(root, name)
     click(node)
-    time.sleep(0.3)  # GTK 4.8 does not report the focus of an entry's text
+    # The keys must reach this entry: typed only once it has the focus.
+    wait_for(lambda: node.getState().contains(pyatspi.STATE_FOCUSED), f"{name!r} to have the focus")
     subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a", "BackSpace"], check=True, timeout=20)
     subprocess.run(["xdotool", "type", "--delay", "30", text], check=True, timeout=20)
     # The field's description is its value, or its error when the value
     # is refused; GTK 4.8 gives no text of an entry on the bus.
     wait_for(lambda: node.description == text or not node.description.startswith(tuple("0123456789")),
              f"{name!r} to take {text!r}")
-    time.sleep(0.2)
     return node
 
 
@@ -172,7 +163,7 @@ def case_fib(app, tap, outdir):
         spin = wait_for(lambda: find(page, "spin button", "Workers", showing=True), "the Workers spin button")
         spin.queryValue().currentValue = 2
         wait_for(lambda: spin.queryValue().currentValue == 2, "2 workers")
-        assert is_sensitive(start_button(page)), "Start is insensitive"
+        wait_for(lambda: is_sensitive(start_button(page)), "Start to be sensitive")
     tap.run("the form takes Fibonacci n = 27, 40 tasks, 2 workers", fill_form)
 
     def run():
@@ -413,18 +404,21 @@ def main():
     config_home = scratch / "config"
     cache_home = scratch / "cache"
     settings = {"run-workers": "2"}
+    # What the lists must show for the case: (list, item) in order.
+    choices = []
     if args.case == "hash":
-        settings.update({"run-workload": "'hash'"})
+        choices = [("Workload", "Hash Files")]
     elif args.case == "resize":
         images = scratch / "images"
         images.mkdir()
         make_images(images)
-        settings.update({"run-workload": "'resize'", "run-resize-folder": f"'{images}'",
+        settings.update({"run-resize-folder": f"'{images}'",
                          "run-output-folder": f"'{scratch / 'thumbnails'}'"})
+        choices = [("Workload", "Resize Images")]
     elif args.case == "cancel":
-        settings.update({"run-workload": "'sleep'", "run-sleep-ms": "uint32 5000",
-                         "run-tasks": "uint32 20", "run-chunk-size": "uint32 1",
-                         "run-call-style": "'imap-unordered'"})
+        settings.update({"run-sleep-ms": "uint32 5000",
+                         "run-tasks": "uint32 20", "run-chunk-size": "uint32 1"})
+        choices = [("Workload", "Sleep"), ("Call Style", "imap_unordered")]
     write_settings(config_home, settings)
 
     env = app_env(APP_G_DEBUG, config_home, XDG_CACHE_HOME=str(cache_home))
@@ -432,6 +426,10 @@ def main():
     try:
         tap.check(wait_for(lambda: find(app.window, "panel", "Run a Workload"), "the Run page") is not None,
                   "the Run page is shown")
+        for name, item in choices:
+            def pick(name=name, item=item):
+                choose(app.window, name, item)
+            tap.run(f"the {name} list, opened, goes to {item} with the keyboard", pick)
         if args.case == "fib":
             case_fib(app, tap, args.outdir)
         elif args.case == "hash":

@@ -4,10 +4,12 @@
 
 usage: test-run-workers.py APP OUTDIR --case kill|stop
 
-Both cases run 200 Sleep tasks of 100 ms with the retry policy (2 retries),
-set through the settings the launch form remembers, on one worker: the run
-lasts 20 s, so the steps land mid-run even when the accessibility bus is
-slow on a loaded machine (every read waits for the app's next idle moment).
+Both cases run 200 Sleep tasks of 100 ms with the retry policy (2 retries)
+on two workers: the workload and the policy are picked from the form's
+lists with the keyboard, the figures come from the settings the form
+remembers. The run lasts 10 s, so the steps land mid-run even when the
+accessibility bus is slow on a loaded machine (every read waits for the
+app's next idle moment).
 
   kill: select a worker, Ctrl+K, confirm → a toast names the pid and the
         retried task, a new pid appears in the table, and the run ends with 200 done, 0 failed.
@@ -32,7 +34,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import pyatspi  # noqa: E402
 
-from atspi_session import App, app_env, find, find_all, press, screenshot, wait_for, walk  # noqa: E402
+from atspi_session import App, app_env, choose, click, find, find_all, key, press, screenshot, wait_for, walk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 TASKS = 200
@@ -44,11 +46,9 @@ def write_settings(config_home):
     folder.mkdir(parents=True)
     (folder / "keyfile").write_text(
         "[io/github/forkyard/Forkyard]\n"
-        "run-workload='sleep'\n"
         "run-sleep-ms=uint32 100\n"
         f"run-tasks=uint32 {TASKS}\n"
         "run-workers=2\n"
-        "crash-policy='retry'\n"
         "run-retries=uint32 2\n"
         "confirm-kill=true\n"
         "sample-interval=0.5\n")
@@ -160,17 +160,6 @@ def button(root, name):
     return None
 
 
-def click(node):
-    """A left click on @node's centre, through X, as a user's would be. With
-    no window manager the window sits at the screen's origin, so window
-    coordinates are screen coordinates."""
-    extents = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    x = extents.x + extents.width // 2
-    y = extents.y + extents.height // 2
-    subprocess.run(["xdotool", "mousemove", "--sync", str(x), str(y), "click", "1"],
-                   check=True, timeout=20)
-
-
 T0 = time.monotonic()
 
 
@@ -188,10 +177,6 @@ def focus_new_window():
     others = [w for w in found if w not in main]
     assert others, f"no window besides the main one among {found}"
     subprocess.run(["xdotool", "windowfocus", "--sync", others[-1]], check=True, timeout=20)
-
-
-def key(*names):
-    subprocess.run(["xdotool", "key", *names], check=True, timeout=20)
 
 
 def main():
@@ -213,6 +198,11 @@ def main():
     app = App(args.app, env)
     state = {}
     try:
+        def pick():
+            choose(app.window, "Workload", "Sleep")
+            choose(app.window, "When a Worker Dies", "Retry the Task")
+        tap.run("Sleep and Retry the Task are picked from the form's lists", pick)
+
         def start():
             # Found before the run: the walk over the whole window is slow,
             # and the run is short.
