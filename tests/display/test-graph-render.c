@@ -563,6 +563,26 @@ test_timeline_scripted (void)
   g_assert_true (row_has (whole, lane1.origin.x + 300, lane1.origin.x + 310,
                           lane1.origin.y + lane1.size.height / 2, &done));
 
+  /* The same in dark: the state colours follow the style, and still
+   * stand out from the dark lanes. */
+  {
+    g_autoptr(Pixels) dark = render (timeline, 900, 260, TRUE, "timeline-scripted-dark.png", TRUE, NULL);
+    GdkRGBA dark_failed, dark_done;
+
+    fy_task_timeline_state_color (tl, FY_TIMELINE_FAILED, &dark_failed);
+    fy_task_timeline_state_color (tl, FY_TIMELINE_DONE, &dark_done);
+    x = lane1.origin.x + 100.5 * TASK_US / (N_PER_LANE * TASK_US / 600.0);
+    g_assert_true (row_has (dark, x - 2, x + 2, lane1.origin.y + lane1.size.height / 2, &dark_failed));
+    g_assert_true (row_has (dark, lane1.origin.x + 300, lane1.origin.x + 310,
+                            lane1.origin.y + lane1.size.height / 2, &dark_done));
+    /* The lane's own background at its top edge is not the bar colour. */
+    pixel_at (dark, lane1.origin.x + 300, lane1.origin.y + 1, &c);
+    g_assert_cmpfloat (distance (&c, &dark_done), >, 0.1);
+    /* And the style really was the dark one: light text. */
+    fy_graph_foreground (timeline, &c);
+    g_assert_cmpfloat (0.2126 * c.red + 0.7152 * c.green + 0.0722 * c.blue, >, 0.5);
+  }
+
   wait_description (tl, "1996 of 2000");
   g_assert_true (g_str_has_prefix (fy_task_timeline_get_description (tl),
                                    "timeline: 1996 of 2000 tasks done, 0 running, 2 failed, 1 timed out, 1 cancelled; "
