@@ -11,11 +11,12 @@
  * other call fails with EPERM rather than killing the worker, so a decoder
  * that reaches for something new fails that one file with an error.
  *
- * The list was taken from strace -f of the decoder thread while resizing
- * JPEG (baseline, progressive, EXIF-rotated), PNG (8 and 16 bit,
- * interlaced, with alpha), GIF, WebP, TIFF, BMP, ICO, AVIF, SVG and PNM
- * files, cut-short copies of each and the fuzz corpus, in the normal and
- * the AddressSanitizer builds.
+ * The list was taken from strace -f of the decoder thread (and the threads
+ * a codec starts) while resizing the resize fuzz corpus (JPEG baseline and
+ * progressive, PNG of every colour type, 16 bit and interlaced, GIF, WebP,
+ * TIFF, BMP, ICO, AVIF, HEIF, SVG and PNM), the workloads suite's
+ * photo-sized, cut-short and corrupt files and the system's own icons, in
+ * the normal and the AddressSanitizer builds.
  */
 
 #include "config.h"
