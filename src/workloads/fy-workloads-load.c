@@ -23,6 +23,7 @@
 
 #define LOAD_MIN_PERIOD_MS 1
 #define LOAD_MAX_PERIOD_MS 10000
+#define LOAD_SLICE_US 200
 
 static gint64
 thread_cpu_us (void)
@@ -80,10 +81,22 @@ fy_workload_load (GVariant           *argument,
     {
       gint64 period_end = MIN (period_start + period, deadline);
       gint64 busy = (gint64) ((period_end - period_start) * percent / 100.0);
-      gint64 cpu_goal = thread_cpu_us () + busy;
+      gint64 cpu = thread_cpu_us ();
+      gint64 cpu_goal = cpu + busy;
+      gint64 now = g_get_monotonic_time ();
 
-      while (thread_cpu_us () < cpu_goal && g_get_monotonic_time () < period_end)
-        spins++;
+      /* Reading the thread's CPU clock is a system call, so spinning on it
+       * would show as system time; spin on the monotonic clock (read in
+       * user space) for a short slice at a time and look at the CPU clock
+       * only between slices. */
+      while (cpu < cpu_goal && now < period_end)
+        {
+          gint64 slice_end = MIN (now + MIN (cpu_goal - cpu, LOAD_SLICE_US), period_end);
+
+          while ((now = g_get_monotonic_time ()) < slice_end)
+            spins++;
+          cpu = thread_cpu_us ();
+        }
       if (percent < 100)
         sleep_until_us (period_end);
 
