@@ -271,6 +271,9 @@ typedef struct
   ErrorJump                     err;
   SpanSource                    src;
   GdkPixbuf                    *pixbuf;
+  /* Counted here, not through the caller's pointer, so that nothing the
+   * error path after setjmp () might see lives in a clobbered register. */
+  FyJpegDecodeStats             stats;
 } Decode;
 
 static void
@@ -292,7 +295,6 @@ fy_jpeg_decode (const guint8       *data,
                 GError            **error)
 {
   Decode *d = g_new0 (Decode, 1);
-  FyJpegDecodeStats local_stats = { 0 };
   FyJpegDecodeStatus status = FY_JPEG_DECODE_FAILED;
   j_decompress_ptr cinfo = &d->cinfo;
   Span whole = { data, len };
@@ -302,9 +304,8 @@ fy_jpeg_decode (const guint8       *data,
   int rowstride;
 
   *out_pixbuf = NULL;
-  if (stats == NULL)
-    stats = &local_stats;
-  memset (stats, 0, sizeof *stats);
+  if (stats != NULL)
+    memset (stats, 0, sizeof *stats);
 
   cinfo->err = jpeg_std_error (&d->err.pub);
   d->err.pub.error_exit = error_jump_exit;
@@ -359,7 +360,7 @@ fy_jpeg_decode (const guint8       *data,
       gsize at = (gsize) (d->src.pub.next_input_byte - data);
 
       g_array_unref (d->src.spans);
-      d->src.spans = plan_spans (cinfo, data, len, at, stats);
+      d->src.spans = plan_spans (cinfo, data, len, at, &d->stats);
       d->src.next = 0;
       d->src.pub.bytes_in_buffer = 0;
     }
@@ -412,6 +413,8 @@ fy_jpeg_decode (const guint8       *data,
    * its end marker) is not read: the caller checks that marker. */
   *out_pixbuf = g_steal_pointer (&d->pixbuf);
   status = FY_JPEG_DECODE_DONE;
+  if (stats != NULL)
+    *stats = d->stats;
   decode_free (d);
   return status;
 }
