@@ -140,7 +140,6 @@ def map_100k(ctx):
         "c1": lambda: ctx.run_c("fy-bench-pool", "map", n, 1, WORKERS),
         "py1": lambda: ctx.run_python(PYTHON, "map", n, WORKERS, 1, 1),
         "c0": lambda: ctx.run_c("fy-bench-pool", "map", n, 0, WORKERS),
-        "c0_array": lambda: ctx.run_c("fy-bench-pool", "map-array", n, 0, WORKERS),
         "py0": lambda: ctx.run_python(PYTHON, "map", n, WORKERS, 1, 0),
     })
     return benchlib.result(m["c1"]["seconds"], m["py1"]["seconds"], "s", target="≥ 15× faster (chunksize 1)",
@@ -148,17 +147,12 @@ def map_100k(ctx):
                            forkyard_default_chunksize=m["c0"]["seconds"],
                            python_default_chunksize=m["py0"]["seconds"],
                            ratio_default_chunksize=m["py0"]["seconds"] / m["c0"]["seconds"],
-                           forkyard_default_chunksize_array=m["c0_array"]["seconds"],
-                           ratio_default_chunksize_array=m["py0"]["seconds"] / m["c0_array"]["seconds"],
                            target_default_chunksize="≥ 3×",
                            # The default chunksize's CPU seconds too (clock
                            # ticks of 10 ms for the workers: coarse at this size).
                            forkyard_default_chunksize_cpu_s=m["c0"]["cpu_seconds"],
-                           forkyard_default_chunksize_array_cpu_s=m["c0_array"]["cpu_seconds"],
                            python_default_chunksize_cpu_s=m["py0"]["cpu_seconds"],
                            cpu_ratio_default_chunksize=_ratio(m["py0"]["cpu_seconds"], m["c0"]["cpu_seconds"]),
-                           cpu_ratio_default_chunksize_array=_ratio(m["py0"]["cpu_seconds"],
-                                                                    m["c0_array"]["cpu_seconds"]),
                            **_cpu(m["c1"]["cpu_seconds"], m["py1"]["cpu_seconds"]))
 
 
@@ -168,18 +162,13 @@ def map_1m_default(ctx):
     # included: Forkyard's is an 8 MB array, Python's a lazy range).
     n = 100000 if ctx.quick else 1000000
     m = _rounds(ctx, {
-        "c_array": lambda: ctx.run_c("fy-bench-pool", "map-array", n, 0, WORKERS),
         "c": lambda: ctx.run_c("fy-bench-pool", "map", n, 0, WORKERS),
         "py": lambda: ctx.run_python(PYTHON, "map", n, WORKERS, 1, 0),
     })
-    return benchlib.result(m["c_array"]["seconds"], m["py"]["seconds"], "s", target="≥ 5× faster, RSS ≤ Python's",
+    return benchlib.result(m["c"]["seconds"], m["py"]["seconds"], "s", target="≥ 5× faster, RSS ≤ Python's",
                            n=n,
-                           forkyard_rss_kib=m["c_array"]["rss_kib"], python_rss_kib=m["py"]["rss_kib"],
-                           forkyard_map_s=m["c"]["seconds"], ratio_map=m["py"]["seconds"] / m["c"]["seconds"],
-                           forkyard_map_rss_kib=m["c"]["rss_kib"],
-                           forkyard_map_cpu_s=m["c"]["cpu_seconds"],
-                           cpu_ratio_map=_ratio(m["py"]["cpu_seconds"], m["c"]["cpu_seconds"]),
-                           **_cpu(m["c_array"]["cpu_seconds"], m["py"]["cpu_seconds"]))
+                           forkyard_rss_kib=m["c"]["rss_kib"], python_rss_kib=m["py"]["rss_kib"],
+                           **_cpu(m["c"]["cpu_seconds"], m["py"]["cpu_seconds"]))
 
 
 def imap_unordered(ctx):

@@ -4,8 +4,6 @@
  *
  * usage: fy-bench-pool MODE [ARGS…] [--repeat R]
  *   map N CHUNKSIZE WORKERS     map "square" over range (N)        → seconds
- *   map-array N CHUNKSIZE WORKERS  the same with fy_pool_map_array (): the
- *                               results in one array, not a GVariant each
  *   imap-unordered N WORKERS    imap_unordered, chunksize 1        → seconds, tasks_per_s
  *   apply-rt N WORKERS          N × apply_async (…).get ()         → us (per round trip)
  *   executor N WORKERS          N × submit, then every result      → seconds, tasks_per_s
@@ -69,12 +67,12 @@ warm_pool (int workers)
 {
   GError *error = NULL;
   FyPool *pool = fy_pool_new_started (workers, &error);
-  GPtrArray *warm;
+  GVariant *warm;
 
   die_on_error (error);
   warm = fy_pool_map (pool, "square", range_variant (200), 1, &error);
   die_on_error (error);
-  g_ptr_array_unref (warm);
+  g_variant_unref (warm);
   return pool;
 }
 
@@ -131,31 +129,6 @@ run_map (gint64 n,
 {
   g_autoptr(FyPool) pool = warm_pool (workers);
   g_autoptr(GVariant) input = g_variant_ref_sink (range_variant (n));
-  g_autoptr(GPtrArray) results = NULL;
-  GError *error = NULL;
-  double cpu_start = pool_cpu (pool);
-  double start = now ();
-  double seconds;
-
-  results = fy_pool_map (pool, "square", input, chunksize, &error);
-  seconds = now () - start;
-  last_cpu = pool_cpu (pool) - cpu_start;
-  die_on_error (error);
-  if (results->len != (guint) n || g_variant_get_int64 (g_ptr_array_index (results, n - 1)) != (n - 1) * (n - 1))
-    {
-      g_printerr ("fy-bench-pool: wrong results\n");
-      exit (1);
-    }
-  return seconds;
-}
-
-static double
-run_map_array (gint64 n,
-               int    chunksize,
-               int    workers)
-{
-  g_autoptr(FyPool) pool = warm_pool (workers);
-  g_autoptr(GVariant) input = g_variant_ref_sink (range_variant (n));
   g_autoptr(GVariant) results = NULL;
   GError *error = NULL;
   double cpu_start = pool_cpu (pool);
@@ -164,7 +137,7 @@ run_map_array (gint64 n,
   const gint64 *squares;
   gsize n_results = 0;
 
-  results = fy_pool_map_array (pool, "square", input, chunksize, &error);
+  results = fy_pool_map (pool, "square", input, chunksize, &error);
   seconds = now () - start;
   last_cpu = pool_cpu (pool) - cpu_start;
   die_on_error (error);
@@ -262,7 +235,7 @@ run_fib (gint64 fib_n,
 {
   g_autoptr(FyPool) pool = warm_pool (workers);
   g_autoptr(GVariant) input = g_variant_ref_sink (repeat_x (fib_n, count));
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   GError *error = NULL;
   double cpu_start = pool_cpu (pool);
   double start = now ();
@@ -338,8 +311,6 @@ main (int    argc,
 
       if (g_str_equal (mode, "map"))
         seconds = run_map (n, (int) arg (argv, argc, 3), (int) arg (argv, argc, 4));
-      else if (g_str_equal (mode, "map-array"))
-        seconds = run_map_array (n, (int) arg (argv, argc, 3), (int) arg (argv, argc, 4));
       else if (g_str_equal (mode, "imap-unordered"))
         seconds = run_imap_unordered (n, (int) arg (argv, argc, 3));
       else if (g_str_equal (mode, "apply-rt"))

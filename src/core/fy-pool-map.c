@@ -13,116 +13,6 @@
 #include "fy-pool-private.h"
 
 
-/* The results of a map call, gathered in order as its tasks finish. */
-typedef struct
-{
-  GPtrArray *futures;
-  guint      next;      /* every future before it has finished */
-  GPtrArray *results;   /* theirs so far; NULL once one failed */
-} Collect;
-
-static void
-collect_init (Collect   *c,
-              GPtrArray *futures)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < futures->len; i++)
-    n += MAX (((FyFuture *) g_ptr_array_index (futures, i))->n_items, 1);
-  c->futures = futures;
-  c->next = 0;
-  c->results = g_ptr_array_new_full (n, (GDestroyNotify) g_variant_unref);
-}
-
-/* The @n results of a finished chunk, @array, at the end of @into. Child
- * values share the chunk's bytes: a variant over its own bytes each would
- * be a little faster to make and twice the memory (bench/README.md). The
- * array's type is looked at once, not once per item, and the slots are
- * filled in place: a GVariant per item is what GLib's own work costs,
- * and this loop adds as little to it as it can. */
-static void
-append_items (GPtrArray *into,
-              GVariant  *array,
-              guint      n)
-{
-  gboolean boxed = g_str_equal (g_variant_get_type_string (array), "av");
-  gpointer *slots;
-
-  g_ptr_array_set_size (into, into->len + n);
-  slots = into->pdata + into->len - n;
-  if (boxed)
-    for (guint k = 0; k < n; k++)
-      slots[k] = fy_pool_unboxed_child (array, k);
-  else
-    for (guint k = 0; k < n; k++)
-      slots[k] = g_variant_get_child_value (array, k);
-}
-
-/* TRUE once every task finished. Tasks never become unfinished, so each
- * check resumes where the last one stopped: O(n) in all. A map chunk's
- * items are taken out as soon as it finished, while the workers still
- * run the others. */
-static gboolean
-collect_finished (gpointer data)
-{
-  Collect *c = data;
-
-  for (; c->next < c->futures->len; c->next++)
-    {
-      FyFuture *future = g_ptr_array_index (c->futures, c->next);
-
-      if (!fy_future_finished (future))
-        return FALSE;
-      if (future->state != FY_FUTURE_STATE_DONE)
-        g_clear_pointer (&c->results, g_ptr_array_unref);
-      else if (c->results != NULL && future->n_items == 0)
-        g_ptr_array_add (c->results, g_variant_ref (future->result));
-      else if (c->results != NULL)
-        append_items (c->results, future->result, future->n_items);
-    }
-  return TRUE;
-}
-
-/* Once every task finished: the results in order, or the first error in
- * order. */
-static GPtrArray *
-collect_end (Collect  *c,
-             GError  **error)
-{
-  collect_finished (c);
-  if (c->results != NULL)
-    return g_steal_pointer (&c->results);
-  for (guint i = 0; i < c->futures->len; i++)
-    {
-      FyFuture *future = g_ptr_array_index (c->futures, i);
-
-      if (future->state != FY_FUTURE_STATE_DONE)
-        {
-          g_propagate_error (error, g_error_copy (future->error));
-          break;
-        }
-    }
-  return NULL;
-}
-
-static GPtrArray *
-map_sync (FyPool      *self,
-          const char  *function,
-          GVariant    *iterable,
-          int          chunksize,
-          gboolean     star,
-          GError     **error)
-{
-  g_autoptr(GPtrArray) futures = fy_pool_submit_many (self, function, iterable, chunksize, star, FALSE, error);
-  Collect c;
-
-  if (futures == NULL)
-    return NULL;
-  collect_init (&c, futures);
-  fy_future_wait_context (self->context, -1, collect_finished, &c);
-  return collect_end (&c, error);
-}
-
 /* Every future of a map call finished; resumes where the last look
  * stopped, as collect_finished () does, without taking results out. */
 typedef struct
@@ -199,20 +89,14 @@ join_results (GPtrArray *futures,
   return g_variant_ref_sink (fy_pool_variants_to_av ((GVariant **) values->pdata, values->len));
 }
 
-GVariant *
-fy_pool_map_array (FyPool      *self,
-                   const char  *function,
-                   GVariant    *iterable,
-                   int          chunksize,
-                   GError     **error)
+/* The outcome of finished @futures: every result in one array, or NULL
+ * with the first failed task's error in input order. */
+static GVariant *
+map_outcome (GPtrArray  *futures,
+             GError    **error)
 {
-  g_autoptr(GPtrArray) futures = fy_pool_submit_many (self, function, iterable, chunksize, FALSE, FALSE, error);
-  AllFinished a = { futures, 0 };
   guint n_items = 0;
 
-  if (futures == NULL)
-    return NULL;
-  fy_future_wait_context (self->context, -1, all_finished, &a);
   for (guint i = 0; i < futures->len; i++)
     {
       FyFuture *future = g_ptr_array_index (futures, i);
@@ -227,7 +111,25 @@ fy_pool_map_array (FyPool      *self,
   return join_results (futures, n_items);
 }
 
-GPtrArray *
+static GVariant *
+map_sync (FyPool      *self,
+          const char  *function,
+          GVariant    *iterable,
+          int          chunksize,
+          gboolean     star,
+          GError     **error)
+{
+  g_autoptr(GPtrArray) futures = fy_pool_submit_many (self, function, iterable, chunksize, star, FALSE, error);
+  AllFinished a = { NULL, 0 };
+
+  if (futures == NULL)
+    return NULL;
+  a.futures = futures;
+  fy_future_wait_context (self->context, -1, all_finished, &a);
+  return map_outcome (futures, error);
+}
+
+GVariant *
 fy_pool_map (FyPool      *self,
              const char  *function,
              GVariant    *iterable,
@@ -237,7 +139,7 @@ fy_pool_map (FyPool      *self,
   return map_sync (self, function, iterable, chunksize, FALSE, error);
 }
 
-GPtrArray *
+GVariant *
 fy_pool_starmap (FyPool      *self,
                  const char  *function,
                  GVariant    *iterable,
@@ -245,6 +147,22 @@ fy_pool_starmap (FyPool      *self,
                  GError     **error)
 {
   return map_sync (self, function, iterable, chunksize, TRUE, error);
+}
+
+gsize
+fy_pool_results_length (GVariant *results)
+{
+  g_return_val_if_fail (results != NULL && g_variant_is_of_type (results, G_VARIANT_TYPE_ARRAY), 0);
+  return g_variant_n_children (results);
+}
+
+GVariant *
+fy_pool_results_get (GVariant *results,
+                     gsize     index)
+{
+  g_return_val_if_fail (results != NULL && g_variant_is_of_type (results, G_VARIANT_TYPE_ARRAY), NULL);
+  g_return_val_if_fail (index < g_variant_n_children (results), NULL);
+  return fy_pool_unboxed_child (results, index);
 }
 
 GVariant *
@@ -339,15 +257,13 @@ map_async_done_cb (FyFuture *future,
   GTask *task = data;
   MapAsync *m = g_task_get_task_data (task);
   GError *error = NULL;
-  GPtrArray *results;
-  Collect c;
+  GVariant *results;
 
   if (--m->remaining > 0)
     return;
-  collect_init (&c, m->futures);
-  results = collect_end (&c, &error);
+  results = map_outcome (m->futures, &error);
   if (results != NULL)
-    g_task_return_pointer (task, results, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, results, (GDestroyNotify) g_variant_unref);
   else
     g_task_return_error (task, error);
 }
@@ -379,7 +295,8 @@ fy_pool_map_async (FyPool              *self,
     }
   if (futures->len == 0)
     {
-      g_task_return_pointer (task, futures, (GDestroyNotify) g_ptr_array_unref);
+      g_task_return_pointer (task, join_results (futures, 0), (GDestroyNotify) g_variant_unref);
+      g_ptr_array_unref (futures);
       return;
     }
 
@@ -392,7 +309,7 @@ fy_pool_map_async (FyPool              *self,
                                  g_object_ref (task), g_object_unref);
 }
 
-GPtrArray *
+GVariant *
 fy_pool_map_finish (FyPool        *self,
                     GAsyncResult  *result,
                     GError       **error)

@@ -25,7 +25,7 @@
  * Iterables: map and friends take a GVariant container (an array or a
  * tuple); each child is one task's argument. For starmap each child must be
  * a tuple, which is the argument of a workload taking several values
- * ("add" takes "(xx)"). Results come back as a GPtrArray of GVariant, in
+ * ("add" takes "(xx)"). map's results come back as one GVariant array, in
  * input order.
  *
  * Chunks: with a chunksize above 1 (the automatic one included), map,
@@ -210,25 +210,18 @@ FyFuture      *fy_pool_apply_async            (FyPool          *self,
                                                gpointer         user_data,
                                                GDestroyNotify   destroy,
                                                GError         **error);
-/* The results in input order (GVariant, transfer full), or NULL with the
- * first failed task's error (in input order). An empty iterable gives an
- * empty array. */
-GPtrArray     *fy_pool_map                    (FyPool         *self,
+/* Every result in input order, in one array (transfer full): "aT" when
+ * the results are all of one fixed-size basic type T (numbers: read them
+ * with g_variant_get_fixed_array ()), "av" else, and "av" when the
+ * iterable is empty. The C counterpart of Python's list: no object is made
+ * per result until fy_pool_results_get () asks for one. NULL with the
+ * first failed task's error (in input order). */
+GVariant      *fy_pool_map                    (FyPool         *self,
                                                const char     *function,
                                                GVariant       *iterable,
                                                int             chunksize,
                                                GError        **error);
-/* fy_pool_map () giving every result in one array (transfer full), in
- * input order: "aT" when the results are all of one fixed-size basic type
- * T (numbers: read them with g_variant_get_fixed_array ()), "av" else.
- * The C counterpart of the one flat array a caller hands over: no object
- * is made per result. NULL with the first failed task's error. */
-GVariant      *fy_pool_map_array              (FyPool         *self,
-                                               const char     *function,
-                                               GVariant       *iterable,
-                                               int             chunksize,
-                                               GError        **error);
-GPtrArray     *fy_pool_starmap                (FyPool         *self,
+GVariant      *fy_pool_starmap                (FyPool         *self,
                                                const char     *function,
                                                GVariant       *iterable,
                                                int             chunksize,
@@ -243,9 +236,14 @@ void           fy_pool_map_async              (FyPool              *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
-GPtrArray     *fy_pool_map_finish             (FyPool              *self,
+GVariant      *fy_pool_map_finish             (FyPool              *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+/* The number of results in an array from fy_pool_map (), and result
+ * @index (transfer full), taken out of its "v" box in an "av" array. */
+gsize          fy_pool_results_length         (GVariant            *results);
+GVariant      *fy_pool_results_get            (GVariant            *results,
+                                               gsize                index);
 /* Results one by one: imap in input order, imap_unordered as they finish. */
 FyFutureIter  *fy_pool_imap                   (FyPool         *self,
                                                const char     *function,

@@ -33,20 +33,12 @@ range_int64 (gint64 start,
 
 /* The int64 results of a map as "[…]", and into @out when not NULL. */
 static char *
-format_results (GPtrArray *results,
-                GArray    *out)
+format_results (GVariant *results)
 {
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gsize n = 0;
+  const gint64 *values = g_variant_get_fixed_array (results, &n, sizeof (gint64));
 
-  for (guint i = 0; i < results->len; i++)
-    {
-      gint64 v = g_variant_get_int64 (g_ptr_array_index (results, i));
-
-      g_array_append_val (values, v);
-      if (out != NULL)
-        g_array_append_val (out, v);
-    }
-  return fy_scenario_format_ints ((gint64 *) (gpointer) values->data, values->len);
+  return fy_scenario_format_ints (values, n);
 }
 
 static gboolean
@@ -99,7 +91,7 @@ fy_scenario_pool_map (FyScenarioRun  *run,
                       GError        **error)
 {
   g_autoptr(FyPool) pool = fy_pool_new_started (4, error);
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   g_autofree char *text = NULL;
   const char *expected = "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]";
 
@@ -108,7 +100,7 @@ fy_scenario_pool_map (FyScenarioRun  *run,
   results = fy_pool_map (pool, "square", range_int64 (0, 10), 0, error);
   if (results == NULL || !end_pool (pool, error))
     return FALSE;
-  text = format_results (results, NULL);
+  text = format_results (results);
   fy_scenario_run_print (run, "%s", text);
   fy_scenario_run_set_outcome (run, g_str_equal (text, expected), "%s", text);
   return TRUE;
@@ -116,9 +108,9 @@ fy_scenario_pool_map (FyScenarioRun  *run,
 
 typedef struct
 {
-  GPtrArray *results;
-  GError    *error;
-  gboolean   done;
+  GVariant *results;
+  GError   *error;
+  gboolean  done;
 } AsyncMap;
 
 static void
@@ -137,8 +129,8 @@ fy_scenario_pool_methods (FyScenarioRun  *run,
                           GError        **error)
 {
   g_autoptr(FyPool) pool = fy_pool_new_started (4, error);
-  g_autoptr(GPtrArray) mapped = NULL;
-  g_autoptr(GPtrArray) starmapped = NULL;
+  g_autoptr(GVariant) mapped = NULL;
+  g_autoptr(GVariant) starmapped = NULL;
   g_autoptr(FyFuture) applied = NULL;
   g_autoptr(GVariant) applied_result = NULL;
   g_autofree char *map_text = NULL;
@@ -154,7 +146,7 @@ fy_scenario_pool_methods (FyScenarioRun  *run,
   mapped = fy_pool_map (pool, "square", range_int64 (0, 10), 0, error);
   if (mapped == NULL)
     return FALSE;
-  map_text = format_results (mapped, NULL);
+  map_text = format_results (mapped);
   fy_scenario_run_print (run, "map: %s", map_text);
 
   starmapped = fy_pool_starmap (pool, "add",
@@ -162,7 +154,7 @@ fy_scenario_pool_methods (FyScenarioRun  *run,
                                 0, error);
   if (starmapped == NULL)
     return FALSE;
-  starmap_text = format_results (starmapped, NULL);
+  starmap_text = format_results (starmapped);
   fy_scenario_run_print (run, "starmap: %s", starmap_text);
 
   applied = fy_pool_apply_async (pool, "square", g_variant_new_int64 (10),
@@ -179,8 +171,8 @@ fy_scenario_pool_methods (FyScenarioRun  *run,
       g_propagate_error (error, state.error);
       return FALSE;
     }
-  map_async_text = format_results (state.results, NULL);
-  g_ptr_array_unref (state.results);
+  map_async_text = format_results (state.results);
+  g_variant_unref (state.results);
   fy_scenario_run_print (run, "map_async: %s", map_async_text);
 
   if (!end_pool (pool, error))

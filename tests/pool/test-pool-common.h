@@ -130,13 +130,23 @@ wait_no_children (double seconds)
   return TRUE;
 }
 
+/* Result @i of a map, an int64. */
+static inline gint64
+result_x (GVariant *results,
+          gsize     i)
+{
+  g_autoptr(GVariant) item = fy_pool_results_get (results, i);
+
+  return g_variant_get_int64 (item);
+}
+
 static inline void
-assert_results_x (GPtrArray    *results,
+assert_results_x (GVariant     *results,
                   const gint64 *expected,
                   guint         n)
 {
   g_assert_nonnull (results);
-  g_assert_cmpuint (results->len, ==, n);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, n);
   for (guint i = 0; i < n; i++)
-    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, expected[i]);
+    g_assert_cmpint (result_x (results, i), ==, expected[i]);
 }

@@ -250,7 +250,7 @@ test_crash (gconstpointer data)
       g_autoptr(FyPool) pool = new_pool_with_policy (2, policy, 2);
       g_autoptr(GError) error = NULL;
       g_autoptr(FyFuture) victim = NULL;
-      g_autoptr(GPtrArray) before = NULL;
+      g_autoptr(GVariant) before = NULL;
       g_autoptr(GPtrArray) others = NULL;
       const GError *victim_error;
 

@@ -139,15 +139,17 @@ test_flood (gconstpointer data)
     {
     case CALL_MAP:
       {
-        g_autoptr(GPtrArray) results = fy_pool_map (pool, function, inputs (flood, n), flood->chunksize, &error);
+        g_autoptr(GVariant) results = fy_pool_map (pool, function, inputs (flood, n), flood->chunksize, &error);
 
         g_assert_no_error (error);
-        g_assert_cmpuint (results->len, ==, n);
+        g_assert_cmpuint (fy_pool_results_length (results), ==, n);
         for (guint i = 0; i < n; i++)
           {
+            g_autoptr(GVariant) item = fy_pool_results_get (results, i);
+
             /* In input order. */
-            g_assert_cmpuint (input_of (flood, g_ptr_array_index (results, i), n), ==, i);
-            tally (&t, g_ptr_array_index (results, i));
+            g_assert_cmpuint (input_of (flood, item, n), ==, i);
+            tally (&t, item);
           }
         break;
       }

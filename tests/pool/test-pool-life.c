@@ -285,16 +285,16 @@ test_initializer (void)
   g_autoptr(FyPool) pool = fy_pool_new ();
   g_autoptr(FyPool) failing = fy_pool_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   g_autoptr(GVariant) result = NULL;
 
   g_assert_true (fy_pool_set_n_workers (pool, 2, &error));
   fy_pool_set_initializer (pool, "pool.init-set", g_variant_new_int64 (42));
   results = fy_pool_map (pool, "pool.init-get", g_variant_new_parsed ("[(), (), (), (), ()]"), 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 5);
-  for (guint i = 0; i < results->len; i++)
-    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, 42);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, 5);
+  for (guint i = 0; i < fy_pool_results_length (results); i++)
+    g_assert_cmpint (result_x (results, i), ==, 42);
 
   /* An initializer that fails breaks the pool rather than respawning forever. */
   g_assert_true (fy_pool_set_n_workers (failing, 1, &error));

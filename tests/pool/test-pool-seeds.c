@@ -15,7 +15,7 @@ test_map_square (void)
   static const gint64 expected[] = { 0, 1, 4, 9, 16, 25, 36, 49, 64, 81 };
   g_autoptr(FyPool) pool = new_pool (4);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = fy_pool_map (pool, "square", range_variant (10), 0, &error);
+  g_autoptr(GVariant) results = fy_pool_map (pool, "square", range_variant (10), 0, &error);
 
   g_assert_no_error (error);
   assert_results_x (results, expected, G_N_ELEMENTS (expected));
@@ -28,7 +28,7 @@ test_starmap_add (void)
   static const gint64 expected[] = { 3, 7, 11 };
   g_autoptr(FyPool) pool = new_pool (4);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
 
   results = fy_pool_starmap (pool, "add", g_variant_new_parsed ("[(@x 1, @x 2), (3, 4), (5, 6)]"), 0, &error);
   g_assert_no_error (error);
@@ -66,7 +66,7 @@ map_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  GPtrArray **out = user_data;
+  GVariant **out = user_data;
   g_autoptr(GError) error = NULL;
 
   *out = fy_pool_map_finish (FY_POOL (source), result, &error);
@@ -76,7 +76,7 @@ map_done_cb (GObject      *source,
 static gboolean
 check_set (gpointer data)
 {
-  return *(GPtrArray **) data != NULL;
+  return *(GVariant **) data != NULL;
 }
 
 /* p.map_async(square, range(5)).get() */
@@ -85,12 +85,12 @@ test_map_async_square (void)
 {
   static const gint64 expected[] = { 0, 1, 4, 9, 16 };
   g_autoptr(FyPool) pool = new_pool (4);
-  GPtrArray *results = NULL;
+  GVariant *results = NULL;
 
   fy_pool_map_async (pool, "square", range_variant (5), 0, NULL, map_done_cb, &results);
   g_assert_true (fy_future_wait_context (NULL, 30, check_set, &results));
   assert_results_x (results, expected, G_N_ELEMENTS (expected));
-  g_ptr_array_unref (results);
+  g_variant_unref (results);
 }
 
 /* pool.imap(execute_task, [1, 5, 3]) then pool.imap_unordered (…): seconds

@@ -91,7 +91,7 @@ test_models (void)
 {
   g_autoptr(FyPool) pool = fy_pool_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   GListModel *workers = fy_pool_get_workers (pool);
   SignalCounts counts = { 0 };
   guint total_done = 0;
@@ -107,7 +107,7 @@ test_models (void)
   /* Chunks of two, as in Python: 13 tasks for 25 items. */
   results = fy_pool_map (pool, "square", range_variant (25), 2, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 25);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, 25);
   g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 13);
   g_assert_cmpuint (counts.started, ==, 13);
   g_assert_cmpuint (counts.finished, ==, 13);
@@ -202,7 +202,7 @@ test_spread_after_warm_up (void)
 {
   g_autoptr(FyPool) pool = new_pool (2);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) warm = NULL;
+  g_autoptr(GVariant) warm = NULL;
   g_autoptr(GPtrArray) slow = NULL;
   g_autoptr(GHashTable) per_pid = g_hash_table_new (NULL, NULL);
   GHashTableIter iter;
@@ -317,7 +317,7 @@ test_registry (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   g_autoptr(FyShm) tasks = NULL;
   g_autoptr(FyShm) mapped = NULL;
   FyPool *pool;

@@ -142,12 +142,12 @@ test_map_chunk_times (void)
 {
   g_autoptr(FyPool) pool = new_pool (2);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = fy_pool_map (pool, "sleep", repeat_u (3, 40), 10, &error);
+  g_autoptr(GVariant) results = fy_pool_map (pool, "sleep", repeat_u (3, 40), 10, &error);
   GListModel *tasks = fy_pool_get_tasks (pool);
   g_autoptr(GPtrArray) chunks = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 40);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, 40);
   g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 4);
   for (guint t = 0; t < 4; t++)
     {

@@ -28,21 +28,21 @@ test_map (void)
 {
   g_autoptr(FyPool) pool = new_pool (2);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GPtrArray) chunked = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) chunked = NULL;
 
   results = fy_pool_map (pool, "square", range_variant (10), 0, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 10);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, 10);
   for (guint i = 0; i < 10; i++)
-    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, i * i);
+    g_assert_cmpint (result_x (results, i), ==, i * i);
 
   /* CPython's test_map_chunksize: 100 items in chunks of 20. */
   chunked = fy_pool_map (pool, "square", range_variant (100), 20, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (chunked->len, ==, 100);
+  g_assert_cmpuint (fy_pool_results_length (chunked), ==, 100);
   for (guint i = 0; i < 100; i++)
-    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (chunked, i)), ==, i * i);
+    g_assert_cmpint (result_x (chunked, i), ==, i * i);
 }
 
 /* Numbers handed in packed ("ax") with chunksize 1 travel as the bytes of
@@ -94,16 +94,16 @@ test_map_chunks (void)
 {
   g_autoptr(FyPool) pool = new_pool (2);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GPtrArray) boxed = NULL;
-  g_autoptr(GPtrArray) starred = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) starred = NULL;
   GListModel *tasks = fy_pool_get_tasks (pool);
 
   results = fy_pool_map (pool, "square", range_variant (100), 7, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 100);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, 100);
   for (guint i = 0; i < 100; i++)
-    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (results, i)), ==, i * i);
+    g_assert_cmpint (result_x (results, i), ==, i * i);
   /* ceil (100 / 7) tasks, each with its items' arguments and results. */
   g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 15);
   for (guint t = 0; t < 15; t++)
@@ -124,14 +124,20 @@ test_map_chunks (void)
    * and starmap's tuples. */
   boxed = fy_pool_map (pool, "sumsq", g_variant_new_parsed ("[@x 3, 4, 5, 10, 100]"), 2, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (boxed->len, ==, 5);
-  g_assert_cmpstr (g_variant_get_string (g_ptr_array_index (boxed, 0), NULL), ==, "5");
-  g_assert_cmpstr (g_variant_get_string (g_ptr_array_index (boxed, 4), NULL), ==, "328350");
+  g_assert_cmpuint (fy_pool_results_length (boxed), ==, 5);
+  g_assert_cmpstr (g_variant_get_type_string (boxed), ==, "av");
+  {
+    g_autoptr(GVariant) first = fy_pool_results_get (boxed, 0);
+    g_autoptr(GVariant) last = fy_pool_results_get (boxed, 4);
+
+    g_assert_cmpstr (g_variant_get_string (first, NULL), ==, "5");
+    g_assert_cmpstr (g_variant_get_string (last, NULL), ==, "328350");
+  }
   starred = fy_pool_starmap (pool, "add", g_variant_new_parsed ("[(@x 1, @x 2), (3, 4), (5, 6), (7, 8), (9, 10)]"), 2, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (starred->len, ==, 5);
+  g_assert_cmpuint (fy_pool_results_length (starred), ==, 5);
   for (guint i = 0; i < 5; i++)
-    g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (starred, i)), ==, 4 * i + 3);
+    g_assert_cmpint (result_x (starred, i), ==, 4 * i + 3);
   g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 15 + 3 + 3);
 }
 
@@ -143,7 +149,7 @@ test_map_chunk_error (void)
 {
   g_autoptr(FyPool) pool = new_pool (2);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   g_autoptr(FyFutureIter) iter = NULL;
   g_autoptr(GVariant) input = NULL;
   gint64 values[20];
@@ -246,7 +252,7 @@ test_starmap (void)
 {
   g_autoptr(FyPool) pool = new_pool (2);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GVariant) results = NULL;
   static const gint64 expected[] = { 3, 7, 11 };
 
   results = fy_pool_starmap (pool, "add", g_variant_new_parsed ("[(@x 1, @x 2), (3, 4), (5, 6)]"), 0, &error);
@@ -308,7 +314,7 @@ test_imap_unordered (void)
 typedef struct
 {
   guint      calls;
-  GPtrArray *results;
+  GVariant *results;
   GError    *error;
 } MapAsyncData;
 
@@ -348,8 +354,8 @@ test_map_async (void)
 
   g_assert_cmpuint (ok.calls, ==, 1);
   g_assert_no_error (ok.error);
-  g_assert_cmpuint (ok.results->len, ==, 30);
-  g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (ok.results, 29)), ==, 29 * 29);
+  g_assert_cmpuint (fy_pool_results_length (ok.results), ==, 30);
+  g_assert_cmpint (result_x (ok.results, 29), ==, 29 * 29);
 
   g_assert_cmpuint (bad.calls, ==, 1);
   g_assert_null (bad.results);
@@ -357,7 +363,7 @@ test_map_async (void)
   g_assert_error (bad.error, G_IO_ERROR, 1);
   g_assert_cmpstr (bad.error->message, ==, "no");
 
-  g_ptr_array_unref (ok.results);
+  g_variant_unref (ok.results);
   g_error_free (bad.error);
 }
 
@@ -366,19 +372,19 @@ test_empty (void)
 {
   g_autoptr(FyPool) pool = new_pool (1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GPtrArray) starred = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) starred = NULL;
   g_autoptr(FyFutureIter) iter = NULL;
   MapAsyncData data = { 0 };
   GVariant *value = NULL;
 
   results = fy_pool_map (pool, "square", range_variant (0), 0, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 0);
+  g_assert_cmpuint (fy_pool_results_length (results), ==, 0);
 
   starred = fy_pool_starmap (pool, "add", g_variant_new_parsed ("@a(xx) []"), 0, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (starred->len, ==, 0);
+  g_assert_cmpuint (fy_pool_results_length (starred), ==, 0);
 
   iter = fy_pool_imap (pool, "square", range_variant (0), 0, &error);
   g_assert_no_error (error);
@@ -388,8 +394,8 @@ test_empty (void)
   fy_pool_map_async (pool, "square", range_variant (0), 0, NULL, map_async_cb, &data);
   g_assert_true (fy_future_wait_context (NULL, 10, check_called, &data));
   g_assert_no_error (data.error);
-  g_assert_cmpuint (data.results->len, ==, 0);
-  g_ptr_array_unref (data.results);
+  g_assert_cmpuint (fy_pool_results_length (data.results), ==, 0);
+  g_variant_unref (data.results);
 }
 
 static void
