@@ -133,6 +133,25 @@ describe_duration (gpointer this,
   return g_strdup_printf (_("How long task %u ran"), index);
 }
 
+/* A result or error that starts with a path ("/…/out/photo.jpg, 300×200,
+ * 12.3 kB", "/…/photo.jpg: truncated JPEG: …") names its file by its name
+ * alone: the folders are in the form and in the tooltip, and the column
+ * has room for what follows. Other texts stay as they are. */
+static char *
+name_files (gpointer    this,
+            const char *text)
+{
+  const char *end;
+  const char *slash;
+
+  if (text == NULL || text[0] != '/')
+    return g_strdup (text);
+  end = text + strcspn (text, ",:");
+  for (slash = end; slash > text && slash[-1] != '/'; slash--)
+    ;
+  return g_strdup (slash);
+}
+
 static char *
 describe_result (gpointer this,
                  guint    index)
@@ -475,6 +494,7 @@ fy_results_view_class_init (FyResultsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, format_duration);
   gtk_widget_class_bind_template_callback (widget_class, result_or_error);
   gtk_widget_class_bind_template_callback (widget_class, invert);
+  gtk_widget_class_bind_template_callback (widget_class, name_files);
   gtk_widget_class_bind_template_callback (widget_class, describe_index);
   gtk_widget_class_bind_template_callback (widget_class, describe_input);
   gtk_widget_class_bind_template_callback (widget_class, describe_worker);

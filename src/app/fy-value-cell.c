@@ -15,8 +15,10 @@ struct _FyValueCell
 
   char      *text;
   char      *description;
+  char      *full_text;
   GObject   *item;
   float      xalign;
+  PangoEllipsizeMode ellipsize;
 
   GtkLabel  *label;
 };
@@ -29,6 +31,8 @@ enum {
   PROP_DESCRIPTION,
   PROP_ITEM,
   PROP_XALIGN,
+  PROP_ELLIPSIZE,
+  PROP_FULL_TEXT,
   N_PROPS
 };
 
@@ -44,6 +48,34 @@ replace_string (char       **dest,
   g_free (*dest);
   *dest = g_strdup (src);
   return TRUE;
+}
+
+/* Long texts, cut at their start or middle (paths, errors), show whole in
+ * a tooltip, as does a text shortened from a longer one ("full-text");
+ * short values cut at the end need none. Asked for on demand:
+ * a tooltip text set in advance would replace the accessible description. */
+static gboolean
+query_tooltip_cb (FyValueCell *self,
+                  int          x,
+                  int          y,
+                  gboolean     keyboard_mode,
+                  GtkTooltip  *tooltip)
+{
+  const char *text = self->full_text != NULL ? self->full_text : self->text;
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+update_tooltip (FyValueCell *self)
+{
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->label),
+                              self->full_text != NULL
+                              || self->ellipsize == PANGO_ELLIPSIZE_START
+                              || self->ellipsize == PANGO_ELLIPSIZE_MIDDLE);
 }
 
 static void
@@ -64,6 +96,7 @@ fy_value_cell_finalize (GObject *object)
 
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->full_text, g_free);
 
   G_OBJECT_CLASS (fy_value_cell_parent_class)->finalize (object);
 }
@@ -92,6 +125,14 @@ fy_value_cell_get_property (GObject    *object,
 
     case PROP_XALIGN:
       g_value_set_float (value, self->xalign);
+      break;
+
+    case PROP_ELLIPSIZE:
+      g_value_set_enum (value, self->ellipsize);
+      break;
+
+    case PROP_FULL_TEXT:
+      g_value_set_string (value, self->full_text);
       break;
 
     default:
@@ -129,6 +170,18 @@ fy_value_cell_set_property (GObject      *object,
         }
       break;
 
+    case PROP_ELLIPSIZE:
+      fy_value_cell_set_ellipsize (self, g_value_get_enum (value));
+      break;
+
+    case PROP_FULL_TEXT:
+      if (replace_string (&self->full_text, g_value_get_string (value)))
+        {
+          update_tooltip (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -150,6 +203,12 @@ fy_value_cell_class_init (FyValueCellClass *klass)
   properties[PROP_DESCRIPTION] = g_param_spec_string ("description", NULL, NULL, NULL, flags);
   properties[PROP_ITEM] = g_param_spec_object ("item", NULL, NULL, G_TYPE_OBJECT, flags);
   properties[PROP_XALIGN] = g_param_spec_float ("xalign", NULL, NULL, 0.0, 1.0, 0.0, flags);
+  /* Where a text too long for its column is cut: a path keeps its file
+   * name with "start". The whole text is the tooltip. */
+  properties[PROP_ELLIPSIZE] = g_param_spec_enum ("ellipsize", NULL, NULL, PANGO_TYPE_ELLIPSIZE_MODE,
+                                                  PANGO_ELLIPSIZE_END, flags);
+  /* The text "text" was shortened from, for the tooltip. */
+  properties[PROP_FULL_TEXT] = g_param_spec_string ("full-text", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/forkyard/Forkyard/fy-value-cell.ui");
@@ -161,7 +220,9 @@ fy_value_cell_class_init (FyValueCellClass *klass)
 static void
 fy_value_cell_init (FyValueCell *self)
 {
+  self->ellipsize = PANGO_ELLIPSIZE_END;
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->label, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
 }
 
 const char *
@@ -229,4 +290,26 @@ fy_value_cell_set_item (FyValueCell *self,
 
   if (g_set_object (&self->item, item))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+}
+
+PangoEllipsizeMode
+fy_value_cell_get_ellipsize (FyValueCell *self)
+{
+  g_return_val_if_fail (FY_IS_VALUE_CELL (self), PANGO_ELLIPSIZE_END);
+
+  return self->ellipsize;
+}
+
+void
+fy_value_cell_set_ellipsize (FyValueCell        *self,
+                             PangoEllipsizeMode  ellipsize)
+{
+  g_return_if_fail (FY_IS_VALUE_CELL (self));
+
+  if (self->ellipsize != ellipsize)
+    {
+      self->ellipsize = ellipsize;
+      update_tooltip (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELLIPSIZE]);
+    }
 }

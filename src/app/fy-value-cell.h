@@ -28,5 +28,8 @@ void        fy_value_cell_set_description (FyValueCell *self,
 GObject    *fy_value_cell_get_item        (FyValueCell *self);
 void        fy_value_cell_set_item        (FyValueCell *self,
                                            GObject     *item);
+PangoEllipsizeMode fy_value_cell_get_ellipsize (FyValueCell        *self);
+void        fy_value_cell_set_ellipsize   (FyValueCell        *self,
+                                           PangoEllipsizeMode  ellipsize);
 
 G_END_DECLS
