@@ -2,13 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Large files go one per task, largest first, so that the workers share
- * them evenly; small ones in chunks in the walk's order, so that a tree of
- * small files costs one round trip per chunk, not per file, and the files
- * of a chunk mostly share a directory (the worker opens each by its name
- * in the directory it holds open). A chunk is one task of hash-files,
- * whose packed result is read here without a value made per file; every
- * file keeps its own outcome, worker and time.
+ * Large files go one per task (two with the paired SHA-NI engine),
+ * largest first, so that the workers share them evenly; small ones in
+ * chunks in the walk's order, so that a tree of small files costs one
+ * round trip per chunk, not per file, and the files of a chunk mostly
+ * share a directory (the worker opens each by its name in the directory
+ * it holds open). A chunk is one task of hash-files or hash-pairs, whose
+ * packed result is read here without a value made per file; every file
+ * keeps its own outcome, worker and time.
  */
 
 #include "config.h"
@@ -33,6 +34,9 @@ fy_cli_run_build_hash_chunks (Run    *run,
   g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
   g_autofree const char **paths = g_new (const char *, MAX (files->len, 1));
   guint n_large = 0;
+  /* Two streams of SHA-NI take large files two to a task, neighbours in
+   * size, so that the pair ends close together. */
+  guint per_large_task = run->engine.engine == FY_HASH_ENGINE_PAIRS ? 2 : 1;
   guint64 left = 0;
   guint64 share;
   guint slot;
@@ -61,11 +65,14 @@ fy_cli_run_build_hash_chunks (Run    *run,
     }
 
   run->chunk_starts = g_array_new (FALSE, FALSE, sizeof (guint));
-  for (slot = 0; slot < n_large; slot++)
+  for (slot = 0; slot < n_large; slot += per_large_task)
     {
+      guint n = MIN (per_large_task, n_large - slot);
+
       g_array_append_val (run->chunk_starts, slot);
-      g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + slot, 1));
+      g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + slot, n));
     }
+  slot = n_large;
   while (slot < files->len)
     {
       /* Never more than a worker's share of all the small files: a few
@@ -94,7 +101,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
     }
   g_array_append_val (run->chunk_starts, slot);
 
-  run->workload = "hash-files";
+  run->workload = run->engine.engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
   run->chunked_hash = TRUE;
   run->n_large_tasks = n_large;
   run->chunk_arguments = g_variant_ref_sink (g_variant_builder_end (builder));

@@ -79,8 +79,9 @@ command_summary (const char *command)
               "or directory that cannot be read is reported on stderr and makes the\n"
               "exit status 1. FIFOs are never opened for reading, so nothing blocks.\n"
               "Each file is one task; the largest files start first. The digest\n"
-              "engine (OpenSSL, using SHA-NI where the CPU has it, or eight files at\n"
-              "once in the vector unit) is chosen by timing both; --json names it.");
+              "engine (OpenSSL, using SHA-NI where the CPU has it; eight files at\n"
+              "once in the vector unit; or two files at once through SHA-NI) is\n"
+              "chosen by timing each; --json names it.");
   return N_("Resizes each image into --out under the same name and format. With\n"
             "no PATH, a built-in sample set is used.\n"
             "\n"

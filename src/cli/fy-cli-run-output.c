@@ -442,6 +442,8 @@ fy_cli_run_print_json (Run    *run,
       json_builder_add_double_value (builder, run->engine.openssl_mib_per_s);
       json_builder_set_member_name (builder, "lanes_mib_per_s");
       json_builder_add_double_value (builder, run->engine.lanes_mib_per_s);
+      json_builder_set_member_name (builder, "pairs_mib_per_s");
+      json_builder_add_double_value (builder, run->engine.pairs_mib_per_s);
       json_builder_set_member_name (builder, "forced");
       json_builder_add_boolean_value (builder, run->engine.forced);
       json_builder_end_object (builder);

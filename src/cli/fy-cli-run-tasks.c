@@ -9,7 +9,8 @@
  * tasks' order is not the inputs' order, and slot_input maps one to the
  * other. Only where the eight-lane digest measures faster than OpenSSL
  * does a hash task carry up to eight files of similar size, which the
- * worker digests side by side.
+ * worker digests side by side; where two streams of SHA-NI do, large
+ * files go two to a task (fy-cli-run-hash.c).
  */
 
 #include "config.h"
@@ -210,6 +211,10 @@ fy_cli_run_build_tasks (Run     *run,
           fy_cli_run_build_hash_chunks (run, files);
           return TRUE;
         }
+      /* The pairs need two files in a task; a task of one file hashes
+       * through OpenSSL, and --json says so. */
+      else if (run->engine.engine == FY_HASH_ENGINE_PAIRS)
+        run->engine.engine = FY_HASH_ENGINE_OPENSSL;
     }
 
   for (guint first = 0; first < files->len; first += run->batch_size)

@@ -261,6 +261,23 @@ run_on_pool (Run    *run,
     ? FY_CLI_EXIT_FAILED : FY_CLI_EXIT_OK;
 }
 
+/* The walk, on a thread of its own while the pool starts. */
+typedef struct
+{
+  Run     *run;
+  gboolean ok;
+  GError  *error;
+} BuildTasks;
+
+static gpointer
+build_tasks_thread (gpointer data)
+{
+  BuildTasks *build = data;
+
+  build->ok = fy_cli_run_build_tasks (build->run, &build->error);
+  return NULL;
+}
+
 int
 fy_cli_run_main (int    argc,
                  char **argv)
@@ -269,6 +286,7 @@ fy_cli_run_main (int    argc,
   g_autoptr(FyPool) pool = fy_pool_new ();
   g_autoptr(GError) error = NULL;
   gboolean walks;
+  gboolean built;
   int status;
 
   run.command = argv[0];
@@ -276,25 +294,40 @@ fy_cli_run_main (int    argc,
   if (status != FY_CLI_EXIT_OK)
     return status;
 
-  /* hash and resize walk their trees before the first task: the workers
-   * start meanwhile, on the other cores, instead of after the walk. (load
-   * learns its number of workers from its tasks.) */
+  /* hash and resize walk their trees (and hash times its engines) before
+   * the first task. Starting the pool waits for the fork server to load,
+   * milliseconds in which this thread would sit idle: the walk runs on
+   * another thread meanwhile, and the workers are ready when it ends.
+   * (load learns its number of workers from its tasks.) */
   walks = g_str_equal (run.command, "hash") || g_str_equal (run.command, "resize");
   if (walks)
     {
+      BuildTasks build = { &run, FALSE, NULL };
+      GThread *thread;
+      gboolean started;
+
       status = configure_pool (&run, pool);
       if (status != FY_CLI_EXIT_OK)
         return status;
-      if (!fy_pool_start (pool, &error))
+      thread = g_thread_new ("walk", build_tasks_thread, &build);
+      started = fy_pool_start (pool, &error);
+      g_thread_join (thread);
+      if (!started)
         {
           fy_cli_error ("%s: %s", run.command, error->message);
+          g_clear_error (&build.error);
           fy_pool_terminate (pool);
           fy_pool_join (pool, 10, NULL);
           return FY_CLI_EXIT_FAILED;
         }
+      built = build.ok;
+      if (!built)
+        g_propagate_error (&error, build.error);
     }
+  else
+    built = fy_cli_run_build_tasks (&run, &error);
 
-  if (!fy_cli_run_build_tasks (&run, &error))
+  if (!built)
     {
       fy_cli_error ("%s: %s", run.command, error->message);
       if (walks)

@@ -1,10 +1,12 @@
-/* fy-sha256.c: SHA-256 (FIPS 180-4), portable and eight lanes of AVX2
+/* fy-sha256.c: SHA-256 (FIPS 180-4), portable, eight lanes of AVX2 and
+ * two streams of SHA-NI
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The vector functions carry a target attribute, so only they use AVX2 (or
- * AVX-512VL) and the rest of the build stays baseline x86-64; they are
- * called only after the CPU said it has those instructions.
+ * The vector functions carry a target attribute, so only they use AVX2
+ * (or AVX-512VL, or SHA-NI) and the rest of the build stays baseline
+ * x86-64; they are called only after the CPU said it has those
+ * instructions.
  */
 
 #include "config.h"
@@ -137,6 +139,130 @@ fy_sha256_to_hex (const guint8 digest[FY_SHA256_DIGEST_SIZE],
       text[2 * i + 1] = hex[digest[i] & 0xf];
     }
   text[2 * FY_SHA256_DIGEST_SIZE] = '\0';
+}
+
+void
+fy_sha256_init_state (guint32 state[8])
+{
+  memcpy (state, H0, sizeof H0);
+}
+
+/* ---- two streams of SHA-NI -------------------------------------------------- */
+
+gboolean
+fy_sha256_x2_supported (void)
+{
+#ifdef FY_SHA256_HAVE_X86
+  return g_getenv ("FY_SHA256_PORTABLE") == NULL && __builtin_cpu_supports ("sha") &&
+         __builtin_cpu_supports ("sse4.1") && __builtin_cpu_supports ("ssse3");
+#else
+  return FALSE;
+#endif
+}
+
+#ifdef FY_SHA256_HAVE_X86
+
+/* The round instructions keep the state as ABEF and CDGH. */
+#define SHA_NI_TARGET __attribute__((target ("sha,sse4.1,ssse3")))
+
+SHA_NI_TARGET static inline void
+x2_load_state (const guint32  state[8],
+               __m128i       *abef,
+               __m128i       *cdgh)
+{
+  __m128i dcba = _mm_shuffle_epi32 (_mm_loadu_si128 ((const __m128i *) &state[0]), 0xB1);
+  __m128i efgh = _mm_shuffle_epi32 (_mm_loadu_si128 ((const __m128i *) &state[4]), 0x1B);
+
+  *abef = _mm_alignr_epi8 (dcba, efgh, 8);
+  *cdgh = _mm_blend_epi16 (efgh, dcba, 0xF0);
+}
+
+SHA_NI_TARGET static inline void
+x2_store_state (guint32  state[8],
+                __m128i  abef,
+                __m128i  cdgh)
+{
+  __m128i feba = _mm_shuffle_epi32 (abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32 (cdgh, 0xB1);
+
+  _mm_storeu_si128 ((__m128i *) &state[0], _mm_blend_epi16 (feba, dchg, 0xF0));
+  _mm_storeu_si128 ((__m128i *) &state[4], _mm_alignr_epi8 (dchg, feba, 8));
+}
+
+/* The next four message words from the last sixteen, in place. */
+#define X2_SCHEDULE(w, i) \
+  ((w)[(i) & 3] = _mm_sha256msg2_epu32 ( \
+       _mm_add_epi32 (_mm_sha256msg1_epu32 ((w)[(i) & 3], (w)[((i) + 1) & 3]), \
+                      _mm_alignr_epi8 ((w)[((i) + 3) & 3], (w)[((i) + 2) & 3], 4)), \
+       (w)[((i) + 3) & 3]))
+
+SHA_NI_TARGET static void
+update_blocks_x2 (guint32              state[2][8],
+                  const guint8 *const  data[2],
+                  gsize                n_blocks)
+{
+  const __m128i swap = _mm_set_epi64x (0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  const guint8 *pa = data[0];
+  const guint8 *pb = data[1];
+  __m128i a0, a1, b0, b1;
+
+  x2_load_state (state[0], &a0, &a1);
+  x2_load_state (state[1], &b0, &b1);
+  for (; n_blocks > 0; n_blocks--, pa += FY_SHA256_BLOCK_SIZE, pb += FY_SHA256_BLOCK_SIZE)
+    {
+      __m128i saved_a0 = a0, saved_a1 = a1, saved_b0 = b0, saved_b1 = b1;
+      __m128i wa[4], wb[4];
+
+      /* Each step is four rounds of each stream, interleaved. */
+      for (guint i = 0; i < 16; i++)
+        {
+          __m128i k = _mm_loadu_si128 ((const __m128i *) &K[4 * i]);
+          __m128i ma, mb;
+
+          if (i < 4)
+            {
+              wa[i] = _mm_shuffle_epi8 (_mm_loadu_si128 ((const __m128i *) (pa + 16 * i)), swap);
+              wb[i] = _mm_shuffle_epi8 (_mm_loadu_si128 ((const __m128i *) (pb + 16 * i)), swap);
+            }
+          else
+            {
+              X2_SCHEDULE (wa, i);
+              X2_SCHEDULE (wb, i);
+            }
+          ma = _mm_add_epi32 (wa[i & 3], k);
+          mb = _mm_add_epi32 (wb[i & 3], k);
+          a1 = _mm_sha256rnds2_epu32 (a1, a0, ma);
+          b1 = _mm_sha256rnds2_epu32 (b1, b0, mb);
+          a0 = _mm_sha256rnds2_epu32 (a0, a1, _mm_shuffle_epi32 (ma, 0x0E));
+          b0 = _mm_sha256rnds2_epu32 (b0, b1, _mm_shuffle_epi32 (mb, 0x0E));
+        }
+      a0 = _mm_add_epi32 (a0, saved_a0);
+      a1 = _mm_add_epi32 (a1, saved_a1);
+      b0 = _mm_add_epi32 (b0, saved_b0);
+      b1 = _mm_add_epi32 (b1, saved_b1);
+    }
+  x2_store_state (state[0], a0, a1);
+  x2_store_state (state[1], b0, b1);
+}
+
+#endif /* FY_SHA256_HAVE_X86 */
+
+void
+fy_sha256_x2_update_blocks (guint32              state[2][8],
+                            const guint8 *const  data[2],
+                            gsize                n_blocks)
+{
+#ifdef FY_SHA256_HAVE_X86
+  if (fy_sha256_x2_supported ())
+    {
+      update_blocks_x2 (state, data, n_blocks);
+      return;
+    }
+#endif
+  /* Not reached through the workloads, which check first. */
+  for (guint s = 0; s < 2; s++)
+    for (gsize block = 0; block < n_blocks; block++)
+      compress_one (state[s], data[s] + block * FY_SHA256_BLOCK_SIZE);
 }
 
 /* ---- eight lanes ---------------------------------------------------------- */

@@ -51,6 +51,19 @@ void        fy_sha256_x8_finish_lane    (FySha256x8          *self,
                                          guint64              total_len,
                                          guint8               digest[FY_SHA256_DIGEST_SIZE]);
 
+/* Two messages at once through the SHA-NI instructions. One stream waits
+ * on the latency of each round instruction; a second stream's rounds fill
+ * those waits, so the pair costs far less than two streams one after the
+ * other. The state is each message's eight words in order, as a
+ * single-stream digest keeps them. */
+gboolean    fy_sha256_x2_supported      (void);
+/* Compresses @n_blocks 64-byte blocks from each of @data into @state. */
+void        fy_sha256_x2_update_blocks  (guint32              state[2][8],
+                                         const guint8 *const  data[2],
+                                         gsize                n_blocks);
+/* The state a message starts from. */
+void        fy_sha256_init_state        (guint32              state[8]);
+
 /* One message, portable C: the fallback, and the code that finishes lanes. */
 void        fy_sha256_digest            (const void          *data,
                                          gsize                len,

@@ -149,7 +149,7 @@ def hash_gives_every_worker_small_files():
             paths = [f"{tmp}/{n}-{i}" for i in range(n)]
             for i, path in enumerate(paths):
                 write(path, os.urandom(100 + 1000 * i))
-            for engine in ("openssl", "lanes"):
+            for engine in ("openssl", "lanes", "pairs"):
                 r = cli("hash", "--json", "--workers", "2", *paths, timeout=60,
                         env=with_env(FY_HASH_ENGINE=engine))
                 assert r.returncode == 0, r
@@ -221,7 +221,7 @@ def hash_files_over_4_gib_with_both_engines():
         small = f"{tmp}/small"
         write(small, b"abc")
         expected_small = sha256sum([small]).split()[0].decode()
-        for engine in ("openssl", "lanes"):
+        for engine in ("openssl", "lanes", "pairs"):
             r = cli("hash", "--json", big, small, env=with_env(FY_HASH_ENGINE=engine), timeout=300)
             assert r.returncode == 0, r
             doc = json.loads(r.stdout)
@@ -242,7 +242,7 @@ def hash_one_worker_many_sizes_and_escaped_names():
             path = f"{tmp}/{name}"
             write(path, os.urandom(size))
             paths.append(path)
-        for engine in ("openssl", "lanes"):
+        for engine in ("openssl", "lanes", "pairs"):
             r = cli("hash", "--no-progress", "--workers", "1", tmp,
                     env=with_env(FY_HASH_ENGINE=engine))
             assert r.returncode == 0 and r.stderr == b"", (engine, r)
@@ -261,20 +261,30 @@ def hash_engines_agree_and_are_named():
             paths.append(path)
         expected = sha256sum(paths)
         names = set()
-        for engine in ("openssl", "lanes", None):
+        for engine in ("openssl", "lanes", "pairs", None):
             env = with_env(FY_HASH_ENGINE=engine) if engine else None
             r = cli("hash", "--no-progress", tmp, env=env)
             assert r.returncode == 0 and r.stdout == expected, (engine, r)
             doc = json.loads(cli("hash", "--json", tmp, env=env).stdout)
             info = doc["engine"]
             assert info["openssl_mib_per_s"] > 0, info
-            if engine:
+            if engine == "pairs" and info["pairs_mib_per_s"] == 0:
+                # No SHA-NI: the measured choice stands.
+                assert info["forced"] is False, info
+            elif engine:
                 assert info["forced"] is True, info
                 assert info["name"].startswith(engine), info
             else:
                 assert info["forced"] is False, info
-                # Chosen by the measured rates.
-                faster = "lanes" if info["lanes_mib_per_s"] > 1.25 * info["openssl_mib_per_s"] else "openssl"
+                # Chosen by the measured rates, the lanes and the pairs
+                # each against their margin.
+                lanes = info["lanes_mib_per_s"] / 1.25
+                pairs = info["pairs_mib_per_s"] / 1.1
+                faster = "openssl"
+                if lanes > info["openssl_mib_per_s"] and lanes >= pairs:
+                    faster = "lanes"
+                elif pairs > info["openssl_mib_per_s"]:
+                    faster = "pairs"
                 assert info["name"].startswith(faster), info
             names.add(info["name"])
         assert any(n.startswith("openssl") for n in names), names

@@ -1,5 +1,5 @@
-/* test-sha256.c: the portable and eight-lane SHA-256 against known answers
- * and against OpenSSL
+/* test-sha256.c: the portable, eight-lane and two-stream SHA-256 against
+ * known answers and against OpenSSL
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -280,6 +280,64 @@ test_lane_api (gconstpointer implementation)
     }
 }
 
+/* Two streams of SHA-NI, each ended by the portable code, against
+ * OpenSSL: messages of different lengths, advanced together as far as the
+ * shorter goes and then one at a time, as hash-pairs drives them. */
+static void
+test_x2_against_openssl (void)
+{
+  static const gsize lengths[][2] = {
+    { 0, 0 }, { 64, 64 }, { 55, 56 }, { 63, 65 }, { 128, 4096 }, { 100000, 64 }, { 262144, 262145 },
+  };
+  g_autofree guint8 *bytes = g_malloc (2 * 262145);
+
+  if (!fy_sha256_x2_supported ())
+    {
+      g_test_skip ("this CPU has no SHA-NI");
+      return;
+    }
+  for (gsize i = 0; i < 2 * 262145; i++)
+    bytes[i] = (guint8) (i * 131 + (i >> 9));
+
+  for (guint c = 0; c < G_N_ELEMENTS (lengths); c++)
+    {
+      const guint8 *data[2] = { bytes, bytes + 262145 };
+      guint32 state[2][8];
+      gsize both = MIN (lengths[c][0], lengths[c][1]) / FY_SHA256_BLOCK_SIZE;
+
+      fy_sha256_init_state (state[0]);
+      fy_sha256_init_state (state[1]);
+      fy_sha256_x2_update_blocks (state, data, both);
+      for (guint s = 0; s < 2; s++)
+        {
+          guint8 digest[FY_SHA256_DIGEST_SIZE];
+          guint8 expected[FY_SHA256_DIGEST_SIZE];
+          gsize done = both * FY_SHA256_BLOCK_SIZE;
+          FySha256x8 lanes;
+
+          /* The rest through the lane API's portable ending: whole blocks
+           * one by one, then the tail. */
+          fy_sha256_x8_init (&lanes);
+          for (guint w = 0; w < 8; w++)
+            lanes.state[w][0] = state[s][w];
+          for (; lengths[c][s] - done >= FY_SHA256_BLOCK_SIZE; done += FY_SHA256_BLOCK_SIZE)
+            {
+              guint32 one[2][8];
+              const guint8 *block[2] = { data[s] + done, data[s] + done };
+
+              for (guint w = 0; w < 8; w++)
+                one[0][w] = one[1][w] = lanes.state[w][0];
+              fy_sha256_x2_update_blocks (one, block, 1);
+              for (guint w = 0; w < 8; w++)
+                lanes.state[w][0] = one[0][w];
+            }
+          fy_sha256_x8_finish_lane (&lanes, 0, data[s] + done, lengths[c][s] - done, lengths[c][s], digest);
+          EVP_Digest (data[s], lengths[c][s], expected, NULL, EVP_sha256 (), NULL);
+          g_assert_cmpmem (digest, sizeof digest, expected, sizeof expected);
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -289,6 +347,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/workloads/sha256/known-answers", test_portable_known_answers);
+  g_test_add_func ("/workloads/sha256/sha-ni-x2/openssl", test_x2_against_openssl);
   /* The eight-lane code once per instruction set, then the fallback that
    * a CPU without AVX2 takes. */
   for (guint i = 0; i < G_N_ELEMENTS (implementations); i++)

@@ -389,11 +389,11 @@ test_png_reduce_matches_gdk_pixbuf (void)
     }
 }
 
-/* hash-files: one packed result for many files, each its own outcome: a
- * digest where it could be read (the same as hash's), zeros and a reason
- * where not, in any order, and a time for every file. */
+/* hash-files and hash-pairs: one packed result for many files, each its
+ * own outcome: a digest where it could be read (the same as hash's), zeros
+ * and a reason where not, in any order, and a time for every file. */
 static void
-test_hash_files_packed (void)
+test_hash_files_packed (gconstpointer workload)
 {
   g_autofree char *dir = make_tmp_dir ();
   g_autofree char *empty = g_build_filename (dir, "empty", NULL);
@@ -422,7 +422,7 @@ test_hash_files_packed (void)
   g_assert_true (g_file_set_contents (big, lots, 700000, NULL));
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
 
-  result = fy_test_run_workload ("hash-files", g_variant_new_bytestring_array (paths, -1), &error);
+  result = fy_test_run_workload (workload, g_variant_new_bytestring_array (paths, -1), &error);
   g_assert_no_error (error);
   g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us))")));
   g_variant_get (result, "(@ay@au@a(us))", &digests_value, &micros_value, &failures);
@@ -1116,7 +1116,8 @@ main (int    argc,
   g_test_add_func ("/workloads/hash/bad-inputs", test_hash_bad_inputs);
   g_test_add_func ("/workloads/hash/truncated", test_hash_truncated);
   g_test_add_func ("/workloads/hash/outcome", test_hash_outcome);
-  g_test_add_func ("/workloads/hash/files-packed", test_hash_files_packed);
+  g_test_add_data_func ("/workloads/hash/files-packed", "hash-files", test_hash_files_packed);
+  g_test_add_data_func ("/workloads/hash/pairs-packed", "hash-pairs", test_hash_files_packed);
   g_test_add_func ("/workloads/hash/batch-matches", test_hash_batch_matches);
   g_test_add_func ("/workloads/hash/batch-matches-avx2", test_hash_batch_matches_avx2);
   g_test_add_func ("/workloads/hash/batch-matches-portable", test_hash_batch_matches_portable);
