@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Ordered: a cursor walks the tasks in input order and stops at the first
- * unfinished one; a second cursor, ahead of it, counts the items ready to
- * take, so counting them costs each task once. Unordered: each task's done
+ * unfinished one, of which it takes the items settled so far (a long map
+ * chunk reports them as it goes); a second cursor, ahead of it, counts the
+ * items ready to take, so counting them costs each task once. Unordered: each task's done
  * callback, which the pool runs in the order tasks finish, queues it.
  */
 
@@ -114,6 +115,14 @@ fy_run_feed_get_n_items (FyRunFeed *self)
   return self->n_items;
 }
 
+/* Items of @task that can be taken: all once it finished, those settled
+ * while it runs. */
+static guint
+task_n_available (FyFuture *task)
+{
+  return fy_future_get_n_items_settled (task);
+}
+
 /* Moves the ordered scan over every task that finished since. */
 static void
 scan (FyRunFeed *self)
@@ -131,6 +140,10 @@ fy_run_feed_get_n_ready (FyRunFeed *self)
   if (!self->ordered)
     return self->n_ready_items + (self->current != NULL ? task_n_items (self->current) - self->item : 0);
   scan (self);
+  /* The first unfinished task's settled items are part of it, and so may
+   * be some of those taken. */
+  if (self->scanned < self->tasks->len)
+    return self->n_scanned_items + task_n_available (g_ptr_array_index (self->tasks, self->scanned)) - self->n_taken;
   return self->n_scanned_items - self->n_taken;
 }
 
@@ -154,7 +167,7 @@ fy_run_feed_take (FyRunFeed  *self,
       if (self->ordered)
         {
           if (self->next >= self->tasks->len ||
-              !fy_future_is_finished (g_ptr_array_index (self->tasks, self->next)))
+              task_n_available (g_ptr_array_index (self->tasks, self->next)) == 0)
             return FALSE;
           self->current = g_ptr_array_index (self->tasks, self->next++);
           self->current_index = self->n_taken;
@@ -169,6 +182,9 @@ fy_run_feed_take (FyRunFeed  *self,
         }
       self->item = 0;
     }
+  /* A running chunk's items that are not settled yet wait. */
+  else if (self->item >= task_n_available (self->current))
+    return FALSE;
 
   if (out_task != NULL)
     *out_task = self->current;

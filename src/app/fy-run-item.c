@@ -17,7 +17,8 @@ fy_run_item_outcome (FyFuture  *task,
 
   if (fy_future_get_item_result (task, item, out_result, out_error))
     return FY_FUTURE_STATE_DONE;
-  if (state == FY_FUTURE_STATE_DONE)
+  /* An item that failed alone, in a chunk that finished or runs on. */
+  if (state == FY_FUTURE_STATE_DONE || !fy_future_is_finished (task))
     return FY_FUTURE_STATE_FAILED;
   return state;
 }

@@ -445,6 +445,16 @@ fy_future_get_n_items (FyFuture *self)
 }
 
 guint
+fy_future_get_n_items_settled (FyFuture *self)
+{
+  g_return_val_if_fail (FY_IS_FUTURE (self), 0);
+
+  if (fy_future_is_finished (self))
+    return MAX (self->n_items, 1);
+  return self->n_items > 0 ? self->map->n_settled : 0;
+}
+
+guint
 fy_future_get_first_item (FyFuture *self)
 {
   g_return_val_if_fail (FY_IS_FUTURE (self), 0);
@@ -495,7 +505,7 @@ fy_future_get_item_result (FyFuture  *self,
   g_return_val_if_fail (index < MAX (self->n_items, 1), FALSE);
 
   *out_result = NULL;
-  if (!fy_future_is_finished (self))
+  if (index >= fy_future_get_n_items_settled (self))
     {
       g_set_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT,
                    "Task %" G_GUINT64_FORMAT " (%s) has not finished", self->id, self->function);

@@ -88,13 +88,18 @@ gint64         fy_future_get_finished_at   (FyFuture  *self);
 guint          fy_future_get_n_items       (FyFuture  *self);
 /* Index of its item 0 in the input of its map call. */
 guint          fy_future_get_first_item    (FyFuture  *self);
-/* Item @index of a finished future: TRUE with a new reference to its
- * result, or FALSE with its error. An item of a chunk fails alone when its
- * worker died running it (the others keep their results); the error of a
- * chunk that failed as a whole (a workload's error, which ends the chunk,
- * as in Python; cancelling; a broken pool) is that of each of its items
- * but those a crash had settled before. FALSE with
- * FY_POOL_ERROR_INVALID_ARGUMENT while the future has not finished. */
+/* How many of its items have their outcome: all once it finished; while
+ * a map chunk runs, those its worker reported so far, in order from item
+ * 0 (a long chunk reports at least every tenth of a second). */
+guint          fy_future_get_n_items_settled (FyFuture *self);
+/* Item @index of a finished future, or a settled item of a running one:
+ * TRUE with a new reference to its result, or FALSE with its error. An
+ * item of a chunk fails alone when its worker died running it (the
+ * others keep their results); the error of a chunk that failed as a
+ * whole (a workload's error, which ends the chunk, as in Python;
+ * cancelling; a broken pool) is that of each of its items but those
+ * settled before. FALSE with FY_POOL_ERROR_INVALID_ARGUMENT for an item
+ * not settled yet. */
 gboolean       fy_future_get_item_result   (FyFuture  *self,
                                             guint      index,
                                             GVariant **out_result,

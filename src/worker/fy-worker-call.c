@@ -169,7 +169,14 @@ typedef struct
   gint64    started_at;
   GArray   *ends;         /* guint32 µs after started_at, per element */
   Results   results;
+  guint32   reported_us;  /* the end of the last element the pool was sent */
 } MapRun;
+
+/* The items of a long chunk reach the pool at least this often, so that
+ * the Run page's count and timeline move with items, not whole chunks. A
+ * chunk of tiny items sends one message more for every tenth of a
+ * second it runs. */
+#define REPORT_EVERY_US 100000
 
 static guint8 *
 log_area (FyPoolShared *shared)
@@ -258,6 +265,35 @@ log_element (MapRun   *run,
   __atomic_store_n (&shared->log_used, used + record, __ATOMIC_RELAXED);
   /* The record is complete before the count that publishes it. */
   __atomic_store_n (&shared->log_done, i + 1, __ATOMIC_RELEASE);
+}
+
+/* After element @i was logged: when the last report is REPORT_EVERY_US
+ * old, what the log holds goes to the pool now, and the log starts again
+ * after @i, as when it is full. */
+static void
+report_if_due (MapRun  *run,
+               guint32  i)
+{
+  FyPoolShared *shared = run->link->shared;
+  guint32 end_us = g_array_index (run->ends, guint32, i);
+  guint32 first;
+  GVariant *fields[3];
+
+  if (G_LIKELY (end_us - run->reported_us < REPORT_EVERY_US) || shared == NULL || run->link->gone)
+    return;
+  run->reported_us = end_us;
+  first = shared->log_first;
+  /* A result too large for the log went by message already. */
+  if (first > i)
+    return;
+  fields[0] = g_variant_new_int64 (run->started_at);
+  fields[1] = g_variant_new_variant (results_pack (&run->results, first, i + 1));
+  fields[2] = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, &g_array_index (run->ends, guint32, first),
+                                         i + 1 - first, sizeof (guint32));
+  if (!send_progress (run, first, g_variant_new_tuple (fields, 3)))
+    return;
+  __atomic_store_n (&shared->log_used, 0, __ATOMIC_RELAXED);
+  __atomic_store_n (&shared->log_first, i + 1, __ATOMIC_RELEASE);
 }
 
 /* log_element () for an element of run_numbers () while the log has
@@ -415,6 +451,7 @@ run_numbers (MapRun                *run,
       ends[i] = clock_element (clock, run->ends, (guint32) i);
       if (!log_number (run, (guint32) i))
         log_element (run, (guint32) i, NULL);
+      report_if_due (run, (guint32) i);
     }
   return TRUE;
 }
@@ -435,7 +472,7 @@ fy_worker_run_mapped (FyWorkerLink          *link,
 {
   g_autoptr(FyWorkloadContext) context = NULL;
   g_autoptr(GArray) ends = NULL;
-  MapRun run = { link, chunk_id, index, 0, NULL, { NULL, 0, 0, NULL, NULL, 0 } };
+  MapRun run = { link, chunk_id, index, 0, NULL, { NULL, 0, 0, NULL, NULL, 0 }, 0 };
   const GVariantType *element;
   GVariant *fields[3];
   gboolean boxed;
@@ -523,6 +560,7 @@ fy_worker_run_mapped (FyWorkerLink          *link,
       g_array_append_val (ends, end_us);
       results_add (&run.results, result);
       log_element (&run, (guint32) i, result);
+      report_if_due (&run, (guint32) i);
       g_variant_unref (result);
     }
   clock_finish (&clock, ends);

@@ -234,6 +234,41 @@ test_killed_in_chunk (void)
   g_assert_cmpuint (n_failed, ==, 1);
 }
 
+/* A chunk of long items is counted item by item while it runs, not all at
+ * once when it ends: "Done" and the results list move with its items. */
+static void
+test_chunk_counted_as_it_runs (void)
+{
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("au"));
+  g_autoptr(FyRun) run = NULL;
+  guint seen_partial = 0;
+
+  for (guint i = 0; i < 20; i++)
+    g_variant_builder_add (builder, "u", 150);
+  run = fy_run_new ("sleep", g_variant_builder_end (builder));
+  fy_run_set_n_workers (run, 1);
+  fy_run_set_call_style (run, FY_RUN_CALL_STYLE_MAP);
+  fy_run_set_chunksize (run, 20);
+  g_assert_true (fy_run_start (run, NULL));
+  while (!run_ended (run))
+    {
+      guint done = fy_run_get_done (run);
+
+      g_main_context_iteration (NULL, TRUE);
+      if (done >= 2 && done < 20 && !run_ended (run))
+        {
+          seen_partial = done;
+          g_assert_cmpuint (g_list_model_get_n_items (fy_run_get_results (run)), ==, done);
+          break;
+        }
+    }
+  g_assert_cmpuint (seen_partial, >=, 2);
+  iterate_until_ended (run);
+  g_assert_cmpint (fy_run_get_state (run), ==, FY_RUN_STATE_FINISHED);
+  g_assert_cmpuint (fy_run_get_done (run), ==, 20);
+  g_assert_cmpuint (g_list_model_get_n_items (fy_run_get_results (run)), ==, 20);
+}
+
 /* The CPU load the form offers: one task per worker, each busy its share
  * until one common end, each result saying how busy it really was. */
 static void
@@ -413,6 +448,7 @@ main (int    argc,
   g_test_add_func ("/app/run/results-bounded", test_results_bounded);
   g_test_add_func ("/app/run/unordered-chunks", test_unordered_chunks);
   g_test_add_func ("/app/run/killed-in-chunk", test_killed_in_chunk);
+  g_test_add_func ("/app/run/chunk-counted-as-it-runs", test_chunk_counted_as_it_runs);
   g_test_add_func ("/app/run/load", test_load);
   g_test_add_func ("/app/run/hash-files", test_hash_files);
   g_test_add_func ("/app/run/task-time", test_task_time);

@@ -39,6 +39,12 @@ check_map_done (gpointer data)
   return ((MapOutcome *) data)->calls > 0;
 }
 
+static gboolean
+check_two_settled (gpointer data)
+{
+  return fy_future_get_n_items_settled (data) >= 2;
+}
+
 typedef struct
 {
   FyFuture *chunk;
@@ -184,6 +190,42 @@ test_kill_after_k (gconstpointer data)
       g_assert_cmpint (fy_future_get_state (chunk), ==, FY_FUTURE_STATE_DONE);
       g_variant_unref (outcome.results);
     }
+}
+
+/* A chunk of long items reports them as they finish: while it runs, the
+ * settled ones give their results and the others say they have not
+ * finished; at the end every item is there once, in order. */
+static void
+test_settled_while_running (void)
+{
+  g_autoptr(FyPool) pool = new_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FyFuture) chunk = NULL;
+  g_autoptr(GVariant) first = NULL;
+  g_autoptr(GVariant) unsettled = NULL;
+  MapOutcome outcome = { 0 };
+  guint settled;
+
+  fy_pool_map_async (pool, "sleep", repeat_u (150, 20), 20, NULL, map_done_cb, &outcome);
+  chunk = g_list_model_get_item (fy_pool_get_tasks (pool), 0);
+  g_assert_cmpuint (fy_future_get_n_items (chunk), ==, 20);
+  g_assert_cmpuint (fy_future_get_n_items_settled (chunk), ==, 0);
+  g_assert_true (fy_future_wait_context (NULL, hang_guard (30), check_two_settled, chunk));
+  settled = fy_future_get_n_items_settled (chunk);
+  g_assert_false (fy_future_is_finished (chunk));
+  g_assert_cmpuint (settled, <, 20);
+  g_assert_true (fy_future_get_item_result (chunk, 0, &first, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  g_assert_false (fy_future_get_item_result (chunk, settled, &unsettled, &error));
+  g_assert_error (error, FY_POOL_ERROR, FY_POOL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (fy_future_wait_context (NULL, hang_guard (30), check_map_done, &outcome));
+  g_assert_no_error (outcome.error);
+  g_assert_cmpuint (fy_pool_results_length (outcome.results), ==, 20);
+  g_assert_cmpuint (fy_future_get_n_items_settled (chunk), ==, 20);
+  g_variant_unref (outcome.results);
 }
 
 /* With a log of a few records, finished items reach the pool by progress
@@ -535,6 +577,7 @@ main (int   argc,
   g_test_add_func ("/pool/chunk/items-of-chunks", test_items_of_chunks);
   g_test_add_func ("/pool/chunk/map-million", test_map_million);
   g_test_add_func ("/pool/chunk/map-types", test_map_types);
+  g_test_add_func ("/pool/chunk/settled-while-running", test_settled_while_running);
   g_test_add_func ("/pool/chunk/auto-chunk-cap", test_auto_chunk_cap);
   g_test_add_func ("/pool/chunk/boxed-numbers-packed", test_boxed_numbers_packed);
 
