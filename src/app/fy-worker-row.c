@@ -153,7 +153,21 @@ refresh (FyWorkerRow *self)
     {
       int index = (int) fy_worker_row_task_index (self->tasks, task);
       gint64 started = fy_future_get_started_at (task);
-      g_autofree char *running = fy_worker_row_format_duration (started > 0 ? MAX (0, now - started) : 0);
+      guint n_items = fy_future_get_n_items (task);
+      guint settled = fy_future_get_n_items_settled (task);
+      g_autofree char *running = NULL;
+
+      /* A map chunk runs the item after those it reported, numbered as
+       * the results list numbers it, since the last one ended (reports
+       * come at least every tenth of a second, so a short item may be a
+       * few behind). */
+      if (n_items > 0)
+        {
+          index = (int) (fy_future_get_first_item (task) + MIN (settled, n_items - 1));
+          if (settled > 0 && settled < n_items)
+            fy_future_get_item_times (task, settled - 1, NULL, &started);
+        }
+      running = fy_worker_row_format_duration (started > 0 ? MAX (0, now - started) : 0);
 
       set_column (self, COLUMN_TASK,
                   /* Translators: a task's number and how long it has run. */

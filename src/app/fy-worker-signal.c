@@ -56,6 +56,8 @@ fy_worker_signal_describe_end (FyPool   *pool,
   g_autofree char *cause = NULL;
   FyCrashPolicy policy;
   guint max_retries = 0;
+  guint item = 0;
+  guint retries = 0;
   int index;
 
   if (exitcode == -SIGTERM)
@@ -80,6 +82,26 @@ fy_worker_signal_describe_end (FyPool   *pool,
 
   index = (int) fy_worker_row_task_index (fy_pool_get_tasks (pool), task);
   policy = fy_pool_get_crash_policy (pool, &max_retries);
+  if (fy_future_get_crashed_item (task, &item, &retries))
+    {
+      /* A map chunk: the item it ran is what the policy met, numbered as
+       * the results list numbers it; the chunk's other items are not
+       * touched. */
+      index = (int) (fy_future_get_first_item (task) + item);
+      if (item < fy_future_get_n_items_settled (task) && !fy_future_is_finished (task))
+        return g_strdup_printf (_("%s — task %d failed"), cause, index);
+      if (fy_future_is_finished (task))
+        {
+          g_autoptr(GVariant) result = NULL;
+
+          if (!fy_future_get_item_result (task, item, &result, NULL))
+            return g_strdup_printf (_("%s — task %d failed"), cause, index);
+          return g_steal_pointer (&cause);
+        }
+      if (retries > 0)
+        return g_strdup_printf (_("%s — task %d retried (%u of %u)"), cause, index, retries, max_retries);
+      return g_strdup_printf (_("%s — task %d goes back to the queue"), cause, index);
+    }
   switch (fy_future_get_state (task))
     {
     case FY_FUTURE_STATE_DONE:

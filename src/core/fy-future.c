@@ -454,6 +454,22 @@ fy_future_get_n_items_settled (FyFuture *self)
   return self->n_items > 0 ? self->map->n_settled : 0;
 }
 
+gboolean
+fy_future_get_crashed_item (FyFuture *self,
+                            guint    *out_item,
+                            guint    *out_retries)
+{
+  g_return_val_if_fail (FY_IS_FUTURE (self), FALSE);
+
+  if (self->n_items == 0 || self->map->crash_item == 0)
+    return FALSE;
+  if (out_item != NULL)
+    *out_item = self->map->crash_item - 1;
+  if (out_retries != NULL)
+    *out_retries = self->map->crash_retries;
+  return TRUE;
+}
+
 guint
 fy_future_get_first_item (FyFuture *self)
 {

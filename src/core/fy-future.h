@@ -92,6 +92,13 @@ guint          fy_future_get_first_item    (FyFuture  *self);
  * a map chunk runs, those its worker reported so far, in order from item
  * 0 (a long chunk reports at least every tenth of a second). */
 guint          fy_future_get_n_items_settled (FyFuture *self);
+/* For a map chunk whose worker died running one of its items: TRUE with
+ * that item's index in the chunk and how often it was run again for it
+ * (the crash policy's retries, counted per item). FALSE for a task of one
+ * or a chunk no worker died in. */
+gboolean       fy_future_get_crashed_item  (FyFuture  *self,
+                                            guint     *out_item,
+                                            guint     *out_retries);
 /* Item @index of a finished future, or a settled item of a running one:
  * TRUE with a new reference to its result, or FALSE with its error. An
  * item of a chunk fails alone when its worker died running it (the

@@ -119,8 +119,11 @@ handle_report (FyPool       *self,
 
   worker->in_flight_items--;
   self->n_in_flight--;
-  if (kind != FY_POOL_MSG_SKIPPED)
-    fy_pool_worker_add_task_done (worker);
+  /* A chunk's items count one by one, less those its progress counted. */
+  if (kind == FY_POOL_MSG_RESULT && future->n_items > 0)
+    fy_pool_worker_add_tasks_done (worker, (guint) mapped.n - (future->map->n_settled - future->map->run_from));
+  else if (kind != FY_POOL_MSG_SKIPPED)
+    fy_pool_worker_add_tasks_done (worker, 1);
 
   if (fy_future_finished (future))
     return TRUE;
@@ -256,6 +259,7 @@ handle_progress (FyPoolWorker       *worker,
 {
   FyPoolChunk *chunk = g_queue_peek_head (&worker->sent);
   FyFuture *future;
+  guint settled;
 
   if (chunk == NULL || chunk->id != header->chunk || chunk->n_reported != header->index
       || header->index >= chunk->items->len)
@@ -263,8 +267,10 @@ handle_progress (FyPoolWorker       *worker,
   future = g_ptr_array_index (chunk->items, header->index);
   if (fy_future_finished (future))
     return TRUE;
+  settled = future->map->n_settled;
   if (!fy_pool_chunk_progress (future, header->window, body))
     goto out_of_turn;
+  fy_pool_worker_add_tasks_done (worker, future->map->n_settled - settled);
   return TRUE;
 
 out_of_turn:

@@ -69,7 +69,9 @@ void          fy_pool_worker_set_state         (FyPoolWorker      *self,
                                                 FyPoolWorkerState  state);
 void          fy_pool_worker_set_current_task  (FyPoolWorker      *self,
                                                 FyFuture          *task);
-void          fy_pool_worker_add_task_done     (FyPoolWorker      *self);
+/* @n more tasks, or items of map chunks, finished. */
+void          fy_pool_worker_add_tasks_done    (FyPoolWorker      *self,
+                                                guint              n);
 /* Closes the pidfd and stops the grace timer. */
 void          fy_pool_worker_set_exited        (FyPoolWorker      *self,
                                                 int                exitcode);

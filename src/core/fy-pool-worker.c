@@ -205,9 +205,12 @@ fy_pool_worker_set_current_task (FyPoolWorker *self,
 }
 
 void
-fy_pool_worker_add_task_done (FyPoolWorker *self)
+fy_pool_worker_add_tasks_done (FyPoolWorker *self,
+                               guint         n)
 {
-  self->tasks_done++;
+  if (n == 0)
+    return;
+  self->tasks_done += n;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASKS_DONE]);
 }
 

@@ -38,6 +38,8 @@ guint              fy_pool_worker_get_slot         (FyPoolWorker *self);
 FyPoolWorkerState  fy_pool_worker_get_state        (FyPoolWorker *self);
 /* The task it runs now, or NULL. Borrowed. */
 FyFuture          *fy_pool_worker_get_current_task (FyPoolWorker *self);
+/* Tasks it finished, each item of a map chunk counted as one, as it
+ * reports them. */
 guint              fy_pool_worker_get_tasks_done   (FyPoolWorker *self);
 gint64             fy_pool_worker_get_started_at   (FyPoolWorker *self);   /* monotonic µs */
 /* FALSE until it exited; then 0, N for exit (N), -N for signal N. */

@@ -19,6 +19,7 @@
 #include "fy-resources.h"
 #include "fy-sparkline.h"
 #include "fy-worker-row.h"
+#include "fy-worker-signal.h"
 #include "fy-workers-view.h"
 
 /* How long a condition may take before the test gives up: far above what
@@ -490,6 +491,68 @@ test_terminate_stopped (Fixture       *fixture,
   assert_run_complete (fixture);
 }
 
+static gboolean
+map_item_running (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  FyFuture *chunk = (FyFuture *) data;
+
+  return fy_future_get_n_items_settled (chunk) >= 2 && !fy_future_is_finished (chunk);
+}
+
+static gboolean
+map_item_crashed (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  return fy_future_get_crashed_item ((FyFuture *) data, NULL, NULL);
+}
+
+/* A worker killed in the middle of a map chunk: the toast names the item
+ * it ran by its number in the input, as the results list does, not the
+ * chunk's place among the tasks. */
+static void
+test_toast_names_chunk_item (void)
+{
+  g_autoptr(FyPool) pool = fy_pool_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariantBuilder) args = g_variant_builder_new (G_VARIANT_TYPE ("au"));
+  g_autoptr(FyFutureIter) iter = NULL;
+  g_autoptr(FyFuture) chunk = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  FyPoolWorker *worker;
+  GPid pid;
+  guint item = 0;
+  guint retries = 0;
+
+  g_assert_true (fy_pool_set_n_workers (pool, 1, &error));
+  fy_pool_set_crash_policy (pool, FY_CRASH_POLICY_RETRY, 2);
+  g_assert_true (fy_pool_start (pool, &error));
+  for (guint i = 0; i < 20; i++)
+    g_variant_builder_add (args, "u", i < 10 ? 1 : 300);
+  iter = fy_pool_imap (pool, "sleep", g_variant_builder_end (args), 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (fy_pool_get_tasks (pool)), ==, 2);
+  chunk = g_list_model_get_item (fy_pool_get_tasks (pool), 1);
+  g_assert_cmpuint (fy_future_get_first_item (chunk), ==, 10);
+  g_assert_true (wait_until (NULL, map_item_running, chunk));
+
+  worker = fy_pool_find_worker (pool, fy_future_get_worker_pid (chunk));
+  g_assert_nonnull (worker);
+  pid = fy_pool_worker_get_pid (worker);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_true (wait_until (NULL, map_item_crashed, chunk));
+  g_assert_true (fy_future_get_crashed_item (chunk, &item, &retries));
+  g_assert_cmpuint (item, >=, 2);
+  g_assert_cmpuint (retries, ==, 1);
+
+  text = fy_worker_signal_describe_end (pool, pid, -SIGKILL, chunk);
+  expected = g_strdup_printf ("Worker %d killed by SIGKILL — task %u retried (1 of 2)", pid, 10 + item);
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_true (fy_future_wait (chunk, PATIENCE_S));
+  g_assert_cmpint (fy_future_get_state (chunk), ==, FY_FUTURE_STATE_DONE);
+}
+
 /* The trigger of the view's own shortcut for @action, or NULL. */
 static char *
 shortcut_trigger (GtkWidget  *widget,
@@ -548,6 +611,7 @@ main (int    argc,
   fy_register_resource ();
 
   g_test_add_func ("/app/workers-view/accelerators", test_accelerators);
+  g_test_add_func ("/app/workers-view/toast-names-chunk-item", test_toast_names_chunk_item);
   g_test_add ("/app/workers-view/rows", Fixture, NULL, fixture_set_up, test_rows, fixture_tear_down);
   g_test_add ("/app/workers-view/sparklines", Fixture, NULL, fixture_set_up, test_sparklines, fixture_tear_down);
   g_test_add ("/app/workers-view/stop-continue", Fixture, NULL, fixture_set_up, test_stop_continue, fixture_tear_down);
