@@ -372,6 +372,9 @@ resize_decode_and_write (ResizeJob  *job,
   struct stat out_st;
   const char *write_dirs[] = { job->out_dir, NULL };
   const char *read_paths[] = { job->in_path, NULL };
+  const char *formats[] = { NULL, "jpeg", NULL };
+  guchar head[16];
+  ssize_t head_len;
   gsize encoded_len = 0;
   guint64 total = 0;
   FyJpegEndScan jpeg_scan = { 0 };
@@ -391,10 +394,18 @@ resize_decode_and_write (ResizeJob  *job,
    * and write only into the output directory. */
   if (!fy_sandbox_restrict_thread (read_paths, write_dirs, &enforced, error))
     return FALSE;
+  /* The first bytes name the format, and with it the only gdk-pixbuf
+   * module the file can need besides JPEG's (CMYK photographs, and the
+   * thumbnails of formats gdk-pixbuf cannot write), built in like PNG's.
+   * An unknown format may be any loader's: all are loaded. */
+  head_len = pread (job->in_fd, head, sizeof head, 0);
+  job->type = head_len > 0 ? fy_image_sniff_type (head, (gsize) head_len) : NULL;
+  formats[0] = job->type;
   /* And it can make only the system calls decoding needs: no socket, no
    * program, no file opened but its one output, nothing signalled but
    * itself (fy-seccomp.h). */
-  if (!fy_seccomp_restrict_thread (job->in_fd, job->out_dir_fd, NULL, error))
+  if (!fy_seccomp_restrict_thread (job->in_fd, job->out_dir_fd,
+                                   job->type != NULL ? formats : NULL, NULL, error))
     return FALSE;
 
   block = g_malloc (RESIZE_READ_BLOCK);
@@ -415,7 +426,6 @@ resize_decode_and_write (ResizeJob  *job,
       if (!started)
         {
           started = TRUE;
-          job->type = fy_image_sniff_type (block, (gsize) n);
           is_jpeg = g_strcmp0 (job->type, "jpeg") == 0;
           is_png = g_strcmp0 (job->type, "png") == 0;
           is_gif = g_strcmp0 (job->type, "gif") == 0;
