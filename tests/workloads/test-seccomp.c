@@ -432,14 +432,30 @@ test_every_format_resizes (gconstpointer data)
   g_rmdir (dir);
 }
 
-/* Whether a gdk-pixbuf loader module is mapped into this process. */
+/* Whether a gdk-pixbuf loader module is mapped into this process, other
+ * than those of the formats in @except (module file names such as
+ * "libpixbufloader-png.so" or "libpixbufloader_png.so" contain them). */
 static gboolean
-any_loader_module_mapped (void)
+other_loader_module_mapped (const char *const *except)
 {
   g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
 
   g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
-  return strstr (maps, "libpixbufloader") != NULL;
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *module = strstr (lines[i], "libpixbufloader");
+      gboolean excepted = FALSE;
+
+      if (module == NULL)
+        continue;
+      for (guint j = 0; except != NULL && except[j] != NULL; j++)
+        excepted = excepted || strstr (module, except[j]) != NULL;
+      if (!excepted)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Resizes the seed FY_TEST_SEED names, in a process that has loaded no
@@ -459,7 +475,7 @@ resize_one_seed (const char *corpus)
   gsize len;
   int width, height;
 
-  g_assert_false (any_loader_module_mapped ());
+  g_assert_false (other_loader_module_mapped (NULL));
   g_assert_true (g_file_get_contents (seed_path, &bytes, &len, NULL));
   g_assert_true (g_file_set_contents (in_path, bytes + 1, len - 1, NULL));
   g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
@@ -471,10 +487,10 @@ resize_one_seed (const char *corpus)
   g_variant_get (result, "(^ayii)", &out_path, &width, &height);
   g_assert_cmpint (MAX (width, height), ==, 12);
   g_assert_true (g_file_test (out_path, G_FILE_TEST_IS_REGULAR));
-  /* JPEG and PNG are gdk-pixbuf's built-in formats, and the JPEG writer
-   * too: their files load no module at all. */
+  /* A JPEG or a PNG loads no other format's module (none at all where
+   * gdk-pixbuf has both built in, as Debian's does). */
   if (g_str_has_prefix (name, "seed-jpeg") || g_str_has_prefix (name, "seed-png"))
-    g_assert_false (any_loader_module_mapped ());
+    g_assert_false (other_loader_module_mapped ((const char *const[]) { "jpeg", "png", NULL }));
 
   g_unlink (out_path);
   g_rmdir (out_dir);
