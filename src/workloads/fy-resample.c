@@ -13,6 +13,9 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+# include <emmintrin.h>
+#endif
 
 #include "fy-resample.h"
 
@@ -21,29 +24,36 @@
  * (see fy-resample.h). */
 #define REDUCE_GAP    2
 
+/* A pixel as four floats: R, G, B premultiplied by A, and A (RGB: A is
+ * 0 and unused). GCC's vector extension makes each multiply-add one
+ * instruction on the four, on any target. */
+typedef float Pixel4 __attribute__ ((vector_size (16)));
+
 typedef struct
 {
   int    *first;   /* per output sample: its first source index */
   int    *count;   /* … and how many taps it has */
-  float  *weights; /* count[i] weights per output sample, max_taps apart */
+  Pixel4 *weights; /* count[i] weights per output sample, max_taps apart,
+                    * each in all four lanes, ready to multiply a pixel */
   int     max_taps;
 } Kernel;
 
-static double
-sinc (double x)
-{
-  if (x == 0.0)
-    return 1.0;
-  x *= G_PI;
-  return sin (x) / x;
-}
-
+/* sinc (x) · sinc (x / 3) with one sine: sin (πx) is sin (3θ) for
+ * θ = πx / 3, that is 3 sin θ − 4 sin³ θ. The kernel has thousands of
+ * taps, and the sine was most of their cost. */
 static double
 lanczos (double x)
 {
+  double theta;
+  double s;
+
   if (x <= -LANCZOS_LOBES || x >= LANCZOS_LOBES)
     return 0.0;
-  return sinc (x) * sinc (x / LANCZOS_LOBES);
+  if (x == 0.0)
+    return 1.0;
+  theta = x * (G_PI / LANCZOS_LOBES);
+  s = sin (theta);
+  return s * (3.0 - 4.0 * s * s) * s / (LANCZOS_LOBES * theta * theta);
 }
 
 static void
@@ -62,32 +72,44 @@ kernel_init (Kernel *kernel,
   double scale = (double) in_size / out_size;
   double stretch = MAX (scale, 1.0);
   double support = LANCZOS_LOBES * stretch;
+  g_autofree float *value = NULL;
 
   kernel->max_taps = (int) ceil (support) * 2 + 1;
   kernel->first = g_new (int, out_size);
   kernel->count = g_new (int, out_size);
-  kernel->weights = g_new0 (float, (gsize) out_size * kernel->max_taps);
+  kernel->weights = g_new0 (Pixel4, (gsize) out_size * kernel->max_taps);
+  value = g_new (float, kernel->max_taps);
 
   for (int i = 0; i < out_size; i++)
     {
       double center = (i + 0.5) * scale;
       int lo = MAX ((int) floor (center - support), 0);
       int hi = MIN ((int) ceil (center + support), in_size);
-      float *w = kernel->weights + (gsize) i * kernel->max_taps;
+      Pixel4 *w = kernel->weights + (gsize) i * kernel->max_taps;
       double sum = 0;
       int n = 0;
 
       hi = MIN (hi, lo + kernel->max_taps);
+      /* A side kept at its size: the kernel is 1 at the sample itself and
+       * 0 at every other whole offset, where the sines give only rounding
+       * noise; one tap, as Pillow skips such a pass. */
+      if (in_size == out_size)
+        {
+          lo = i;
+          hi = i + 1;
+        }
       for (int j = lo; j < hi; j++)
         {
-          double value = lanczos ((j + 0.5 - center) / stretch);
+          double v = lanczos ((j + 0.5 - center) / stretch);
 
-          w[n++] = (float) value;
-          sum += value;
+          value[n++] = (float) v;
+          sum += v;
         }
       if (sum != 0)
         for (int k = 0; k < n; k++)
-          w[k] = (float) (w[k] / sum);
+          value[k] = (float) (value[k] / sum);
+      for (int k = 0; k < n; k++)
+        w[k] = (Pixel4) { value[k], value[k], value[k], value[k] };
       kernel->first[i] = lo;
       kernel->count[i] = n;
     }
@@ -216,10 +238,32 @@ reduce_box (GdkPixbuf *source,
   return out;
 }
 
-/* A pixel as four floats: R, G, B premultiplied by A, and A (RGB: A is
- * 0 and unused). GCC's vector extension makes each multiply-add one
- * instruction on the four, on any target. */
-typedef float Pixel4 __attribute__ ((vector_size (16)));
+/* Four bytes, and four 32-bit integers, as vectors: converting one to
+ * the other is a few instructions for all four lanes. */
+typedef guint8 Bytes4 __attribute__ ((vector_size (4)));
+typedef gint32 Int4 __attribute__ ((vector_size (16)));
+
+static inline __attribute__ ((always_inline)) Pixel4
+load_bytes4 (const guint8 *p)
+{
+#ifdef __SSE2__
+  /* Widened by unpacking with zeros: what the generic conversion below
+   * becomes is a byte at a time. */
+  const __m128i zero = _mm_setzero_si128 ();
+  guint32 word;
+  __m128i v;
+
+  memcpy (&word, p, sizeof word);
+  v = _mm_cvtsi32_si128 ((int) word);
+  v = _mm_unpacklo_epi16 (_mm_unpacklo_epi8 (v, zero), zero);
+  return (Pixel4) _mm_cvtepi32_ps (v);
+#else
+  Bytes4 bytes;
+
+  memcpy (&bytes, p, sizeof bytes);
+  return __builtin_convertvector (__builtin_convertvector (bytes, Int4), Pixel4);
+#endif
+}
 
 /* One source row to premultiplied float pixels, once: each is then read
  * by several taps of the horizontal pass. */
@@ -229,21 +273,30 @@ row_to_pixels (const guint8 *row,
                Pixel4       *px,
                const int     channels)
 {
-  for (int x = 0; x < width; x++, row += channels)
-    {
-      if (channels == 4)
-        {
-          float a = row[3];
+  const Pixel4 rgb_only = { 1.f, 1.f, 1.f, 0.f };
+  int x = 0;
 
-          /* Exact: a product of two bytes fits a float's mantissa. */
-          px[x] = (Pixel4) { row[0] * a, row[1] * a, row[2] * a, a };
-        }
-      else
+  if (channels == 4)
+    for (; x < width; x++, row += 4)
+      {
+        Pixel4 p = load_bytes4 (row);
+
+        /* Exact: a product of two bytes fits a float's mantissa. */
+        px[x] = p * (Pixel4) { p[3], p[3], p[3], 1.f };
+      }
+  else
+    {
+      /* Four bytes at a time, the next pixel's red dropped; not for the
+       * last pixel, whose fourth byte may be past the row's end. */
+      for (; x + 1 < width; x++, row += 3)
+        px[x] = load_bytes4 (row) * rgb_only;
+      for (; x < width; x++, row += 3)
         px[x] = (Pixel4) { row[0], row[1], row[2], 0.f };
     }
 }
 
-/* The horizontal pass over one row of pixels. */
+/* The horizontal pass over one row of pixels. Four sums over every
+ * fourth tap: one sum would make each add wait for the one before it. */
 static void
 lanczos_row (const Kernel *kx,
              const Pixel4 *px,
@@ -252,14 +305,25 @@ lanczos_row (const Kernel *kx,
 {
   for (int x = 0; x < width; x++)
     {
-      const float *w = kx->weights + (gsize) x * kx->max_taps;
+      const Pixel4 *w = kx->weights + (gsize) x * kx->max_taps;
       const Pixel4 *p = px + kx->first[x];
       int count = kx->count[x];
-      Pixel4 acc = { 0, 0, 0, 0 };
+      Pixel4 acc0 = { 0, 0, 0, 0 };
+      Pixel4 acc1 = { 0, 0, 0, 0 };
+      Pixel4 acc2 = { 0, 0, 0, 0 };
+      Pixel4 acc3 = { 0, 0, 0, 0 };
+      int k = 0;
 
-      for (int k = 0; k < count; k++)
-        acc += w[k] * p[k];
-      dst[x] = acc;
+      for (; k + 4 <= count; k += 4)
+        {
+          acc0 += w[k] * p[k];
+          acc1 += w[k + 1] * p[k + 1];
+          acc2 += w[k + 2] * p[k + 2];
+          acc3 += w[k + 3] * p[k + 3];
+        }
+      for (; k < count; k++)
+        acc0 += w[k] * p[k];
+      dst[x] = (acc0 + acc1) + (acc2 + acc3);
     }
 }
 
@@ -361,6 +425,72 @@ fy_box_reducer_free (FyBoxReducer *self)
   g_free (self);
 }
 
+/* clamp_byte () of four lanes at once, to the same values: rounding is
+ * the truncation of v + 0.5, which lands in 0 to 255 once clamped. */
+static inline __attribute__ ((always_inline)) Int4
+clamp_bytes4 (Pixel4 v)
+{
+  const Pixel4 half = { .5f, .5f, .5f, .5f };
+  const Pixel4 zero = { 0.f, 0.f, 0.f, 0.f };
+  const Pixel4 top = { 255.f, 255.f, 255.f, 255.f };
+  Int4 over;
+
+  v += half;
+  v = (Pixel4) ((Int4) v & (v > zero));
+  over = v > top;
+  v = (Pixel4) (((Int4) v & ~over) | ((Int4) top & over));
+  return __builtin_convertvector (v, Int4);
+}
+
+/* One output row of the vertical pass: the @count rows at @taps (already
+ * resampled horizontally) weighted by @w, into @o as bytes. Each pixel's
+ * sum stays in a register over its taps, instead of a row of sums being
+ * read and written again for every tap. */
+static inline __attribute__ ((always_inline)) void
+lanczos_column_row (const Pixel4 *const *taps,
+                    const Pixel4        *w,
+                    int                  count,
+                    int                  width,
+                    guint8              *o,
+                    const int            channels)
+{
+  for (int i = 0; i < width; i++, o += channels)
+    {
+      Pixel4 acc = { 0, 0, 0, 0 };
+
+      for (int k = 0; k < count; k++)
+        acc += w[k] * taps[k][i];
+
+      if (channels == 4)
+        {
+          float alpha = acc[3];
+
+          for (int c = 0; c < 3; c++)
+            o[c] = alpha > 0.f ? clamp_byte (acc[c] / alpha) : 0;
+          o[3] = clamp_byte (alpha);
+        }
+      else
+        {
+          Int4 bytes = clamp_bytes4 (acc);
+#ifdef __SSE2__
+          /* Packed to bytes in one register (the values are 0 to 255, so
+           * neither saturating pack changes them), then stored from one
+           * word instead of a lane at a time. */
+          __m128i packed = _mm_packs_epi32 ((__m128i) bytes, (__m128i) bytes);
+          guint32 word = (guint32) _mm_cvtsi128_si32 (_mm_packus_epi16 (packed, packed));
+
+          o[0] = (guint8) word;
+          o[1] = (guint8) (word >> 8);
+          o[2] = (guint8) (word >> 16);
+#else
+          o[0] = (guint8) bytes[0];
+          o[1] = (guint8) bytes[1];
+          o[2] = (guint8) bytes[2];
+#endif
+        }
+    }
+}
+
 GdkPixbuf *
 fy_resample_lanczos (GdkPixbuf *source,
                      int        width,
@@ -369,14 +499,15 @@ fy_resample_lanczos (GdkPixbuf *source,
   g_autoptr(GdkPixbuf) reduced = NULL;
   Kernel kx = { 0 };
   Kernel ky = { 0 };
-  g_autofree Pixel4 *rows = NULL;
-  g_autofree Pixel4 *acc_row = NULL;
+  g_autofree Pixel4 *ring = NULL;
   g_autofree Pixel4 *px = NULL;
+  g_autofree const Pixel4 **taps = NULL;
   GdkPixbuf *out;
   const guint8 *in;
   guint8 *pixels;
   int in_width, in_height, channels, in_stride, out_stride;
   int fx, fy;
+  int done = 0;
 
   g_return_val_if_fail (gdk_pixbuf_get_bits_per_sample (source) == 8, NULL);
   g_return_val_if_fail (width > 0 && height > 0, NULL);
@@ -397,66 +528,54 @@ fy_resample_lanczos (GdkPixbuf *source,
   in_stride = gdk_pixbuf_get_rowstride (source);
   in = gdk_pixbuf_read_pixels (source);
 
+  kernel_init (&kx, in_width, width);
+  kernel_init (&ky, in_height, height);
+
+  /* The vertical pass reads the horizontally resampled rows of one
+   * kernel's reach at a time, so only that many are kept, in a ring
+   * (row r in slot r % max_taps): they stay in the cache between the
+   * output rows that share them. */
   out = gdk_pixbuf_new (GDK_COLORSPACE_RGB, channels == 4, 8, width, height);
-  rows = g_try_new (Pixel4, (gsize) in_height * width);
+  ring = g_try_new (Pixel4, (gsize) ky.max_taps * width);
   px = g_try_new (Pixel4, in_width);
-  acc_row = g_new (Pixel4, width);
-  if (out == NULL || rows == NULL || px == NULL)
+  taps = g_new (const Pixel4 *, ky.max_taps);
+  if (out == NULL || ring == NULL || px == NULL)
     {
       g_clear_object (&out);
+      kernel_clear (&kx);
+      kernel_clear (&ky);
       return NULL;
     }
   pixels = gdk_pixbuf_get_pixels (out);
   out_stride = gdk_pixbuf_get_rowstride (out);
 
-  kernel_init (&kx, in_width, width);
-  kernel_init (&ky, in_height, height);
-
-  /* Horizontal: every source row to @width premultiplied float pixels. */
-  for (int y = 0; y < in_height; y++)
-    {
-      const guint8 *row = in + (gsize) y * in_stride;
-
-      if (channels == 4)
-        row_to_pixels (row, in_width, px, 4);
-      else
-        row_to_pixels (row, in_width, px, 3);
-      lanczos_row (&kx, px, width, rows + (gsize) y * width);
-    }
-
-  /* Vertical: the columns of those rows to @height. Whole rows at a time,
-   * tap after tap, so that the multiply-adds run along contiguous pixels. */
   for (int y = 0; y < height; y++)
     {
-      const float *w = ky.weights + (gsize) y * ky.max_taps;
-      guint8 *o = pixels + (gsize) y * out_stride;
+      int first = ky.first[y];
+      int count = ky.count[y];
 
-      memset (acc_row, 0, sizeof (Pixel4) * width);
-      for (int k = 0; k < ky.count[y]; k++)
+      /* Horizontal: the source rows this output row reaches, each once,
+       * to @width premultiplied float pixels. */
+      for (; done < first + count; done++)
         {
-          const Pixel4 *s = rows + (gsize) (ky.first[y] + k) * width;
-          float weight = w[k];
-
-          for (int i = 0; i < width; i++)
-            acc_row[i] += weight * s[i];
-        }
-
-      for (int i = 0; i < width; i++, o += channels)
-        {
-          Pixel4 acc = acc_row[i];
+          const guint8 *row = in + (gsize) done * in_stride;
 
           if (channels == 4)
-            {
-              float alpha = acc[3];
-
-              for (int c = 0; c < 3; c++)
-                o[c] = alpha > 0.f ? clamp_byte (acc[c] / alpha) : 0;
-              o[3] = clamp_byte (alpha);
-            }
+            row_to_pixels (row, in_width, px, 4);
           else
-            for (int c = 0; c < 3; c++)
-              o[c] = clamp_byte (acc[c]);
+            row_to_pixels (row, in_width, px, 3);
+          lanczos_row (&kx, px, width, ring + (gsize) (done % ky.max_taps) * width);
         }
+
+      /* Vertical: those rows, weighted, to one output row. */
+      for (int k = 0; k < count; k++)
+        taps[k] = ring + (gsize) ((first + k) % ky.max_taps) * width;
+      if (channels == 4)
+        lanczos_column_row (taps, ky.weights + (gsize) y * ky.max_taps, count, width,
+                            pixels + (gsize) y * out_stride, 4);
+      else
+        lanczos_column_row (taps, ky.weights + (gsize) y * ky.max_taps, count, width,
+                            pixels + (gsize) y * out_stride, 3);
     }
 
   kernel_clear (&kx);

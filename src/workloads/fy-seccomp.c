@@ -190,31 +190,97 @@ refuse_bytes (const gchar  *buf,
 
 /* gdk-pixbuf loads an image loader's module (dlopen: openat, mmap with
  * PROT_EXEC) the first time it meets the format, which the filter forbids.
- * Saving a 1×1 picture in each format loads its module without feeding
+ * Saving a 1×1 picture in the format loads its module without feeding
  * any loader a byte (a loader closed unfed may warn), and the first write
  * is refused, so nothing is kept; formats gdk-pixbuf cannot write fail
- * after their module is loaded. A loader made without a type guesses it
- * from the MIME database, read here once (xdgmime keeps it). GLib's
- * random number generator is seeded here too, while /dev/urandom may
- * still be opened, for the temporary names of the output files. */
-static gpointer
-load_decoders_once (gpointer data)
+ * after their module is loaded. */
+static void
+load_module (GdkPixbuf  *pixel,
+             const char *name)
 {
-  g_autoptr(GdkPixbuf) pixel = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1, 1);
-  GSList *formats = gdk_pixbuf_get_formats ();
+  gdk_pixbuf_save_to_callback (pixel, refuse_bytes, NULL, name, NULL, NULL);
+}
 
-  gdk_pixbuf_fill (pixel, 0);
-  for (GSList *l = formats; l != NULL; l = l->next)
+/* Whether gdk-pixbuf has a format of that name. */
+static gboolean
+is_format (GSList     *all,
+           const char *name)
+{
+  for (GSList *l = all; l != NULL; l = l->next)
     {
-      g_autofree char *name = gdk_pixbuf_format_get_name (l->data);
+      g_autofree char *format_name = gdk_pixbuf_format_get_name (l->data);
 
-      if (!gdk_pixbuf_format_is_disabled (l->data))
-        gdk_pixbuf_save_to_callback (pixel, refuse_bytes, NULL, name, NULL, NULL);
+      if (g_str_equal (format_name, name))
+        return TRUE;
     }
-  g_slist_free (formats);
-  g_free (g_content_type_guess (NULL, (const guchar *) "GIF89a", 6, NULL));
-  (void) g_random_int ();
-  return NULL;
+  return FALSE;
+}
+
+/* The modules loaded so far, by format name, and whether all are. */
+static GMutex decoders_lock;
+static GHashTable *decoders_loaded = NULL;
+static gboolean all_decoders_loaded = FALSE;
+
+/* Loading a module maps and relocates its libraries (librsvg, libheif and
+ * its codecs…), which costs a worker more than decoding a small photograph:
+ * only the modules a thread asks for are loaded, each once per process.
+ * Every module is loaded for a thread that does not know its format, or
+ * names one gdk-pixbuf does not (its HEIF module is "heif/avif"): a loader
+ * made without a type guesses it from the MIME database, read here then
+ * (xdgmime keeps it). The list of formats itself (loaders.cache) and
+ * GLib's random number generator, seeded while /dev/urandom may still be
+ * opened (for the temporary names of the output files), are wanted by
+ * every thread. Called with decoders_lock held. */
+static void
+load_decoders_locked (const char *const *formats)
+{
+  g_autoptr(GdkPixbuf) pixel = NULL;
+  g_autoptr(GSList) all = NULL;
+  gboolean every = formats == NULL;
+
+  if (all_decoders_loaded)
+    return;
+  if (decoders_loaded == NULL)
+    {
+      decoders_loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      (void) g_random_int ();
+    }
+  all = gdk_pixbuf_get_formats ();
+  pixel = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1, 1);
+  gdk_pixbuf_fill (pixel, 0);
+
+  for (guint i = 0; !every && formats[i] != NULL; i++)
+    every = !is_format (all, formats[i]);
+
+  if (every)
+    {
+      for (GSList *l = all; l != NULL; l = l->next)
+        {
+          g_autofree char *name = gdk_pixbuf_format_get_name (l->data);
+
+          if (!gdk_pixbuf_format_is_disabled (l->data) &&
+              !g_hash_table_contains (decoders_loaded, name))
+            load_module (pixel, name);
+        }
+      g_free (g_content_type_guess (NULL, (const guchar *) "GIF89a", 6, NULL));
+      all_decoders_loaded = TRUE;
+      return;
+    }
+
+  for (guint i = 0; formats[i] != NULL; i++)
+    if (!g_hash_table_contains (decoders_loaded, formats[i]))
+      {
+        load_module (pixel, formats[i]);
+        g_hash_table_add (decoders_loaded, g_strdup (formats[i]));
+      }
+}
+
+static void
+load_decoders (const char *const *formats)
+{
+  g_mutex_lock (&decoders_lock);
+  load_decoders_locked (formats);
+  g_mutex_unlock (&decoders_lock);
 }
 
 static void
@@ -364,19 +430,19 @@ build_filter (Filter *filter,
 }
 
 gboolean
-fy_seccomp_restrict_thread (int        in_fd,
-                            int        out_dir_fd,
-                            gboolean  *out_enforced,
-                            GError   **error)
+fy_seccomp_restrict_thread (int                 in_fd,
+                            int                 out_dir_fd,
+                            const char *const  *formats,
+                            gboolean           *out_enforced,
+                            GError            **error)
 {
-  static GOnce decoders_loaded = G_ONCE_INIT;
   Filter filter = { .len = 0 };
   struct sock_fprog program;
 
   if (out_enforced != NULL)
     *out_enforced = FALSE;
 
-  g_once (&decoders_loaded, load_decoders_once, NULL);
+  load_decoders (formats);
 
   build_filter (&filter, in_fd, out_dir_fd);
   program.len = filter.len;
@@ -405,10 +471,11 @@ fy_seccomp_restrict_thread (int        in_fd,
 #else /* !FY_AUDIT_ARCH */
 
 gboolean
-fy_seccomp_restrict_thread (int        in_fd,
-                            int        out_dir_fd,
-                            gboolean  *out_enforced,
-                            GError   **error)
+fy_seccomp_restrict_thread (int                 in_fd,
+                            int                 out_dir_fd,
+                            const char *const  *formats,
+                            gboolean           *out_enforced,
+                            GError            **error)
 {
   /* Only the architectures whose numbers are listed above are filtered. */
   if (out_enforced != NULL)

@@ -23,13 +23,16 @@ G_BEGIN_DECLS
  * they are. Reads are allowed from @in_fd only; new files may be created,
  * renamed and removed only relative to @out_dir_fd; either may be -1 for
  * none. Since the filter lets nothing be opened or mapped executable
- * afterwards, every image loader module of gdk-pixbuf is loaded first
- * (once per process). Requires no_new_privs (fy_sandbox_limit_process ()
- * sets it). Sets @out_enforced to FALSE, and returns TRUE, on a kernel or
- * an architecture without seccomp filters. */
-gboolean fy_seccomp_restrict_thread (int        in_fd,
-                                     int        out_dir_fd,
-                                     gboolean  *out_enforced,
-                                     GError   **error);
+ * afterwards, the gdk-pixbuf modules of @formats (loader names such as
+ * "jpeg" or "webp", NULL-terminated), or of every format when @formats is
+ * NULL, are loaded first (each once per process): the thread can decode
+ * and write those formats only. Requires no_new_privs
+ * (fy_sandbox_limit_process () sets it). Sets @out_enforced to FALSE, and
+ * returns TRUE, on a kernel or an architecture without seccomp filters. */
+gboolean fy_seccomp_restrict_thread (int                 in_fd,
+                                     int                 out_dir_fd,
+                                     const char *const  *formats,
+                                     gboolean           *out_enforced,
+                                     GError            **error);
 
 G_END_DECLS

@@ -372,6 +372,9 @@ resize_decode_and_write (ResizeJob  *job,
   struct stat out_st;
   const char *write_dirs[] = { job->out_dir, NULL };
   const char *read_paths[] = { job->in_path, NULL };
+  const char *formats[] = { NULL, "jpeg", NULL };
+  guchar head[16];
+  ssize_t head_len;
   gsize encoded_len = 0;
   guint64 total = 0;
   FyJpegEndScan jpeg_scan = { 0 };
@@ -391,17 +394,56 @@ resize_decode_and_write (ResizeJob  *job,
    * and write only into the output directory. */
   if (!fy_sandbox_restrict_thread (read_paths, write_dirs, &enforced, error))
     return FALSE;
+  /* The first bytes name the format, and with it the only gdk-pixbuf
+   * module the file can need besides JPEG's (CMYK photographs, and the
+   * thumbnails of formats gdk-pixbuf cannot write), built in like PNG's.
+   * An unknown format may be any loader's: all are loaded. */
+  head_len = pread (job->in_fd, head, sizeof head, 0);
+  job->type = head_len > 0 ? fy_image_sniff_type (head, (gsize) head_len) : NULL;
+  formats[0] = job->type;
   /* And it can make only the system calls decoding needs: no socket, no
    * program, no file opened but its one output, nothing signalled but
    * itself (fy-seccomp.h). */
-  if (!fy_seccomp_restrict_thread (job->in_fd, job->out_dir_fd, NULL, error))
+  if (!fy_seccomp_restrict_thread (job->in_fd, job->out_dir_fd,
+                                   job->type != NULL ? formats : NULL, NULL, error))
     return FALSE;
 
-  block = g_malloc (RESIZE_READ_BLOCK);
+  is_jpeg = g_strcmp0 (job->type, "jpeg") == 0;
+  is_png = g_strcmp0 (job->type, "png") == 0;
+  is_gif = g_strcmp0 (job->type, "gif") == 0;
+  /* A JPEG is decoded once whole (fy-jpeg-decode.h): read straight into
+   * its buffer, with room for the read that finds the end; other formats
+   * go to their decoder block by block. */
+  if (is_jpeg)
+    jpeg_data = g_byte_array_sized_new ((guint) job->in_size + RESIZE_READ_BLOCK);
+  else
+    block = g_malloc (RESIZE_READ_BLOCK);
 
   for (;;)
     {
-      ssize_t n = fy_file_read_retrying (job->in_fd, block, RESIZE_READ_BLOCK);
+      guchar *data = block;
+      ssize_t n;
+
+      if (jpeg_data != NULL)
+        {
+          guint len = jpeg_data->len;
+
+          g_byte_array_set_size (jpeg_data, len + RESIZE_READ_BLOCK);
+          data = jpeg_data->data + len;
+          n = fy_file_read_retrying (job->in_fd, data, RESIZE_READ_BLOCK);
+          g_byte_array_set_size (jpeg_data, len + (guint) MAX (n, 0));
+          /* A file that grows while it is read must not grow this
+           * without end. */
+          if (jpeg_data->len > RESIZE_MAX_FILE_SIZE)
+            {
+              g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_TOO_LARGE,
+                           "file grew above the limit of %d MiB while being read",
+                           RESIZE_MAX_FILE_SIZE >> 20);
+              return FALSE;
+            }
+        }
+      else
+        n = fy_file_read_retrying (job->in_fd, block, RESIZE_READ_BLOCK);
 
       if (n < 0)
         {
@@ -415,17 +457,11 @@ resize_decode_and_write (ResizeJob  *job,
       if (!started)
         {
           started = TRUE;
-          job->type = fy_image_sniff_type (block, (gsize) n);
-          is_jpeg = g_strcmp0 (job->type, "jpeg") == 0;
-          is_png = g_strcmp0 (job->type, "png") == 0;
-          is_gif = g_strcmp0 (job->type, "gif") == 0;
           if (is_jpeg)
-            job->exif_orientation = fy_jpeg_exif_orientation (block, (gsize) n);
-          if (is_png && fy_png_reduce_can_decode (block, (gsize) n))
+            job->exif_orientation = fy_jpeg_exif_orientation (data, (gsize) n);
+          if (is_png && fy_png_reduce_can_decode (data, (gsize) n))
             png_reduce = fy_png_reduce_new (png_size_cb, job);
-          else if (is_jpeg)
-            jpeg_data = g_byte_array_sized_new ((guint) job->in_size);
-          else
+          else if (!is_jpeg)
             {
               loader = job->type ? gdk_pixbuf_loader_new_with_type (job->type, NULL) : NULL;
               if (loader == NULL)
@@ -435,7 +471,7 @@ resize_decode_and_write (ResizeJob  *job,
         }
       total += (guint64) n;
       if (is_jpeg)
-        fy_jpeg_end_scan_feed (&jpeg_scan, block, (gsize) n);
+        fy_jpeg_end_scan_feed (&jpeg_scan, data, (gsize) n);
       if (is_png)
         fy_png_end_scan_feed (&png_scan, block, (gsize) n);
       if (is_gif)
@@ -449,21 +485,10 @@ resize_decode_and_write (ResizeJob  *job,
             }
         }
       if (jpeg_data != NULL)
-        {
-          /* Decoded once whole (fy-jpeg-decode.h); a file that grows
-           * while it is read must not grow this without end. */
-          if (jpeg_data->len + (gsize) n > RESIZE_MAX_FILE_SIZE)
-            {
-              g_set_error (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_TOO_LARGE,
-                           "file grew above the limit of %d MiB while being read",
-                           RESIZE_MAX_FILE_SIZE >> 20);
-              return FALSE;
-            }
-          g_byte_array_append (jpeg_data, block, (guint) n);
-        }
-      else if (png_reduce != NULL
-               ? !fy_png_reduce_feed (png_reduce, block, (gsize) n, &local_error)
-               : !gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
+        continue;
+      if (png_reduce != NULL
+          ? !fy_png_reduce_feed (png_reduce, block, (gsize) n, &local_error)
+          : !gdk_pixbuf_loader_write (loader, block, (gsize) n, &local_error))
         {
           loader_ok = FALSE;
           break;

@@ -16,7 +16,9 @@
  *   filter;
  * - every image of the resize fuzz corpus (JPEG baseline and progressive,
  *   PNG 8 and 16 bit and interlaced, GIF, WebP, TIFF, BMP, ICO, AVIF,
- *   HEIF, SVG, PNM) still resizes under the filter.
+ *   HEIF, SVG, PNM) still resizes under the filter, all in one process,
+ *   and each alone in a fresh process, which loads only the modules of
+ *   that one format before its filter (none for JPEG and PNG).
  */
 
 #include "config.h"
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -165,7 +168,7 @@ filtered_thread (gpointer data)
   char byte;
   int fd;
 
-  g_assert_true (fy_seccomp_restrict_thread (probe->in_fd, probe->out_dir_fd,
+  g_assert_true (fy_seccomp_restrict_thread (probe->in_fd, probe->out_dir_fd, NULL,
                                              &probe->enforced, &error));
   g_assert_no_error (error);
 
@@ -429,6 +432,107 @@ test_every_format_resizes (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* Whether a gdk-pixbuf loader module is mapped into this process, other
+ * than those of the formats in @except (module file names such as
+ * "libpixbufloader-png.so" or "libpixbufloader_png.so" contain them). */
+static gboolean
+other_loader_module_mapped (const char *const *except)
+{
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *module = strstr (lines[i], "libpixbufloader");
+      gboolean excepted = FALSE;
+
+      if (module == NULL)
+        continue;
+      for (guint j = 0; except != NULL && except[j] != NULL; j++)
+        excepted = excepted || strstr (module, except[j]) != NULL;
+      if (!excepted)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Resizes the seed FY_TEST_SEED names, in a process that has loaded no
+ * module before it. */
+static void
+resize_one_seed (const char *corpus)
+{
+  const char *name = g_getenv ("FY_TEST_SEED");
+  g_autofree char *seed_path = g_build_filename (corpus, name, NULL);
+  g_autofree char *dir = g_dir_make_tmp ("forkyard-seccomp-XXXXXX", NULL);
+  g_autofree char *in_path = g_build_filename (dir, name, NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
+  g_autofree char *bytes = NULL;
+  g_autofree char *out_path = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  int width, height;
+
+  g_assert_false (other_loader_module_mapped (NULL));
+  g_assert_true (g_file_get_contents (seed_path, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (in_path, bytes + 1, len - 1, NULL));
+  g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
+
+  result = fy_test_run_workload ("resize",
+                                 g_variant_new ("(^ay^ayiib)", in_path, out_dir, 12, 12, TRUE),
+                                 &error);
+  g_assert_no_error (error);
+  g_variant_get (result, "(^ayii)", &out_path, &width, &height);
+  g_assert_cmpint (MAX (width, height), ==, 12);
+  g_assert_true (g_file_test (out_path, G_FILE_TEST_IS_REGULAR));
+  /* A JPEG or a PNG loads no other format's module (none at all where
+   * gdk-pixbuf has both built in, as Debian's does). */
+  if (g_str_has_prefix (name, "seed-jpeg") || g_str_has_prefix (name, "seed-png"))
+    g_assert_false (other_loader_module_mapped ((const char *const[]) { "jpeg", "png", NULL }));
+
+  g_unlink (out_path);
+  g_rmdir (out_dir);
+  g_unlink (in_path);
+  g_rmdir (dir);
+}
+
+/* The decoder thread loads only the modules its file's format needs
+ * before the filter (fy_seccomp_restrict_thread ()), so in a process
+ * where another format loaded nothing first, each format must still find
+ * everything it needs: every seed alone in a fresh process. */
+static void
+test_each_format_alone (gconstpointer data)
+{
+  const char *corpus = data;
+  g_autoptr(GDir) seeds = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint count = 0;
+
+  if (g_test_subprocess ())
+    {
+      resize_one_seed (corpus);
+      return;
+    }
+
+  seeds = g_dir_open (corpus, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (seeds)) != NULL)
+    {
+      if (!g_str_has_prefix (name, "seed-"))
+        continue;
+      g_test_message ("%s", name);
+      g_setenv ("FY_TEST_SEED", name, TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      count++;
+    }
+  g_unsetenv ("FY_TEST_SEED");
+  g_assert_cmpuint (count, >=, 14);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -440,6 +544,8 @@ main (int    argc,
   g_test_add_func ("/workloads/sandbox/seccomp-in-resize", test_resize_installs_filter);
   g_test_add_data_func ("/workloads/sandbox/seccomp-every-format",
                         FY_RESIZE_CORPUS, test_every_format_resizes);
+  g_test_add_data_func ("/workloads/sandbox/seccomp-each-format-alone",
+                        FY_RESIZE_CORPUS, test_each_format_alone);
 
   return g_test_run ();
 }
