@@ -9,7 +9,9 @@
  * share a directory (the worker opens each by its name in the directory
  * it holds open). A chunk is one task of hash-files or hash-pairs, whose
  * packed result is read here without a value made per file; every file
- * keeps its own outcome, worker and time.
+ * keeps its own outcome, worker and time. Chunks of small files may
+ * already have gone out during the walk (fy-cli-run-stream.c): they come
+ * first in the slots, and what is built here follows them.
  */
 
 #include "config.h"
@@ -21,59 +23,124 @@
 
 #include "fy-cli-run-private.h"
 
-/* Files of SMALL_FILE_SIZE or more one per task, largest first; then the
- * small ones in the walk's order, in chunks of about equal cost that
- * shrink toward the end. On entry slot_input holds the files largest
- * first (fy-cli-run-tasks.c); the small files' slots are put back in
- * input order. */
+/* Appends a chunk of @n slots from @first to the chunks and @builder. */
+static void
+add_chunk (Run             *run,
+           GVariantBuilder *builder,
+           GArray          *files,
+           guint            first,
+           guint            n)
+{
+  g_autofree const char **paths = g_new (const char *, MAX (n, 1));
+
+  for (guint k = 0; k < n; k++)
+    paths[k] = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + k)).path;
+  g_array_append_val (run->chunk_starts, first);
+  g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths, n));
+}
+
+/* The files not handed out during the walk (all of them, when nothing
+ * streamed): those of SMALL_FILE_SIZE or more one per task, largest
+ * first; then the small ones in the walk's order, in chunks of about
+ * equal cost that shrink toward the end. Chunks the walk made that are
+ * still of the full cost here go out as they are; the last ones are cut
+ * again, smaller. Slots follow the chunks handed out already. */
 void
 fy_cli_run_build_hash_chunks (Run    *run,
                               GArray *files)
 {
   guint n_workers = (guint) (run->workers > 0 ? run->workers : (int) g_get_num_processors ());
   g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
-  g_autofree const char **paths = g_new (const char *, MAX (files->len, 1));
-  guint n_large = 0;
+  g_autoptr(GArray) large = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) small = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  HashStream *stream = run->stream;
   /* Two streams of SHA-NI take large files two to a task, neighbours in
    * size, so that the pair ends close together. */
   guint per_large_task = run->engine.engine == FY_HASH_ENGINE_PAIRS ? 2 : 1;
   guint64 left = 0;
   guint64 share;
   guint slot;
+  guint c;
 
-  while (n_large < files->len &&
-         g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, n_large)).size >= SMALL_FILE_SIZE)
-    n_large++;
-  slot = n_large;
+  if (run->slot_input == NULL)
+    {
+      run->slot_input = g_array_new (FALSE, FALSE, sizeof (guint));
+      run->chunk_starts = g_array_new (FALSE, FALSE, sizeof (guint));
+    }
+
   for (guint input = 0; input < files->len; input++)
-    {
-      const FyCliWalkFile *file = &g_array_index (files, FyCliWalkFile, input);
+    if (g_array_index (files, FyCliWalkFile, input).size >= SMALL_FILE_SIZE)
+      g_array_append_val (large, input);
+  fy_cli_run_sort_largest_first (files, large);
 
-      if (file->size >= SMALL_FILE_SIZE)
-        continue;
-      g_array_index (run->slot_input, guint, slot++) = input;
-      left += file->size + HASH_FILE_COST;
+  /* The small files left: the walk's chunks not handed out, then the
+   * files after them. */
+  if (stream != NULL)
+    {
+      HashStreamChunk *chunk;
+
+      while ((chunk = g_async_queue_try_pop (stream->queue)) != NULL)
+        g_ptr_array_add (stream->ready, chunk);
+      for (c = 0; c < stream->ready->len; c++)
+        left += ((HashStreamChunk *) g_ptr_array_index (stream->ready, c))->cost;
+      left += stream->pending_cost;
     }
-  g_assert (slot == files->len);
+  else
+    for (guint input = 0; input < files->len; input++)
+      {
+        guint64 size = g_array_index (files, FyCliWalkFile, input).size;
+
+        if (size < SMALL_FILE_SIZE)
+          {
+            g_array_append_val (small, input);
+            left += size + HASH_FILE_COST;
+          }
+      }
   share = MAX (left / n_workers, 1);
-  for (slot = 0; slot < files->len; slot++)
-    {
-      guint input = g_array_index (run->slot_input, guint, slot);
 
-      g_array_index (run->input_slot, guint, input) = slot;
-      paths[slot] = g_array_index (files, FyCliWalkFile, input).path;
+  /* A chunk of the walk stays whole while the chunks cut here would be
+   * of the full cost too. */
+  if (stream != NULL)
+    {
+      guint64 rest = left;
+
+      for (c = 0; c < stream->ready->len; c++)
+        {
+          HashStreamChunk *chunk = g_ptr_array_index (stream->ready, c);
+
+          if (MIN (CLAMP (rest / (SMALL_CHUNKS_PER_WORKER * n_workers), SMALL_CHUNK_MIN_COST,
+                          SMALL_CHUNK_MAX_COST), share) < SMALL_CHUNK_MAX_COST)
+            break;
+          g_ptr_array_add (kept, chunk);
+          rest -= chunk->cost;
+        }
+      for (; c < stream->ready->len; c++)
+        {
+          HashStreamChunk *chunk = g_ptr_array_index (stream->ready, c);
+
+          g_array_append_vals (small, chunk->inputs->data, chunk->inputs->len);
+        }
+      g_array_append_vals (small, stream->pending->data, stream->pending->len);
     }
 
-  run->chunk_starts = g_array_new (FALSE, FALSE, sizeof (guint));
-  for (slot = 0; slot < n_large; slot += per_large_task)
+  slot = run->slot_input->len;
+  g_array_append_vals (run->slot_input, large->data, large->len);
+  for (guint k = 0; k < large->len; k += per_large_task)
+    add_chunk (run, builder, files, slot + k, MIN (per_large_task, large->len - k));
+  for (c = 0; c < kept->len; c++)
     {
-      guint n = MIN (per_large_task, n_large - slot);
+      HashStreamChunk *chunk = g_ptr_array_index (kept, c);
 
-      g_array_append_val (run->chunk_starts, slot);
-      g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + slot, n));
+      g_array_append_val (run->chunk_starts, run->slot_input->len);
+      g_array_append_vals (run->slot_input, chunk->inputs->data, chunk->inputs->len);
+      g_variant_builder_add_value (builder, chunk->paths);
+      left -= chunk->cost;
     }
-  slot = n_large;
-  while (slot < files->len)
+
+  slot = run->slot_input->len;
+  g_array_append_vals (run->slot_input, small->data, small->len);
+  while (slot < run->slot_input->len)
     {
       /* Never more than a worker's share of all the small files: a few
        * of them still go to every worker. */
@@ -85,7 +152,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
 
       /* Up to the target, not past it: two files of about a share each
        * make two chunks. */
-      while (slot < files->len)
+      while (slot < run->slot_input->len)
         {
           guint64 next = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, slot)).size
                          + HASH_FILE_COST;
@@ -96,14 +163,20 @@ fy_cli_run_build_hash_chunks (Run    *run,
           slot++;
         }
       left -= MIN (cost, left);
-      g_array_append_val (run->chunk_starts, first);
-      g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths + first, slot - first));
+      add_chunk (run, builder, files, first, slot - first);
     }
   g_array_append_val (run->chunk_starts, slot);
+  g_assert (run->slot_input->len == files->len);
+
+  run->input_slot = g_array_sized_new (FALSE, FALSE, sizeof (guint), files->len);
+  g_array_set_size (run->input_slot, files->len);
+  for (slot = 0; slot < files->len; slot++)
+    g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, slot)) = slot;
 
   run->workload = run->engine.engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
+  g_assert (stream == NULL || stream->n_streamed == 0 || g_str_equal (stream->workload, run->workload));
   run->chunked_hash = TRUE;
-  run->n_large_tasks = n_large;
+  run->n_large_tasks = large->len;
   run->chunk_arguments = g_variant_ref_sink (g_variant_builder_end (builder));
   run->texts = g_ptr_array_new ();
   g_ptr_array_set_size (run->texts, files->len);
@@ -181,19 +254,16 @@ read_chunk_outcomes (Run      *run,
   return TRUE;
 }
 
+/* Records each file of chunk @chunk, which @future ran. */
 static void
-hash_task_done_cb (FyFuture *future,
-                   gpointer  data)
+record_chunk (Run      *run,
+              FyFuture *future,
+              guint     chunk)
 {
-  HashTask *task = data;
-  Run *run = task->run;
-  guint first = g_array_index (run->chunk_starts, guint, task->chunk);
-  guint n = g_array_index (run->chunk_starts, guint, task->chunk + 1) - first;
+  guint first = g_array_index (run->chunk_starts, guint, chunk);
+  guint n = g_array_index (run->chunk_starts, guint, chunk + 1) - first;
   int cpu;
 
-  /* Cancelled because the run was interrupted: not finished. */
-  if (run->interrupted && fy_future_get_state (future) == FY_FUTURE_STATE_CANCELLED)
-    return;
   cpu = run->last_cpu != NULL ? fy_cli_run_worker_last_cpu (fy_future_get_worker_pid (future)) : -1;
   /* A chunk that failed as a whole (its worker died, say) leaves its
    * texts unset: each of its files then reports the task's error. */
@@ -208,6 +278,58 @@ hash_task_done_cb (FyFuture *future,
       }
   for (guint k = 0; k < n; k++)
     fy_cli_run_record_input (run, future, 0, g_array_index (run->slot_input, guint, first + k), cpu);
+}
+
+static void
+hash_task_done_cb (FyFuture *future,
+                   gpointer  data)
+{
+  HashTask *task = data;
+  Run *run = task->run;
+  HashStream *stream = run->stream;
+
+  if (stream != NULL && task->chunk < stream->n_streamed)
+    stream->n_in_flight--;
+  /* Back during the walk: the run does not know its inputs yet. */
+  if (!run->recording && stream != NULL)
+    {
+      g_ptr_array_add (stream->early, g_object_ref (future));
+      g_array_append_val (stream->early_chunks, task->chunk);
+      return;
+    }
+  /* Cancelled because the run was interrupted: not finished. */
+  if (run->interrupted && fy_future_get_state (future) == FY_FUTURE_STATE_CANCELLED)
+    return;
+  record_chunk (run, future, task->chunk);
+}
+
+/* Records chunk @chunk when @future finishes. */
+void
+fy_cli_run_watch_hash_chunk (Run      *run,
+                             FyFuture *future,
+                             guint     chunk)
+{
+  HashTask *task = g_new (HashTask, 1);
+
+  task->run = run;
+  task->chunk = chunk;
+  fy_future_add_done_callback (future, hash_task_done_cb, task, g_free);
+}
+
+/* The chunks that came back during the walk, now that the run records
+ * results. */
+void
+fy_cli_run_record_early_chunks (Run *run)
+{
+  HashStream *stream = run->stream;
+
+  if (stream == NULL)
+    return;
+  for (guint i = 0; i < stream->early->len; i++)
+    record_chunk (run, g_ptr_array_index (stream->early, i),
+                  g_array_index (stream->early_chunks, guint, i));
+  g_ptr_array_set_size (stream->early, 0);
+  g_array_set_size (stream->early_chunks, 0);
 }
 
 /* The children [@first, @last) of @array, as a new array. */
@@ -277,7 +399,9 @@ fy_cli_run_start_hash_chunks (Run     *run,
   GListModel *tasks = fy_pool_get_tasks (pool);
   guint before = g_list_model_get_n_items (tasks);
   g_autoptr(FyFutureIter) iter = NULL;
-  guint n_chunks = run->chunk_starts->len - 1;
+  /* Those handed out during the walk are on their way already. */
+  guint n_streamed = run->stream != NULL ? run->stream->n_streamed : 0;
+  guint n_chunks = run->chunk_starts->len - 1 - n_streamed;
 
   if (n_chunks == 0)
     return TRUE;
@@ -288,11 +412,8 @@ fy_cli_run_start_hash_chunks (Run     *run,
   for (guint c = 0; c < n_chunks; c++)
     {
       g_autoptr(FyFuture) future = g_list_model_get_item (tasks, before + c);
-      HashTask *task = g_new (HashTask, 1);
 
-      task->run = run;
-      task->chunk = c;
-      fy_future_add_done_callback (future, hash_task_done_cb, task, g_free);
+      fy_cli_run_watch_hash_chunk (run, future, n_streamed + c);
     }
   return TRUE;
 }

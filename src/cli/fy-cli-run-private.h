@@ -5,7 +5,8 @@
  * A Run describes one run of fib, sumsq, sleep, load, hash or resize from
  * its options to its report: fy-cli-run-options.c reads the options,
  * fy-cli-run-tasks.c makes the tasks, fy-cli-run-hash.c hands hash's
- * files out in chunks, fy-cli-run-output.c records and prints each
+ * files out in chunks (fy-cli-run-stream.c the small ones found while
+ * the walk goes on), fy-cli-run-output.c records and prints each
  * input's outcome, and fy-cli-run.c runs it all on the pool.
  */
 
@@ -41,6 +42,35 @@ G_BEGIN_DECLS
  * sees ten of them, long enough that the sleeps are not all scheduler
  * noise. */
 #define LOAD_PERIOD_MS 100
+
+/* A chunk of small files the walk put together, in walk order. */
+typedef struct
+{
+  GArray   *inputs; /* guint input indices */
+  GVariant *paths;  /* aay, their paths */
+  guint64   cost;
+} HashStreamChunk;
+
+/* hash: chunks of small files handed to the workers while the walk goes
+ * on (fy-cli-run-stream.c). Large files wait for the walk's end, so that
+ * they still go out largest first. */
+typedef struct
+{
+  /* The walking thread's, until it is joined. */
+  GArray      *pending;      /* guint: small files in no chunk yet */
+  guint64      pending_cost;
+  gboolean     off;          /* the engine digests in lanes: nothing streams */
+  const char  *workload;     /* set before the first chunk is queued */
+  /* From the walking thread to the main one. */
+  GAsyncQueue *queue;        /* HashStreamChunk */
+  int          walk_done;    /* atomic */
+  /* The main thread's. */
+  GPtrArray   *ready;        /* HashStreamChunk, not handed out yet, in order */
+  guint        n_in_flight;
+  guint        n_streamed;   /* chunks handed out during the walk */
+  GPtrArray   *early;        /* FyFuture: chunks back before the run records them … */
+  GArray      *early_chunks; /* … guint: and their chunk */
+} HashStream;
 
 typedef enum
 {
@@ -107,6 +137,9 @@ typedef struct
   gboolean       stdout_is_tty;
   gboolean       auto_chunks;   /* no --chunksize given */
   guint          n_large_tasks; /* hash: the tasks of files of SMALL_FILE_SIZE or more, first */
+  HashStream    *stream;        /* hash in chunks: the part that runs during the walk */
+  GThread       *engine_thread; /* hash: times the engines while the walk runs */
+  gboolean       recording;     /* the outcome's arrays are ready for results */
   cpu_set_t      cpu_set;       /* --cpus, when given */
   GArray        *last_cpu;      /* int per input: the worker's CPU when it reported (--cpus) */
 } Run;
@@ -117,9 +150,26 @@ int           fy_cli_run_parse_options     (Run          *run,
                                             int           argc,
                                             char        **argv);
 
-/* fy-cli-run-tasks.c: the inputs and the tasks' arguments. */
+/* fy-cli-run-tasks.c: the inputs and the tasks' arguments. Walking the
+ * files may come first on another thread; build_tasks walks them itself
+ * if that was not done. */
+gboolean      fy_cli_run_walk_inputs       (Run          *run,
+                                            GError      **error);
 gboolean      fy_cli_run_build_tasks       (Run          *run,
                                             GError      **error);
+/* Sorts @inputs, indices into @files, largest file first. */
+void          fy_cli_run_sort_largest_first (GArray      *files,
+                                             GArray      *inputs);
+
+/* fy-cli-run-stream.c: hash's small files out while the walk goes on. */
+void          fy_cli_run_stream_new        (Run          *run);
+void          fy_cli_run_stream_free       (HashStream   *stream);
+void          fy_cli_run_stream_file_added (FyCliWalk    *walk,
+                                            guint         index,
+                                            gpointer      user_data);
+void          fy_cli_run_stream_walk_done  (Run          *run);
+void          fy_cli_run_stream_while_walking (Run       *run,
+                                               FyPool    *pool);
 
 /* fy-cli-run-hash.c: hash's files in chunks. */
 void          fy_cli_run_build_hash_chunks (Run          *run,
@@ -130,6 +180,10 @@ FyFutureIter *fy_cli_run_start_hash_tasks  (Run          *run,
 gboolean      fy_cli_run_start_hash_chunks (Run          *run,
                                             FyPool       *pool,
                                             GError      **error);
+void          fy_cli_run_watch_hash_chunk  (Run          *run,
+                                            FyFuture     *future,
+                                            guint         chunk);
+void          fy_cli_run_record_early_chunks (Run        *run);
 
 /* fy-cli-run-output.c: each input's outcome as it arrives, and the report. */
 void          fy_cli_run_clear_progress    (Run          *run);

@@ -39,6 +39,15 @@ compare_sizes_descending (gconstpointer a,
   return i < j ? -1 : i > j;
 }
 
+void
+fy_cli_run_sort_largest_first (GArray *files,
+                               GArray *inputs)
+{
+  sort_by_size_files = files;
+  g_array_sort (inputs, compare_sizes_descending);
+  sort_by_size_files = NULL;
+}
+
 /* Largest first (longest processing time first): with w workers, the last
  * tasks to start are the smallest, so the workers finish close together. */
 static void
@@ -51,9 +60,7 @@ order_by_size (Run    *run,
   g_array_set_size (run->input_slot, files->len);
   for (guint i = 0; i < files->len; i++)
     g_array_index (run->slot_input, guint, i) = i;
-  sort_by_size_files = files;
-  g_array_sort (run->slot_input, compare_sizes_descending);
-  sort_by_size_files = NULL;
+  fy_cli_run_sort_largest_first (files, run->slot_input);
   for (guint i = 0; i < files->len; i++)
     g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, i)) = i;
 }
@@ -65,6 +72,46 @@ choose_engine_thread (gpointer data)
   return NULL;
 }
 
+/* The files of hash and resize, walked from the PATHs or the sample
+ * set. For hash, the engines are timed on another thread meanwhile: the
+ * few milliseconds it takes cost no wall time. */
+gboolean
+fy_cli_run_walk_inputs (Run     *run,
+                        GError **error)
+{
+  gboolean ok = TRUE;
+
+  if (g_str_equal (run->command, "hash"))
+    run->engine_thread = g_thread_new ("hash-engine", choose_engine_thread, &run->engine);
+
+  run->walk = fy_cli_walk_new ();
+  if (run->stream != NULL)
+    {
+      run->walk->file_added = fy_cli_run_stream_file_added;
+      run->walk->file_added_data = run;
+    }
+  if (run->paths == NULL || run->paths[0] == NULL)
+    {
+      FySampleSet set = g_str_equal (run->command, "hash") ? FY_SAMPLE_SET_FILES : FY_SAMPLE_SET_IMAGES;
+      g_autoptr(GPtrArray) samples = fy_sample_data_list (set, error);
+
+      ok = samples != NULL;
+      for (guint i = 0; ok && i < samples->len; i++)
+        fy_cli_walk_add_file (run->walk, g_ptr_array_index (samples, i));
+    }
+  else
+    {
+      for (guint i = 0; run->paths[i] != NULL; i++)
+        fy_cli_walk_add (run->walk, run->paths[i]);
+    }
+  /* The stream may have joined it already, for its first chunk. */
+  if (run->engine_thread != NULL)
+    g_thread_join (g_steal_pointer (&run->engine_thread));
+  if (run->stream != NULL)
+    fy_cli_run_stream_walk_done (run);
+  return ok;
+}
+
 gboolean
 fy_cli_run_build_tasks (Run     *run,
                         GError **error)
@@ -73,7 +120,6 @@ fy_cli_run_build_tasks (Run     *run,
   GArray *files;
   const FyWorkloadInfo *info = fy_workload_lookup (run->command);
   g_autofree char *array_type = g_strdup_printf ("a%s", info->argument_type);
-  GThread *engine_thread = NULL;
 
   run->inputs = g_ptr_array_new_with_free_func (g_free);
   run->workload = run->command;
@@ -116,36 +162,10 @@ fy_cli_run_build_tasks (Run     *run,
       return TRUE;
     }
 
-  /* The engine is timed on another thread while this one walks the
-   * tree: the few milliseconds it takes cost no wall time. */
-  if (g_str_equal (run->command, "hash"))
-    engine_thread = g_thread_new ("hash-engine", choose_engine_thread, &run->engine);
-
-  run->walk = fy_cli_walk_new ();
+  if (run->walk == NULL && !fy_cli_run_walk_inputs (run, error))
+    return FALSE;
   files = run->walk->files;
-  if (run->paths == NULL || run->paths[0] == NULL)
-    {
-      FySampleSet set = g_str_equal (run->command, "hash") ? FY_SAMPLE_SET_FILES : FY_SAMPLE_SET_IMAGES;
-      g_autoptr(GPtrArray) samples = fy_sample_data_list (set, error);
 
-      if (samples == NULL)
-        {
-          if (engine_thread != NULL)
-            g_thread_join (engine_thread);
-          return FALSE;
-        }
-      for (guint i = 0; i < samples->len; i++)
-        fy_cli_walk_add_file (run->walk, g_ptr_array_index (samples, i));
-    }
-  else
-    {
-      for (guint i = 0; run->paths[i] != NULL; i++)
-        fy_cli_walk_add (run->walk, run->paths[i]);
-    }
-  if (engine_thread != NULL)
-    g_thread_join (engine_thread);
-
-  order_by_size (run, files);
   /* The inputs are the walk's own paths, which outlive them. */
   g_ptr_array_set_free_func (run->inputs, NULL);
   g_ptr_array_set_size (run->inputs, files->len);
@@ -216,6 +236,11 @@ fy_cli_run_build_tasks (Run     *run,
       else if (run->engine.engine == FY_HASH_ENGINE_PAIRS)
         run->engine.engine = FY_HASH_ENGINE_OPENSSL;
     }
+
+  /* Nothing went out during the walk: the stream is only made for runs
+   * that end up in chunks, and the lanes never start it. */
+  g_assert (run->stream == NULL || run->stream->n_streamed == 0);
+  order_by_size (run, files);
 
   for (guint first = 0; first < files->len; first += run->batch_size)
     {

@@ -42,6 +42,7 @@ run_clear (Run *run)
   g_clear_pointer (&run->slot_input, g_array_unref);
   g_clear_pointer (&run->input_slot, g_array_unref);
   g_clear_pointer (&run->walk, fy_cli_walk_free);
+  g_clear_pointer (&run->stream, fy_cli_run_stream_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
@@ -169,6 +170,7 @@ run_on_pool (Run    *run,
 
   run->items = g_array_new (FALSE, TRUE, sizeof (guint));
   g_array_set_size (run->items, run->inputs->len);
+  run->recording = TRUE;
 
   if (!fy_pool_start (pool, &error) ||
       (run->chunked_hash ? !fy_cli_run_start_hash_chunks (run, pool, &error)
@@ -181,6 +183,9 @@ run_on_pool (Run    *run,
       fy_pool_join (pool, 10, NULL);
       return FY_CLI_EXIT_FAILED;
     }
+
+  /* The chunks back during the walk, once the rest are on their way. */
+  fy_cli_run_record_early_chunks (run);
 
   ordered = iter != NULL ? fy_future_iter_get_futures (iter) : NULL;
   for (guint i = 0; ordered != NULL && i < ordered->len; i++)
@@ -274,7 +279,7 @@ build_tasks_thread (gpointer data)
 {
   BuildTasks *build = data;
 
-  build->ok = fy_cli_run_build_tasks (build->run, &build->error);
+  build->ok = fy_cli_run_walk_inputs (build->run, &build->error);
   return NULL;
 }
 
@@ -295,10 +300,11 @@ fy_cli_run_main (int    argc,
     return status;
 
   /* hash and resize walk their trees (and hash times its engines) before
-   * the first task. Starting the pool waits for the fork server to load,
+   * most tasks. Starting the pool waits for the fork server to load,
    * milliseconds in which this thread would sit idle: the walk runs on
-   * another thread meanwhile, and the workers are ready when it ends.
-   * (load learns its number of workers from its tasks.) */
+   * another thread meanwhile, and the workers are ready when it ends, or
+   * before it for hash's small files (fy-cli-run-stream.c). (load learns
+   * its number of workers from its tasks.) */
   walks = g_str_equal (run.command, "hash") || g_str_equal (run.command, "resize");
   if (walks)
     {
@@ -309,8 +315,15 @@ fy_cli_run_main (int    argc,
       status = configure_pool (&run, pool);
       if (status != FY_CLI_EXIT_OK)
         return status;
+      /* hash in chunks: small files go to the workers as the walk finds
+       * them. */
+      if (g_str_equal (run.command, "hash") && run.chunksize == 0 &&
+          run.mode == RUN_MODE_MAP && run.timeout == 0)
+        fy_cli_run_stream_new (&run);
       thread = g_thread_new ("walk", build_tasks_thread, &build);
       started = fy_pool_start (pool, &error);
+      if (started && run.stream != NULL)
+        fy_cli_run_stream_while_walking (&run, pool);
       g_thread_join (thread);
       if (!started)
         {
@@ -320,8 +333,8 @@ fy_cli_run_main (int    argc,
           fy_pool_join (pool, 10, NULL);
           return FY_CLI_EXIT_FAILED;
         }
-      built = build.ok;
-      if (!built)
+      built = build.ok && fy_cli_run_build_tasks (&run, &error);
+      if (!build.ok)
         g_propagate_error (&error, build.error);
     }
   else

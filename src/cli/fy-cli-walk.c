@@ -69,6 +69,8 @@ add_file (FyCliWalk  *walk,
   FyCliWalkFile file = { g_string_chunk_insert (walk->paths, path), size };
 
   g_array_append_val (walk->files, file);
+  if (walk->file_added != NULL)
+    walk->file_added (walk, walk->files->len - 1, walk->file_added_data);
 }
 
 static void

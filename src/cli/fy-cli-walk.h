@@ -33,13 +33,23 @@ typedef struct
   guint64     size;  /* 0 when unknown (missing, special) */
 } FyCliWalkFile;
 
-typedef struct
+typedef struct _FyCliWalk FyCliWalk;
+
+/* Called on the walking thread as each file is added; @index is its
+ * place in files. */
+typedef void (*FyCliWalkFileAdded) (FyCliWalk *walk,
+                                    guint      index,
+                                    gpointer   user_data);
+
+struct _FyCliWalk
 {
   GArray       *files;   /* FyCliWalkFile, in walk order */
   GStringChunk *paths;   /* every file's path: one allocation per many */
   GPtrArray    *skipped; /* char *path, char *reason, alternating */
   GPtrArray    *errors;  /* char *path, char *reason, alternating */
-} FyCliWalk;
+  FyCliWalkFileAdded file_added; /* optional */
+  gpointer      file_added_data;
+};
 
 FyCliWalk *fy_cli_walk_new  (void);
 void       fy_cli_walk_free (FyCliWalk  *walk);

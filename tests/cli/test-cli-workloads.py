@@ -160,6 +160,48 @@ def hash_gives_every_worker_small_files():
 
 
 @test
+def hash_many_small_files_and_a_few_large_ones():
+    """Small files go to the workers while the walk is still going, large
+    ones after it, largest first: every file is still hashed once, and
+    printed in the walk's order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = f"{tmp}/tree"
+        expected = []
+        sizes = {3: 3 << 20, 7: 1 << 20, 11: (1 << 20) - 1, 12: 5 << 20}
+        for d in range(16):
+            for i in range(1000):
+                path = f"{root}/d{d:02}/f{i:04}"
+                size = sizes.get(d, 0) if i == 500 else (i * 37 + d) % 9000
+                write(path, os.urandom(size))
+                expected.append(path)
+        os.mkfifo(f"{root}/d05/f0250-fifo")
+        os.symlink("nowhere", f"{root}/d09/f0700-dangling")
+        expected.sort()
+        missing = f"{tmp}/missing"
+
+        for engine in ("openssl", "pairs"):
+            env = with_env(FY_HASH_ENGINE=engine)
+            r = cli("hash", "--no-progress", "--workers", "2", root, env=env, timeout=120)
+            assert r.returncode == 0 and r.stderr == b"", (engine, r.returncode, r.stderr)
+            assert r.stdout == sha256sum(expected), engine
+
+            r = cli("hash", "--no-progress", "--workers", "2", root, missing, env=env, timeout=120)
+            assert r.returncode == 1, (engine, r.returncode)
+            assert r.stdout == sha256sum(expected), engine
+            assert f"forkyard-cli: {missing}: No such file or directory" in r.stderr.decode(), r.stderr
+
+            r = cli("hash", "--json", "--workers", "2", root, env=env, timeout=120)
+            assert r.returncode == 0, (engine, r.returncode)
+            doc = json.loads(r.stdout)
+            assert doc["tasks"] == len(expected) and doc["completed"] == len(expected), doc["tasks"]
+            assert [x["path"] for x in doc["results"]] == expected, engine
+            assert all(x["worker_pid"] > 0 and x["seconds"] >= 0 for x in doc["results"]), engine
+            assert doc["failed"] == [] and doc["walk_errors"] == [], doc["failed"]
+            assert len(doc["skipped"]) == 2, doc["skipped"]
+            assert doc["engine"]["name"] in ("openssl", "pairs-sha-ni"), doc["engine"]
+
+
+@test
 def hash_follows_links_named_on_the_command_line():
     with tempfile.TemporaryDirectory() as tmp:
         hashed, _ = special_tree(tmp)
