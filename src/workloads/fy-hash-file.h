@@ -1,0 +1,42 @@
+/* fy-hash-file.h: reading and digesting one file, for the hash workloads
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sys/stat.h>
+
+#include <glib.h>
+
+#include "fy-sha256.h"
+
+G_BEGIN_DECLS
+
+/* Files from this size on are checked for holes. */
+#define FY_HASH_SPARSE_MIN_SIZE (16 * 1024 * 1024)
+
+/* What every file hashed in a thread reuses (a digest context, the
+ * directory of the last file, a read buffer). */
+typedef struct _FyHashScratch FyHashScratch;
+
+/* A large file with far fewer blocks than its size: it has holes. */
+gboolean       fy_hash_looks_sparse  (const struct stat  *st);
+/* The calling thread's scratch, or NULL with @error. */
+FyHashScratch *fy_hash_scratch_begin (GError            **error);
+/* Opens @path for reading as fy_file_open_regular () does, relative to the
+ * scratch's directory when it is the same as the last file's. */
+int            fy_hash_open          (FyHashScratch      *scratch,
+                                      const char         *path,
+                                      struct stat        *out_stat,
+                                      GError            **error);
+/* One file through OpenSSL: its digest, or FALSE with @error. */
+gboolean       fy_hash_file_raw      (const char         *path,
+                                      guint8              out_digest[FY_SHA256_DIGEST_SIZE],
+                                      GError            **error);
+/* The same as lowercase hex. */
+gboolean       fy_hash_file_evp      (const char         *path,
+                                      char                text[2 * FY_SHA256_DIGEST_SIZE + 1],
+                                      GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,284 @@
+/* fy-workloads-hash-pairs.c: hash-pairs, two files at a time through two
+ * interleaved streams of SHA-NI
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One SHA-NI stream waits on the latency of each round instruction; a
+ * second file's rounds fill those waits. Each file still has its own
+ * digest, time and failure; the last file left alone, each file's final
+ * block and sparse files go through OpenSSL.
+ */
+
+#include "config.h"
+
+/* SHA256_CTX, deprecated in OpenSSL 3 but still there, is the one way to
+ * hand a half-done digest to OpenSSL's single-stream code. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "fy-file-read.h"
+#include "fy-hash-file.h"
+#include "fy-workload-error.h"
+#include "fy-workloads-hash-pairs.h"
+
+/* Per stream: two of them stay in the L2 cache while they are digested. */
+#define HASH_PAIR_BUFFER_SIZE (128 * 1024)
+
+/* One stream of hash-pairs: the file it is on, and the bytes read but not
+ * yet digested in [start, end). */
+typedef struct
+{
+  gboolean    active;
+  guint       index;
+  int         fd;
+  struct stat st;
+  guint32     state[8];
+  guint64     hashed;   /* bytes digested so far, whole blocks */
+  guint64     total;    /* bytes read so far */
+  gboolean    eof;
+  gsize       start;
+  gsize       end;
+  gint64      began;
+  guint8     *buffer;
+} PairStream;
+
+/* Where a file's digest goes, and why it failed. */
+typedef struct
+{
+  guint8          *digests;
+  guint32         *micros;
+  GVariantBuilder *failures;
+} PairOutcomes;
+
+static void
+pair_fail (PairOutcomes *out,
+           guint         index,
+           gint64        began,
+           const GError *error)
+{
+  out->micros[index] = (guint32) MIN (g_get_monotonic_time () - began, G_MAXUINT32);
+  g_variant_builder_add (out->failures, "(us)", (guint32) index, error->message);
+}
+
+/* Tops the stream's buffer up once less than a block is left, reading
+ * until it is full or the file ends. A file that gave all the bytes fstat
+ * promised in a short read is at its end without the read that returns
+ * 0, as in fy_hash_file_raw (). */
+static gboolean
+pair_refill (PairStream  *stream,
+             GError     **error)
+{
+  gsize left = stream->end - stream->start;
+
+  if (left >= FY_SHA256_BLOCK_SIZE || stream->eof)
+    return TRUE;
+  memmove (stream->buffer, stream->buffer + stream->start, left);
+  stream->start = 0;
+  stream->end = left;
+  while (stream->end < HASH_PAIR_BUFFER_SIZE)
+    {
+      gsize want = HASH_PAIR_BUFFER_SIZE - stream->end;
+      ssize_t n = fy_file_read_retrying (stream->fd, stream->buffer + stream->end, want);
+
+      if (n < 0)
+        {
+          fy_file_set_error_from_errno (error, errno, NULL);
+          return FALSE;
+        }
+      stream->end += (gsize) n;
+      stream->total += (guint64) n;
+      if (n == 0 || ((gsize) n < want && stream->total == (guint64) stream->st.st_size))
+        {
+          stream->eof = TRUE;
+          break;
+        }
+    }
+  return TRUE;
+}
+
+/* Hands the stream's state to OpenSSL's single stream: for its last
+ * partial block and the padding, and for the rest of a file left alone. */
+static void
+pair_to_openssl (const PairStream *stream,
+                 SHA256_CTX       *ctx)
+{
+  guint64 bits = stream->hashed * 8;
+
+  SHA256_Init (ctx);
+  for (guint i = 0; i < 8; i++)
+    ctx->h[i] = stream->state[i];
+  ctx->Nl = (SHA_LONG) bits;
+  ctx->Nh = (SHA_LONG) (bits >> 32);
+}
+
+/* Digests what is left of the stream's file on its own, to its end, and
+ * stores its outcome. */
+static void
+pair_finish (PairStream   *stream,
+             PairOutcomes *out)
+{
+  g_autoptr(GError) error = NULL;
+  SHA256_CTX ctx;
+
+  pair_to_openssl (stream, &ctx);
+  for (;;)
+    {
+      SHA256_Update (&ctx, stream->buffer + stream->start, stream->end - stream->start);
+      stream->start = stream->end;
+      if (stream->eof)
+        break;
+      /* Reads whole buffers from here: the start is past the end. */
+      if (!pair_refill (stream, &error))
+        break;
+    }
+  if (error == NULL && stream->total < (guint64) stream->st.st_size)
+    fy_file_check_not_truncated (stream->fd, &stream->st, stream->total, &error);
+  if (error == NULL)
+    {
+      SHA256_Final (out->digests + (gsize) stream->index * FY_SHA256_DIGEST_SIZE, &ctx);
+      out->micros[stream->index] = (guint32) MIN (g_get_monotonic_time () - stream->began, G_MAXUINT32);
+    }
+  else
+    pair_fail (out, stream->index, stream->began, error);
+  close (stream->fd);
+  stream->active = FALSE;
+}
+
+/* The same packed outcome as hash-files, its files digested two at a time
+ * by the interleaved SHA-NI code: when one file ends, the next of the
+ * task takes its stream, and the last one alone goes on through OpenSSL.
+ * Each file's time runs from its opening to its digest. */
+GVariant *
+fy_workload_hash_pairs (GVariant           *argument,
+                        FyWorkloadContext  *context,
+                        GError            **error)
+{
+  g_autofree const char **paths = g_variant_get_bytestring_array (argument, NULL);
+  guint n_paths = g_strv_length ((char **) paths);
+  g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
+  g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
+  g_autofree guint8 *buffers = NULL;
+  GVariantBuilder failures;
+  PairOutcomes out = { digests, micros, &failures };
+  PairStream streams[2] = { { 0 } };
+  FyHashScratch *scratch;
+  guint next = 0;
+
+  scratch = fy_hash_scratch_begin (error);
+  if (scratch == NULL)
+    return NULL;
+  buffers = g_malloc (2 * HASH_PAIR_BUFFER_SIZE);
+  streams[0].buffer = buffers;
+  streams[1].buffer = buffers + HASH_PAIR_BUFFER_SIZE;
+  g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
+
+  for (;;)
+    {
+      const guint8 *data[2];
+      guint32 state[2][8];
+      gsize n_blocks;
+      guint n_active = 0;
+
+      /* An idle stream takes the next file that opens. */
+      for (guint s = 0; s < 2; s++)
+        while (!streams[s].active && next < n_paths)
+          {
+            PairStream *stream = &streams[s];
+            g_autoptr(GError) failure = NULL;
+            guint index = next++;
+
+            stream->began = g_get_monotonic_time ();
+            if (paths[index][0] == '\0')
+              {
+                g_set_error_literal (&failure, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
+                                     "empty path");
+                pair_fail (&out, index, stream->began, failure);
+                continue;
+              }
+            stream->fd = fy_hash_open (scratch, paths[index], &stream->st, &failure);
+            if (stream->fd < 0)
+              {
+                pair_fail (&out, index, stream->began, failure);
+                continue;
+              }
+            /* Holes are hashed without reading them, one file at a time. */
+            if (fy_hash_looks_sparse (&stream->st))
+              {
+                close (stream->fd);
+                if (!fy_hash_file_raw (paths[index], digests + (gsize) index * FY_SHA256_DIGEST_SIZE, &failure))
+                  pair_fail (&out, index, stream->began, failure);
+                else
+                  micros[index] = (guint32) MIN (g_get_monotonic_time () - stream->began, G_MAXUINT32);
+                continue;
+              }
+            if (stream->st.st_size >= HASH_PAIR_BUFFER_SIZE)
+              posix_fadvise (stream->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+            stream->active = TRUE;
+            stream->index = index;
+            fy_sha256_init_state (stream->state);
+            stream->hashed = stream->total = 0;
+            stream->start = stream->end = 0;
+            stream->eof = FALSE;
+          }
+
+      /* Refill; a file with less than a block left ends here. */
+      for (guint s = 0; s < 2; s++)
+        {
+          PairStream *stream = &streams[s];
+          g_autoptr(GError) failure = NULL;
+
+          if (!stream->active)
+            continue;
+          if (!pair_refill (stream, &failure))
+            {
+              pair_fail (&out, stream->index, stream->began, failure);
+              close (stream->fd);
+              stream->active = FALSE;
+            }
+          else if (stream->eof && stream->end - stream->start < FY_SHA256_BLOCK_SIZE)
+            pair_finish (stream, &out);
+          else
+            n_active++;
+        }
+
+      if (n_active == 0 && next >= n_paths)
+        break;
+      if (n_active < 2)
+        {
+          /* Alone with no file left to pair it with: one stream is
+           * faster through OpenSSL. Otherwise, open the next file. */
+          if (next >= n_paths)
+            for (guint s = 0; s < 2; s++)
+              if (streams[s].active)
+                pair_finish (&streams[s], &out);
+          continue;
+        }
+
+      n_blocks = MIN (streams[0].end - streams[0].start, streams[1].end - streams[1].start)
+                 / FY_SHA256_BLOCK_SIZE;
+      for (guint s = 0; s < 2; s++)
+        {
+          data[s] = streams[s].buffer + streams[s].start;
+          memcpy (state[s], streams[s].state, sizeof state[s]);
+        }
+      fy_sha256_x2_update_blocks (state, data, n_blocks);
+      for (guint s = 0; s < 2; s++)
+        {
+          memcpy (streams[s].state, state[s], sizeof state[s]);
+          streams[s].start += n_blocks * FY_SHA256_BLOCK_SIZE;
+          streams[s].hashed += n_blocks * FY_SHA256_BLOCK_SIZE;
+        }
+    }
+
+  return g_variant_new ("(@ay@au@a(us))",
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, digests,
+                                                   (gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1),
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, micros, n_paths, sizeof (guint32)),
+                        g_variant_builder_end (&failures));
+}
