@@ -30,6 +30,13 @@
 /* Per stream: two of them stay in the L2 cache while they are digested. */
 #define HASH_PAIR_BUFFER_SIZE (128 * 1024)
 
+/* The two streams' buffers, kept by each thread from one task to the
+ * next, page-aligned. As malloc () placed them (16 bytes past a page) the
+ * kernel's copy from the page cache took twice as long: the 256 MiB
+ * sample set cost 255 ms of CPU fresh per task, 290 ms reused, 185 ms
+ * aligned. */
+static GPrivate pair_buffers_key = G_PRIVATE_INIT (g_aligned_free);
+
 /* One stream of hash-pairs: the file it is on, and the bytes read but not
  * yet digested in [start, end). */
 typedef struct
@@ -163,7 +170,7 @@ fy_workload_hash_pairs (GVariant           *argument,
   guint n_paths = g_strv_length ((char **) paths);
   g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
   g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
-  g_autofree guint8 *buffers = NULL;
+  guint8 *buffers = g_private_get (&pair_buffers_key);
   GVariantBuilder failures;
   PairOutcomes out = { digests, micros, &failures };
   PairStream streams[2] = { { 0 } };
@@ -173,7 +180,11 @@ fy_workload_hash_pairs (GVariant           *argument,
   scratch = fy_hash_scratch_begin (error);
   if (scratch == NULL)
     return NULL;
-  buffers = g_malloc (2 * HASH_PAIR_BUFFER_SIZE);
+  if (buffers == NULL)
+    {
+      buffers = g_aligned_alloc (2, HASH_PAIR_BUFFER_SIZE, 4096);
+      g_private_set (&pair_buffers_key, buffers);
+    }
   streams[0].buffer = buffers;
   streams[1].buffer = buffers + HASH_PAIR_BUFFER_SIZE;
   g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
