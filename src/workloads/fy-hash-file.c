@@ -281,3 +281,42 @@ fy_hash_file_evp (const char  *path,
   fy_sha256_to_hex (digest, text);
   return TRUE;
 }
+
+gboolean
+fy_hash_refill (int        fd,
+                guint64    file_size,
+                guint8    *buffer,
+                gsize      size,
+                gsize     *start,
+                gsize     *end,
+                guint64   *total,
+                gboolean  *eof,
+                GError   **error)
+{
+  gsize left = *end - *start;
+
+  if (left >= FY_SHA256_BLOCK_SIZE || *eof)
+    return TRUE;
+  memmove (buffer, buffer + *start, left);
+  *start = 0;
+  *end = left;
+  while (*end < size)
+    {
+      gsize want = size - *end;
+      ssize_t n = fy_file_read_retrying (fd, buffer + *end, want);
+
+      if (n < 0)
+        {
+          fy_file_set_error_from_errno (error, errno, NULL);
+          return FALSE;
+        }
+      *end += (gsize) n;
+      *total += (guint64) n;
+      if (n == 0 || ((gsize) n < want && *total == file_size))
+        {
+          *eof = TRUE;
+          break;
+        }
+    }
+  return TRUE;
+}

@@ -38,5 +38,20 @@ gboolean       fy_hash_file_raw      (const char         *path,
 gboolean       fy_hash_file_evp      (const char         *path,
                                       char                text[2 * FY_SHA256_DIGEST_SIZE + 1],
                                       GError            **error);
+/* For the digests that take whole blocks: [*start, *end) of @buffer (@size
+ * bytes) holds bytes of @fd read but not digested. Once less than a block
+ * is left, moves it to the front and reads until the buffer is full or the
+ * file ends; a short read that brings *total to @file_size (fstat's) is
+ * the end without the read that returns 0. FALSE with @error on a read
+ * error. */
+gboolean       fy_hash_refill        (int                 fd,
+                                      guint64             file_size,
+                                      guint8             *buffer,
+                                      gsize               size,
+                                      gsize              *start,
+                                      gsize              *end,
+                                      guint64            *total,
+                                      gboolean           *eof,
+                                      GError            **error);
 
 G_END_DECLS

@@ -116,38 +116,12 @@ typedef struct
   GError     *error;
 } HashLane;
 
-/* Tops the lane's buffer up once fewer than a block of bytes is left,
- * reading until it is full or the file ends. FALSE on a read error. */
 static gboolean
 hash_lane_refill (HashLane  *lane,
                   GError   **error)
 {
-  gsize left = lane->end - lane->start;
-
-  if (left >= FY_SHA256_BLOCK_SIZE || lane->eof)
-    return TRUE;
-
-  memmove (lane->buffer, lane->buffer + lane->start, left);
-  lane->start = 0;
-  lane->end = left;
-  while (lane->end < HASH_LANE_BUFFER_SIZE)
-    {
-      ssize_t n = fy_file_read_retrying (lane->fd, lane->buffer + lane->end, HASH_LANE_BUFFER_SIZE - lane->end);
-
-      if (n < 0)
-        {
-          fy_file_set_error_from_errno (error, errno, NULL);
-          return FALSE;
-        }
-      if (n == 0)
-        {
-          lane->eof = TRUE;
-          break;
-        }
-      lane->end += (gsize) n;
-      lane->total += (guint64) n;
-    }
-  return TRUE;
+  return fy_hash_refill (lane->fd, (guint64) lane->st.st_size, lane->buffer, HASH_LANE_BUFFER_SIZE,
+                         &lane->start, &lane->end, &lane->total, &lane->eof, error);
 }
 
 /* A lane left running alone would pay for all eight, so OpenSSL's

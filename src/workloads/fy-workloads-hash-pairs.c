@@ -73,40 +73,12 @@ pair_fail (PairOutcomes *out,
   g_variant_builder_add (out->failures, "(us)", (guint32) index, error->message);
 }
 
-/* Tops the stream's buffer up once less than a block is left, reading
- * until it is full or the file ends. A file that gave all the bytes fstat
- * promised in a short read is at its end without the read that returns
- * 0, as in fy_hash_file_raw (). */
 static gboolean
 pair_refill (PairStream  *stream,
              GError     **error)
 {
-  gsize left = stream->end - stream->start;
-
-  if (left >= FY_SHA256_BLOCK_SIZE || stream->eof)
-    return TRUE;
-  memmove (stream->buffer, stream->buffer + stream->start, left);
-  stream->start = 0;
-  stream->end = left;
-  while (stream->end < HASH_PAIR_BUFFER_SIZE)
-    {
-      gsize want = HASH_PAIR_BUFFER_SIZE - stream->end;
-      ssize_t n = fy_file_read_retrying (stream->fd, stream->buffer + stream->end, want);
-
-      if (n < 0)
-        {
-          fy_file_set_error_from_errno (error, errno, NULL);
-          return FALSE;
-        }
-      stream->end += (gsize) n;
-      stream->total += (guint64) n;
-      if (n == 0 || ((gsize) n < want && stream->total == (guint64) stream->st.st_size))
-        {
-          stream->eof = TRUE;
-          break;
-        }
-    }
-  return TRUE;
+  return fy_hash_refill (stream->fd, (guint64) stream->st.st_size, stream->buffer, HASH_PAIR_BUFFER_SIZE,
+                         &stream->start, &stream->end, &stream->total, &stream->eof, error);
 }
 
 /* Hands the stream's state to OpenSSL's single stream: for its last
