@@ -14,6 +14,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define FY_SHA256_HAVE_X86 1
 #endif
@@ -149,11 +150,25 @@ fy_sha256_init_state (guint32 state[8])
 
 /* ---- two streams of SHA-NI -------------------------------------------------- */
 
+#ifdef FY_SHA256_HAVE_X86
+/* CPUID leaf 7, EBX bit 29. Asked of the CPU itself: clang 14 does not
+ * know "sha" as a __builtin_cpu_supports () feature. */
+static gboolean
+cpu_has_sha_ni (void)
+{
+  unsigned int eax, ebx, ecx, edx;
+
+  if (!__get_cpuid_count (7, 0, &eax, &ebx, &ecx, &edx))
+    return FALSE;
+  return (ebx & (1u << 29)) != 0;
+}
+#endif
+
 gboolean
 fy_sha256_x2_supported (void)
 {
 #ifdef FY_SHA256_HAVE_X86
-  return g_getenv ("FY_SHA256_PORTABLE") == NULL && __builtin_cpu_supports ("sha") &&
+  return g_getenv ("FY_SHA256_PORTABLE") == NULL && cpu_has_sha_ni () &&
          __builtin_cpu_supports ("sse4.1") && __builtin_cpu_supports ("ssse3");
 #else
   return FALSE;
