@@ -131,8 +131,9 @@ fy_cli_run_parse_options (Run    *run,
   GOptionEntry common_entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &run->workers, N_("Worker processes (default: one per CPU)"), "N" },
     { "chunksize", 0, 0, G_OPTION_ARG_INT, &run->chunksize, N_("Inputs a worker gets in one message (default: hash sends files of 1 MiB or more "
-                                                                 "one by one and smaller ones in chunks of about a millisecond of work, resize "
-                                                                 "one by one, the others as Python’s map chooses)"), "N" },
+                                                                 "one by one, or two by two to the paired SHA-NI engine, and smaller ones in "
+                                                                 "chunks of about a millisecond of work, resize one by one, the others as "
+                                                                 "Python’s map chooses)"), "N" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &run->mode_text, N_("map, imap, unordered or submit (default map)"), "MODE" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &run->timeout, N_("Per-task time limit"), "SECONDS" },
     { "on-crash", 0, 0, G_OPTION_ARG_STRING, &run->on_crash, N_("When a worker dies: fail, retry[:N] or break (default fail)"), "POLICY" },
