@@ -5,8 +5,9 @@
  * Ordered: a cursor walks the tasks in input order and stops at the first
  * unfinished one, of which it takes the items settled so far (a long map
  * chunk reports them as it goes); a second cursor, ahead of it, counts the
- * items ready to take, so counting them costs each task once. Unordered: each task's done
- * callback, which the pool runs in the order tasks finish, queues it.
+ * items ready to take, so counting them costs each task once. Unordered:
+ * each task's done callback, which the pool runs in the order tasks
+ * finish, queues it.
  */
 
 #include "config.h"
