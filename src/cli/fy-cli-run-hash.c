@@ -23,6 +23,20 @@
 
 #include "fy-cli-run-private.h"
 
+/* FY_HASH_ENGINE=lanes: every file through the lanes, in batches. */
+gboolean
+fy_cli_run_hash_all_lanes (Run *run)
+{
+  return run->engine.engine == FY_HASH_ENGINE_LANES && run->engine.forced;
+}
+
+/* The workload of the small files' chunks. */
+const char *
+fy_cli_run_hash_stream_workload (Run *run)
+{
+  return run->engine.stream_engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
+}
+
 /* Appends a chunk of @n slots from @first to the chunks and @builder. */
 static void
 add_chunk (Run             *run,
@@ -55,9 +69,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
   g_autoptr(GArray) small = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   HashStream *stream = run->stream;
-  /* Two streams of SHA-NI take large files two to a task, neighbours in
-   * size, so that the pair ends close together. */
-  guint per_large_task = run->engine.engine == FY_HASH_ENGINE_PAIRS ? 2 : 1;
+  guint per_large_task = 1;
   guint64 left = 0;
   guint64 share;
   guint slot;
@@ -73,6 +85,29 @@ fy_cli_run_build_hash_chunks (Run    *run,
     if (g_array_index (files, FyCliWalkFile, input).size >= SMALL_FILE_SIZE)
       g_array_append_val (large, input);
   fy_cli_run_sort_largest_first (files, large);
+
+  /* Large files go eight to a task of hash-lanes where, with no more
+   * than a worker's share in a task, the lanes still beat the stream;
+   * two to a task of hash-pairs; or one by one. Neighbours in size order
+   * end close together. */
+  run->workload = fy_cli_run_hash_stream_workload (run);
+  run->large_workload = run->workload;
+  if (run->engine.engine == FY_HASH_ENGINE_LANES)
+    {
+      guint batch = CLAMP ((large->len + n_workers - 1) / n_workers, 1, FY_SHA256_LANES);
+      double stream_rate = run->engine.stream_engine == FY_HASH_ENGINE_PAIRS
+                           ? run->engine.pairs_mib_per_s : run->engine.openssl_mib_per_s;
+
+      if (run->engine.lanes_mib_per_s * batch / FY_SHA256_LANES > stream_rate)
+        {
+          per_large_task = batch;
+          run->large_workload = "hash-lanes";
+        }
+      else
+        run->engine.engine = run->engine.stream_engine;
+    }
+  if (run->engine.engine == FY_HASH_ENGINE_PAIRS)
+    per_large_task = 2;
 
   /* The small files left: the walk's chunks not handed out, then the
    * files after them. */
@@ -128,6 +163,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
   g_array_append_vals (run->slot_input, large->data, large->len);
   for (guint k = 0; k < large->len; k += per_large_task)
     add_chunk (run, builder, files, slot + k, MIN (per_large_task, large->len - k));
+  run->n_large_chunks = (large->len + per_large_task - 1) / per_large_task;
   for (c = 0; c < kept->len; c++)
     {
       HashStreamChunk *chunk = g_ptr_array_index (kept, c);
@@ -173,7 +209,6 @@ fy_cli_run_build_hash_chunks (Run    *run,
   for (slot = 0; slot < files->len; slot++)
     g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, slot)) = slot;
 
-  run->workload = run->engine.engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
   g_assert (stream == NULL || stream->n_streamed == 0 || g_str_equal (stream->workload, run->workload));
   run->chunked_hash = TRUE;
   run->n_large_tasks = large->len;
@@ -405,7 +440,27 @@ fy_cli_run_start_hash_chunks (Run     *run,
 
   if (n_chunks == 0)
     return TRUE;
-  iter = fy_pool_imap_unordered (pool, run->workload, run->chunk_arguments, 1, error);
+  /* The large files' chunks first, then the small files': their own
+   * workloads. */
+  if (run->n_large_chunks > 0 && !g_str_equal (run->large_workload, run->workload))
+    {
+      g_autoptr(GVariant) large = g_variant_ref_sink (slice_array (run->chunk_arguments, 0, run->n_large_chunks));
+      g_autoptr(GVariant) small = g_variant_ref_sink (slice_array (run->chunk_arguments, run->n_large_chunks,
+                                                                   n_chunks));
+
+      iter = fy_pool_imap_unordered (pool, run->large_workload, large, 1, error);
+      if (iter == NULL)
+        return FALSE;
+      if (n_chunks > run->n_large_chunks)
+        {
+          g_clear_pointer (&iter, fy_future_iter_unref);
+          iter = fy_pool_imap_unordered (pool, run->workload, small, 1, error);
+          if (iter == NULL)
+            return FALSE;
+        }
+    }
+  else
+    iter = fy_pool_imap_unordered (pool, run->workload, run->chunk_arguments, 1, error);
   if (iter == NULL)
     return FALSE;
   g_assert (g_list_model_get_n_items (tasks) - before == n_chunks);

@@ -59,7 +59,7 @@ typedef struct
   /* The walking thread's, until it is joined. */
   GArray      *pending;      /* guint: small files in no chunk yet */
   guint64      pending_cost;
-  gboolean     off;          /* the engine digests in lanes: nothing streams */
+  gboolean     off;          /* lanes forced on every file: nothing streams */
   const char  *workload;     /* set before the first chunk is queued */
   /* From the walking thread to the main one. */
   GAsyncQueue *queue;        /* HashStreamChunk */
@@ -117,6 +117,8 @@ typedef struct
   FyCliWalk     *walk;          /* hash and resize: what was skipped or failed */
   FyHashEngineChoice engine;
   gboolean       chunked_hash;  /* hash: files travel in packed chunks of hash-files */
+  const char    *large_workload; /* … the large files' chunks, first (hash-lanes or as the small) */
+  guint          n_large_chunks; /* … how many there are */
   GVariant      *chunk_arguments; /* … one "aay" per task */
   GArray        *chunk_starts;  /* … guint: chunk c holds slots [starts[c], starts[c + 1]) */
   /* Outcome */
@@ -172,6 +174,8 @@ void          fy_cli_run_stream_while_walking (Run       *run,
                                                FyPool    *pool);
 
 /* fy-cli-run-hash.c: hash's files in chunks. */
+gboolean      fy_cli_run_hash_all_lanes    (Run          *run);
+const char   *fy_cli_run_hash_stream_workload (Run       *run);
 void          fy_cli_run_build_hash_chunks (Run          *run,
                                             GArray       *files);
 FyFutureIter *fy_cli_run_start_hash_tasks  (Run          *run,

@@ -71,13 +71,14 @@ queue_pending (Run       *run,
     {
       if (run->engine_thread != NULL)
         g_thread_join (g_steal_pointer (&run->engine_thread));
-      /* The lanes take files of similar size, sorted: nothing to stream. */
-      if (run->engine.engine == FY_HASH_ENGINE_LANES)
+      /* Lanes forced on every file take them sorted by size: nothing to
+       * stream. */
+      if (fy_cli_run_hash_all_lanes (run))
         {
           stream->off = TRUE;
           return;
         }
-      stream->workload = run->engine.engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
+      stream->workload = fy_cli_run_hash_stream_workload (run);
     }
 
   paths = g_new (const char *, stream->pending->len);

@@ -198,6 +198,16 @@ fy_cli_run_build_tasks (Run     *run,
 
   if (g_str_equal (run->command, "hash"))
     {
+      /* A pool's task timeout applies to a chunk as a whole: with
+       * --timeout, each file stays a task of its own, so that the limit is
+       * per file as its help says. Lanes forced on every file take them
+       * in batches of neighbours in size. */
+      if (run->auto_chunks && run->mode == RUN_MODE_MAP && run->timeout == 0 &&
+          !fy_cli_run_hash_all_lanes (run))
+        {
+          fy_cli_run_build_hash_chunks (run, files);
+          return TRUE;
+        }
       if (run->engine.engine == FY_HASH_ENGINE_LANES)
         {
           guint n_workers = (guint) (run->workers > 0 ? run->workers : (int) g_get_num_processors ());
@@ -223,18 +233,11 @@ fy_cli_run_build_tasks (Run     *run,
           g_variant_builder_unref (builder);
           builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
         }
-      /* A pool's task timeout applies to a chunk as a whole: with
-       * --timeout, each file stays a task of its own, so that the limit is
-       * per file as its help says. */
-      else if (run->auto_chunks && run->mode == RUN_MODE_MAP && run->timeout == 0)
-        {
-          fy_cli_run_build_hash_chunks (run, files);
-          return TRUE;
-        }
       /* The pairs need two files in a task; a task of one file hashes
        * through OpenSSL, and --json says so. */
       else if (run->engine.engine == FY_HASH_ENGINE_PAIRS)
         run->engine.engine = FY_HASH_ENGINE_OPENSSL;
+      run->engine.stream_engine = run->engine.engine;
     }
 
   /* Nothing went out during the walk: the stream is only made for runs

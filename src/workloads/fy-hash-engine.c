@@ -120,6 +120,13 @@ fy_hash_engine_choose (FyHashEngineChoice *out_choice)
         out_choice->pairs_mib_per_s = MAX (out_choice->pairs_mib_per_s, time_pairs (buffer));
     }
 
+  /* The lanes' and the pairs' figures are their best cases, equal
+   * files in cache; on real files refills and uneven tails cost more
+   * than the one stream's, so they must win clearly. */
+  out_choice->stream_engine = FY_HASH_ENGINE_OPENSSL;
+  if (out_choice->pairs_mib_per_s / PAIRS_MARGIN > out_choice->openssl_mib_per_s)
+    out_choice->stream_engine = FY_HASH_ENGINE_PAIRS;
+
   out_choice->forced = FALSE;
   if (g_strcmp0 (forced, "openssl") == 0)
     {
@@ -138,18 +145,18 @@ fy_hash_engine_choose (FyHashEngineChoice *out_choice)
     }
   else
     {
-      /* The lanes' and the pairs' figures are their best cases, equal
-       * files in cache; on real files refills and uneven tails cost more
-       * than the one stream's, so they must win clearly. */
       double lanes = out_choice->lanes_mib_per_s / LANES_MARGIN;
-      double pairs = out_choice->pairs_mib_per_s / PAIRS_MARGIN;
+      double stream = out_choice->stream_engine == FY_HASH_ENGINE_PAIRS
+                      ? out_choice->pairs_mib_per_s / PAIRS_MARGIN
+                      : out_choice->openssl_mib_per_s;
 
-      out_choice->engine = FY_HASH_ENGINE_OPENSSL;
-      if (lanes > out_choice->openssl_mib_per_s && lanes >= pairs)
+      out_choice->engine = out_choice->stream_engine;
+      if (lanes > stream)
         out_choice->engine = FY_HASH_ENGINE_LANES;
-      else if (pairs > out_choice->openssl_mib_per_s)
-        out_choice->engine = FY_HASH_ENGINE_PAIRS;
     }
+  /* Forced, one engine does all. */
+  if (out_choice->forced && out_choice->engine != FY_HASH_ENGINE_LANES)
+    out_choice->stream_engine = out_choice->engine;
 }
 
 const char *

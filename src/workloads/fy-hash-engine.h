@@ -28,6 +28,12 @@ typedef enum
 typedef struct
 {
   FyHashEngine engine;
+  /* The faster of the two that hash one file after another (OpenSSL or
+   * the pairs), for files too small to keep eight lanes filled: a lane
+   * waits for the longest file of its group, and each file's padding
+   * and refills cost it more than a stream's. The lanes are only for
+   * large files of about equal size. */
+  FyHashEngine stream_engine;
   double       openssl_mib_per_s; /* one stream, one core */
   double       lanes_mib_per_s;   /* all eight lanes together, one core; 0 without AVX2 */
   double       pairs_mib_per_s;   /* both streams together, one core; 0 without SHA-NI */

@@ -1,6 +1,6 @@
-/* fy-workloads-files.c: hash, hash-outcome, hash-files, hash-pairs and
- * hash-batch, the workloads that digest files (hash-pairs in
- * fy-workloads-hash-pairs.c)
+/* fy-workloads-files.c: hash, hash-outcome, hash-files, hash-pairs,
+ * hash-lanes and hash-batch, the workloads that digest files (hash-pairs
+ * in fy-workloads-hash-pairs.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -112,7 +112,8 @@ typedef struct
   guint64     total;
   gboolean    eof;
   gboolean    active;
-  char        text[2 * FY_SHA256_DIGEST_SIZE + 1];
+  guint8      digest[FY_SHA256_DIGEST_SIZE];
+  gint64      ended;    /* monotonic time of its digest or failure */
   GError     *error;
 } HashLane;
 
@@ -133,7 +134,6 @@ hash_lane_solo (HashLane         *lane,
                 guint             index)
 {
   guint64 bits = (lane->total - (lane->end - lane->start)) * 8;
-  guint8 digest[FY_SHA256_DIGEST_SIZE];
   SHA256_CTX ctx;
 
   SHA256_Init (&ctx);
@@ -154,15 +154,16 @@ hash_lane_solo (HashLane         *lane,
 
   if (!fy_file_check_not_truncated (lane->fd, &lane->st, lane->total, &lane->error))
     return;
-  SHA256_Final (digest, &ctx);
-  fy_sha256_to_hex (digest, lane->text);
+  SHA256_Final (lane->digest, &ctx);
 }
 
-/* Up to eight files at once, one per lane. Each file fails or succeeds on
+/* Up to eight files at once, one per lane, each lane reading through its
+ * HASH_LANE_BUFFER_SIZE bytes of @buffers. Each file fails or succeeds on
  * its own: a lane that fails simply stops taking part. */
 static void
 hash_lanes_x8 (HashLane *lanes,
-               guint     n_lanes)
+               guint     n_lanes,
+               guint8   *buffers)
 {
   FySha256x8 state;
   guint n_active = 0;
@@ -174,6 +175,7 @@ hash_lanes_x8 (HashLane *lanes,
       HashLane *lane = &lanes[i];
 
       lane->fd = -1;
+      lane->buffer = buffers + (gsize) i * HASH_LANE_BUFFER_SIZE;
       if (lane->path[0] == '\0')
         {
           g_set_error_literal (&lane->error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
@@ -184,7 +186,6 @@ hash_lanes_x8 (HashLane *lanes,
       if (lane->fd < 0)
         continue;
       posix_fadvise (lane->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-      lane->buffer = g_malloc (HASH_LANE_BUFFER_SIZE);
       lane->active = TRUE;
       n_active++;
     }
@@ -200,7 +201,6 @@ hash_lanes_x8 (HashLane *lanes,
         {
           HashLane *lane = &lanes[i];
           gboolean done = FALSE;
-          guint8 digest[FY_SHA256_DIGEST_SIZE];
 
           if (!lane->active)
             continue;
@@ -210,16 +210,14 @@ hash_lanes_x8 (HashLane *lanes,
           else if (lane->eof && lane->end - lane->start < FY_SHA256_BLOCK_SIZE)
             {
               if (fy_file_check_not_truncated (lane->fd, &lane->st, lane->total, &lane->error))
-                {
-                  fy_sha256_x8_finish_lane (&state, i, lane->buffer + lane->start,
-                                            lane->end - lane->start, lane->total, digest);
-                  fy_sha256_to_hex (digest, lane->text);
-                }
+                fy_sha256_x8_finish_lane (&state, i, lane->buffer + lane->start,
+                                          lane->end - lane->start, lane->total, lane->digest);
               done = TRUE;
             }
 
           if (done)
             {
+              lane->ended = g_get_monotonic_time ();
               lane->active = FALSE;
               n_active--;
               continue;
@@ -238,6 +236,7 @@ hash_lanes_x8 (HashLane *lanes,
             if (lanes[i].active)
               {
                 hash_lane_solo (&lanes[i], &state, i);
+                lanes[i].ended = g_get_monotonic_time ();
                 lanes[i].active = FALSE;
               }
           break;
@@ -257,10 +256,76 @@ hash_lanes_x8 (HashLane *lanes,
 
   for (guint i = 0; i < n_lanes; i++)
     {
+      if (lanes[i].ended == 0)
+        lanes[i].ended = g_get_monotonic_time ();
       if (lanes[i].fd >= 0)
         close (lanes[i].fd);
-      g_clear_pointer (&lanes[i].buffer, g_free);
     }
+}
+
+/* The buffers of the eight lanes, kept by each thread from one task to
+ * the next, page-aligned: one malloc () of 128 KiB per file is an mmap ()
+ * and its page faults. */
+static GPrivate lane_buffers_key = G_PRIVATE_INIT (g_aligned_free);
+
+static guint8 *
+lane_buffers (void)
+{
+  guint8 *buffers = g_private_get (&lane_buffers_key);
+
+  if (buffers == NULL)
+    {
+      buffers = g_aligned_alloc (FY_SHA256_LANES, HASH_LANE_BUFFER_SIZE, 4096);
+      g_private_set (&lane_buffers_key, buffers);
+    }
+  return buffers;
+}
+
+/* hash-files's packed outcome, its files digested eight at a time in the
+ * vector unit: for large files of about equal size, which keep the lanes
+ * busy together. Each file's time runs from its group's start to its own
+ * digest. */
+static GVariant *
+fy_workload_hash_lanes (GVariant           *argument,
+                        FyWorkloadContext  *context,
+                        GError            **error)
+{
+  g_autofree const char **paths = g_variant_get_bytestring_array (argument, NULL);
+  guint n_paths = g_strv_length ((char **) paths);
+  g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
+  g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
+  GVariantBuilder failures;
+
+  if (!fy_sha256_x8_supported ())
+    return fy_workload_hash_files (argument, context, error);
+
+  g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
+  for (guint first = 0; first < n_paths; first += FY_SHA256_LANES)
+    {
+      HashLane lanes[FY_SHA256_LANES] = { { 0 } };
+      guint n_lanes = MIN (n_paths - first, FY_SHA256_LANES);
+      gint64 began = g_get_monotonic_time ();
+
+      for (guint i = 0; i < n_lanes; i++)
+        lanes[i].path = paths[first + i];
+      hash_lanes_x8 (lanes, n_lanes, lane_buffers ());
+      for (guint i = 0; i < n_lanes; i++)
+        {
+          micros[first + i] = (guint32) CLAMP (lanes[i].ended - began, 0, G_MAXUINT32);
+          if (lanes[i].error != NULL)
+            g_variant_builder_add (&failures, "(us)", (guint32) (first + i), lanes[i].error->message);
+          else
+            memcpy (digests + (gsize) (first + i) * FY_SHA256_DIGEST_SIZE, lanes[i].digest,
+                    FY_SHA256_DIGEST_SIZE);
+          g_clear_error (&lanes[i].error);
+        }
+    }
+
+  return g_variant_new ("(@ay@au@a(us))",
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, digests,
+                                                   (gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1),
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, micros, n_paths, sizeof (guint32)),
+                        g_variant_builder_end (&failures));
 }
 
 static GVariant *
@@ -282,17 +347,22 @@ fy_workload_hash_batch (GVariant           *argument,
         lanes[i].path = paths[first + i];
 
       if (multi)
-        hash_lanes_x8 (lanes, n_lanes);
+        hash_lanes_x8 (lanes, n_lanes, lane_buffers ());
       else
         for (guint i = 0; i < n_lanes; i++)
-          fy_hash_file_evp (lanes[i].path, lanes[i].text, &lanes[i].error);
+          fy_hash_file_raw (lanes[i].path, lanes[i].digest, &lanes[i].error);
 
       for (guint i = 0; i < n_lanes; i++)
         {
+          char text[2 * FY_SHA256_DIGEST_SIZE + 1];
+
           if (lanes[i].error != NULL)
             g_variant_builder_add (builder, "(bs)", FALSE, lanes[i].error->message);
           else
-            g_variant_builder_add (builder, "(bs)", TRUE, lanes[i].text);
+            {
+              fy_sha256_to_hex (lanes[i].digest, text);
+              g_variant_builder_add (builder, "(bs)", TRUE, text);
+            }
           g_clear_error (&lanes[i].error);
         }
     }
@@ -326,6 +396,10 @@ const FyWorkloadInfo fy_workloads_files[] = {
     "SHA-256 of many files, two at a time through interleaved SHA-NI, packed as "
     "hash-files packs them: paths (aay) → (digests (ay); microseconds per file (au); "
     "index and reason of each failure (a(us)))" },
+  { "hash-lanes", "aay", "(ayaua(us))", fy_workload_hash_lanes,
+    "SHA-256 of large files of about equal size, eight at a time in the vector unit, "
+    "packed as hash-files packs them: paths (aay) → (digests (ay); microseconds per "
+    "file (au); index and reason of each failure (a(us)))" },
   { "hash-batch", "aay", "a(bs)", fy_workload_hash_batch,
     "SHA-256 of several files, up to eight at once in the vector unit: "
     "paths (aay) → per file (TRUE, hex digest) or (FALSE, reason) (a(bs))" },

@@ -389,7 +389,7 @@ test_png_reduce_matches_gdk_pixbuf (void)
     }
 }
 
-/* hash-files and hash-pairs: one packed result for many files, each its
+/* hash-files, hash-pairs and hash-lanes: one packed result for many files, each its
  * own outcome: a digest where it could be read (the same as hash's), zeros
  * and a reason where not, in any order, and a time for every file. */
 static void
@@ -1118,6 +1118,7 @@ main (int    argc,
   g_test_add_func ("/workloads/hash/outcome", test_hash_outcome);
   g_test_add_data_func ("/workloads/hash/files-packed", "hash-files", test_hash_files_packed);
   g_test_add_data_func ("/workloads/hash/pairs-packed", "hash-pairs", test_hash_files_packed);
+  g_test_add_data_func ("/workloads/hash/lanes-packed", "hash-lanes", test_hash_files_packed);
   g_test_add_func ("/workloads/hash/batch-matches", test_hash_batch_matches);
   g_test_add_func ("/workloads/hash/batch-matches-avx2", test_hash_batch_matches_avx2);
   g_test_add_func ("/workloads/hash/batch-matches-portable", test_hash_batch_matches_portable);
