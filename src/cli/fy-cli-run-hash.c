@@ -23,18 +23,13 @@
 
 #include "fy-cli-run-private.h"
 
-/* FY_HASH_ENGINE=lanes: every file through the lanes, in batches. */
-gboolean
-fy_cli_run_hash_all_lanes (Run *run)
-{
-  return run->engine.engine == FY_HASH_ENGINE_LANES && run->engine.forced;
-}
-
-/* The workload of the small files' chunks. */
+/* The packed workload of an engine's chunks. */
 const char *
-fy_cli_run_hash_stream_workload (Run *run)
+fy_cli_run_hash_workload (FyHashEngine engine)
 {
-  return run->engine.stream_engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
+  if (engine == FY_HASH_ENGINE_LANES)
+    return "hash-lanes";
+  return engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
 }
 
 /* Appends a chunk of @n slots from @first to the chunks and @builder. */
@@ -86,28 +81,27 @@ fy_cli_run_build_hash_chunks (Run    *run,
       g_array_append_val (large, input);
   fy_cli_run_sort_largest_first (files, large);
 
-  /* Large files go eight to a task of hash-lanes where, with no more
-   * than a worker's share in a task, the lanes still beat the stream;
-   * two to a task of hash-pairs; or one by one. Neighbours in size order
-   * end close together. */
-  run->workload = fy_cli_run_hash_stream_workload (run);
-  run->large_workload = run->workload;
-  if (run->engine.engine == FY_HASH_ENGINE_LANES)
+  /* Small files go in chunks to the fastest engine. Large files go eight
+   * to a task of the lanes where, with no more than a worker's share in
+   * a task, the lanes still beat the stream; two to a task of the pairs;
+   * or one by one. Neighbours in size order end close together. */
+  run->small_engine = run->engine.engine;
+  run->large_engine = run->engine.engine;
+  if (run->large_engine == FY_HASH_ENGINE_LANES && large->len > 0)
     {
       guint batch = CLAMP ((large->len + n_workers - 1) / n_workers, 1, FY_SHA256_LANES);
       double stream_rate = run->engine.stream_engine == FY_HASH_ENGINE_PAIRS
                            ? run->engine.pairs_mib_per_s : run->engine.openssl_mib_per_s;
 
-      if (run->engine.lanes_mib_per_s * batch / FY_SHA256_LANES > stream_rate)
-        {
-          per_large_task = batch;
-          run->large_workload = "hash-lanes";
-        }
+      if (run->engine.forced || run->engine.lanes_mib_per_s * batch / FY_SHA256_LANES > stream_rate)
+        per_large_task = batch;
       else
-        run->engine.engine = run->engine.stream_engine;
+        run->large_engine = run->engine.stream_engine;
     }
-  if (run->engine.engine == FY_HASH_ENGINE_PAIRS)
+  if (run->large_engine == FY_HASH_ENGINE_PAIRS)
     per_large_task = 2;
+  run->workload = fy_cli_run_hash_workload (run->small_engine);
+  run->large_workload = fy_cli_run_hash_workload (run->large_engine);
 
   /* The small files left: the walk's chunks not handed out, then the
    * files after them. */

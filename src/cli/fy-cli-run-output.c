@@ -438,9 +438,9 @@ fy_cli_run_print_json (Run    *run,
       json_builder_set_member_name (builder, "engine");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, fy_hash_engine_name (run->engine.engine));
+      json_builder_add_string_value (builder, fy_hash_engine_name (run->large_engine));
       json_builder_set_member_name (builder, "small_files");
-      json_builder_add_string_value (builder, fy_hash_engine_name (run->engine.stream_engine));
+      json_builder_add_string_value (builder, fy_hash_engine_name (run->small_engine));
       json_builder_set_member_name (builder, "openssl_mib_per_s");
       json_builder_add_double_value (builder, run->engine.openssl_mib_per_s);
       json_builder_set_member_name (builder, "lanes_mib_per_s");

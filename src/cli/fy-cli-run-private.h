@@ -59,7 +59,6 @@ typedef struct
   /* The walking thread's, until it is joined. */
   GArray      *pending;      /* guint: small files in no chunk yet */
   guint64      pending_cost;
-  gboolean     off;          /* lanes forced on every file: nothing streams */
   const char  *workload;     /* set before the first chunk is queued */
   /* From the walking thread to the main one. */
   GAsyncQueue *queue;        /* HashStreamChunk */
@@ -116,8 +115,10 @@ typedef struct
   GArray        *input_slot;    /* guint: the inverse */
   FyCliWalk     *walk;          /* hash and resize: what was skipped or failed */
   FyHashEngineChoice engine;
+  FyHashEngine   large_engine;  /* hash: the engines that ran, for the files of 1 MiB or more … */
+  FyHashEngine   small_engine;  /* … and for the smaller ones */
   gboolean       chunked_hash;  /* hash: files travel in packed chunks of hash-files */
-  const char    *large_workload; /* … the large files' chunks, first (hash-lanes or as the small) */
+  const char    *large_workload; /* … the large files' chunks, first */
   guint          n_large_chunks; /* … how many there are */
   GVariant      *chunk_arguments; /* … one "aay" per task */
   GArray        *chunk_starts;  /* … guint: chunk c holds slots [starts[c], starts[c + 1]) */
@@ -174,8 +175,7 @@ void          fy_cli_run_stream_while_walking (Run       *run,
                                                FyPool    *pool);
 
 /* fy-cli-run-hash.c: hash's files in chunks. */
-gboolean      fy_cli_run_hash_all_lanes    (Run          *run);
-const char   *fy_cli_run_hash_stream_workload (Run       *run);
+const char   *fy_cli_run_hash_workload     (FyHashEngine  engine);
 void          fy_cli_run_build_hash_chunks (Run          *run,
                                             GArray       *files);
 FyFutureIter *fy_cli_run_start_hash_tasks  (Run          *run,

@@ -71,14 +71,7 @@ queue_pending (Run       *run,
     {
       if (run->engine_thread != NULL)
         g_thread_join (g_steal_pointer (&run->engine_thread));
-      /* Lanes forced on every file take them sorted by size: nothing to
-       * stream. */
-      if (fy_cli_run_hash_all_lanes (run))
-        {
-          stream->off = TRUE;
-          return;
-        }
-      stream->workload = fy_cli_run_hash_stream_workload (run);
+      stream->workload = fy_cli_run_hash_workload (run->engine.engine);
     }
 
   paths = g_new (const char *, stream->pending->len);
@@ -109,7 +102,7 @@ fy_cli_run_stream_file_added (FyCliWalk *walk,
 
   if (size >= SMALL_FILE_SIZE)
     return;
-  if (!stream->off && stream->pending->len > 0 &&
+  if (stream->pending->len > 0 &&
       stream->pending_cost + cost > SMALL_CHUNK_MAX_COST)
     queue_pending (run, walk);
   g_array_append_val (stream->pending, index);

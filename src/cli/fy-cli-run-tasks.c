@@ -200,10 +200,8 @@ fy_cli_run_build_tasks (Run     *run,
     {
       /* A pool's task timeout applies to a chunk as a whole: with
        * --timeout, each file stays a task of its own, so that the limit is
-       * per file as its help says. Lanes forced on every file take them
-       * in batches of neighbours in size. */
-      if (run->auto_chunks && run->mode == RUN_MODE_MAP && run->timeout == 0 &&
-          !fy_cli_run_hash_all_lanes (run))
+       * per file as its help says. */
+      if (run->auto_chunks && run->mode == RUN_MODE_MAP && run->timeout == 0)
         {
           fy_cli_run_build_hash_chunks (run, files);
           return TRUE;
@@ -237,7 +235,7 @@ fy_cli_run_build_tasks (Run     *run,
        * through OpenSSL, and --json says so. */
       else if (run->engine.engine == FY_HASH_ENGINE_PAIRS)
         run->engine.engine = FY_HASH_ENGINE_OPENSSL;
-      run->engine.stream_engine = run->engine.engine;
+      run->large_engine = run->small_engine = run->engine.engine;
     }
 
   /* Nothing went out during the walk: the stream is only made for runs

@@ -121,8 +121,8 @@ fy_hash_engine_choose (FyHashEngineChoice *out_choice)
     }
 
   /* The lanes' and the pairs' figures are their best cases, equal
-   * files in cache; on real files refills and uneven tails cost more
-   * than the one stream's, so they must win clearly. */
+   * files in cache; on real files refills, padding and the tails of
+   * tasks cost more than the one stream's, so they must win clearly. */
   out_choice->stream_engine = FY_HASH_ENGINE_OPENSSL;
   if (out_choice->pairs_mib_per_s / PAIRS_MARGIN > out_choice->openssl_mib_per_s)
     out_choice->stream_engine = FY_HASH_ENGINE_PAIRS;
@@ -154,7 +154,8 @@ fy_hash_engine_choose (FyHashEngineChoice *out_choice)
       if (lanes > stream)
         out_choice->engine = FY_HASH_ENGINE_LANES;
     }
-  /* Forced, one engine does all. */
+  /* A forced stream does all; forced lanes still leave tasks of a file
+   * or two to the measured stream. */
   if (out_choice->forced && out_choice->engine != FY_HASH_ENGINE_LANES)
     out_choice->stream_engine = out_choice->engine;
 }

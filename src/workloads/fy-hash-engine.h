@@ -27,12 +27,10 @@ typedef enum
 
 typedef struct
 {
+  /* The fastest: the one for chunks of many files. */
   FyHashEngine engine;
   /* The faster of the two that hash one file after another (OpenSSL or
-   * the pairs), for files too small to keep eight lanes filled: a lane
-   * waits for the longest file of its group, and each file's padding
-   * and refills cost it more than a stream's. The lanes are only for
-   * large files of about equal size. */
+   * the pairs): for tasks of too few files to keep eight lanes busy. */
   FyHashEngine stream_engine;
   double       openssl_mib_per_s; /* one stream, one core */
   double       lanes_mib_per_s;   /* all eight lanes together, one core; 0 without AVX2 */

@@ -1,6 +1,6 @@
 /* fy-workloads-files.c: hash, hash-outcome, hash-files, hash-pairs,
  * hash-lanes and hash-batch, the workloads that digest files (hash-pairs
- * in fy-workloads-hash-pairs.c)
+ * and hash-lanes in files of their own)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -28,6 +28,7 @@
 #include "fy-sha256.h"
 #include "fy-workload.h"
 #include "fy-workload-error.h"
+#include "fy-workloads-hash-lanes.h"
 #include "fy-workloads-hash-pairs.h"
 
 /* Per lane of a batch: eight of them still fit the L2 cache together. */
@@ -281,53 +282,6 @@ lane_buffers (void)
   return buffers;
 }
 
-/* hash-files's packed outcome, its files digested eight at a time in the
- * vector unit: for large files of about equal size, which keep the lanes
- * busy together. Each file's time runs from its group's start to its own
- * digest. */
-static GVariant *
-fy_workload_hash_lanes (GVariant           *argument,
-                        FyWorkloadContext  *context,
-                        GError            **error)
-{
-  g_autofree const char **paths = g_variant_get_bytestring_array (argument, NULL);
-  guint n_paths = g_strv_length ((char **) paths);
-  g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
-  g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
-  GVariantBuilder failures;
-
-  if (!fy_sha256_x8_supported ())
-    return fy_workload_hash_files (argument, context, error);
-
-  g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
-  for (guint first = 0; first < n_paths; first += FY_SHA256_LANES)
-    {
-      HashLane lanes[FY_SHA256_LANES] = { { 0 } };
-      guint n_lanes = MIN (n_paths - first, FY_SHA256_LANES);
-      gint64 began = g_get_monotonic_time ();
-
-      for (guint i = 0; i < n_lanes; i++)
-        lanes[i].path = paths[first + i];
-      hash_lanes_x8 (lanes, n_lanes, lane_buffers ());
-      for (guint i = 0; i < n_lanes; i++)
-        {
-          micros[first + i] = (guint32) CLAMP (lanes[i].ended - began, 0, G_MAXUINT32);
-          if (lanes[i].error != NULL)
-            g_variant_builder_add (&failures, "(us)", (guint32) (first + i), lanes[i].error->message);
-          else
-            memcpy (digests + (gsize) (first + i) * FY_SHA256_DIGEST_SIZE, lanes[i].digest,
-                    FY_SHA256_DIGEST_SIZE);
-          g_clear_error (&lanes[i].error);
-        }
-    }
-
-  return g_variant_new ("(@ay@au@a(us))",
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, digests,
-                                                   (gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1),
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, micros, n_paths, sizeof (guint32)),
-                        g_variant_builder_end (&failures));
-}
-
 static GVariant *
 fy_workload_hash_batch (GVariant           *argument,
                         FyWorkloadContext  *context,
@@ -370,6 +324,18 @@ fy_workload_hash_batch (GVariant           *argument,
   return g_variant_builder_end (builder);
 }
 
+/* hash-lanes where the CPU has the vector digest, hash-files's one stream
+ * elsewhere. */
+static GVariant *
+lanes_or_files (GVariant           *argument,
+                FyWorkloadContext  *context,
+                GError            **error)
+{
+  if (!fy_sha256_x8_supported ())
+    return fy_workload_hash_files (argument, context, error);
+  return fy_workload_hash_lanes (argument, context, error);
+}
+
 /* hash-pairs where the CPU has SHA-NI, hash-files's one stream
  * elsewhere: a chunk made for one machine's engine stays right on any. */
 static GVariant *
@@ -396,10 +362,10 @@ const FyWorkloadInfo fy_workloads_files[] = {
     "SHA-256 of many files, two at a time through interleaved SHA-NI, packed as "
     "hash-files packs them: paths (aay) → (digests (ay); microseconds per file (au); "
     "index and reason of each failure (a(us)))" },
-  { "hash-lanes", "aay", "(ayaua(us))", fy_workload_hash_lanes,
-    "SHA-256 of large files of about equal size, eight at a time in the vector unit, "
-    "packed as hash-files packs them: paths (aay) → (digests (ay); microseconds per "
-    "file (au); index and reason of each failure (a(us)))" },
+  { "hash-lanes", "aay", "(ayaua(us))", lanes_or_files,
+    "SHA-256 of many files, eight at a time in the lanes of the vector unit, packed "
+    "as hash-files packs them: paths (aay) → (digests (ay); microseconds per file "
+    "(au); index and reason of each failure (a(us)))" },
   { "hash-batch", "aay", "a(bs)", fy_workload_hash_batch,
     "SHA-256 of several files, up to eight at once in the vector unit: "
     "paths (aay) → per file (TRUE, hex digest) or (FALSE, reason) (a(bs))" },
