@@ -2,14 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Large files go one per task (two with the paired SHA-NI engine),
- * largest first, so that the workers share them evenly; small ones in
- * chunks in the walk's order, so that a tree of small files costs one
- * round trip per chunk, not per file, and the files of a chunk mostly
- * share a directory (the worker opens each by its name in the directory
- * it holds open). A chunk is one task of hash-files or hash-pairs, whose
- * packed result is read here without a value made per file; every file
- * keeps its own outcome, worker and time. Chunks of small files may
+ * Large files go largest first, in tasks of a few of about a size, so
+ * that the workers share them evenly; small ones in chunks in the walk's
+ * order, so that a tree of small files costs one round trip per chunk,
+ * not per file, and the files of a chunk mostly share a directory (the
+ * worker opens each by its name in the directory it holds open). A chunk
+ * is one task of hash-files, hash-pairs or hash-lanes, whose packed
+ * result is read here without a value made per file; every file keeps
+ * its own outcome, worker and time. Chunks of small files may
  * already have gone out during the walk (fy-cli-run-stream.c): they come
  * first in the slots, and what is built here follows them.
  */
@@ -48,9 +48,88 @@ add_chunk (Run             *run,
   g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths, n));
 }
 
+/* The rate of @engine on one core, as timed. */
+static double
+engine_rate (const FyHashEngineChoice *choice,
+             FyHashEngine              engine)
+{
+  if (engine == FY_HASH_ENGINE_LANES)
+    return choice->lanes_mib_per_s;
+  return engine == FY_HASH_ENGINE_PAIRS ? choice->pairs_mib_per_s : choice->openssl_mib_per_s;
+}
+
+/* Appends the chunks of the @n large files at slots [@first, …), largest
+ * first. They are cut in groups of neighbours in size of about a
+ * LARGE_TASKS_PER_WORKER-th of a worker's share of their bytes, so that
+ * no group leaves a worker alone at the end, and of at most eight files.
+ * A group goes to the lanes as one task where it has files enough that
+ * the lanes, that full, beat the stream; otherwise its files go to the
+ * stream engine, two to a task for the pairs, else one. */
+static void
+add_large_chunks (Run             *run,
+                  GVariantBuilder *builder,
+                  GArray          *files,
+                  guint            first,
+                  guint            n,
+                  guint            n_workers)
+{
+  FyHashEngine stream = run->engine.stream_engine;
+  guint per_stream_task = stream == FY_HASH_ENGINE_PAIRS ? 2 : 1;
+  gboolean lanes = run->engine.engine == FY_HASH_ENGINE_LANES;
+  guint64 total = 0;
+  guint64 target;
+  guint end;
+
+  run->large_workloads = g_ptr_array_new ();
+  /* With no large file, nothing chose otherwise. */
+  run->large_engine = lanes && n > 0 ? stream : run->engine.engine;
+  for (guint k = 0; k < n; k++)
+    total += g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + k)).size;
+  target = MAX (total / (LARGE_TASKS_PER_WORKER * n_workers), 1);
+
+  for (guint k = 0; k < n; k = end)
+    {
+      guint64 bytes = 0;
+      guint n_group;
+
+      if (!lanes)
+        {
+          /* No lanes: the groups are the stream's tasks. */
+          end = MIN (k + per_stream_task, n);
+          add_chunk (run, builder, files, first + k, end - k);
+          g_ptr_array_add (run->large_workloads, (gpointer) fy_cli_run_hash_workload (run->engine.engine));
+          continue;
+        }
+
+      for (end = k; end < n && end - k < FY_SHA256_LANES; end++)
+        {
+          guint64 size = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + end)).size;
+
+          if (end > k && bytes + size > target)
+            break;
+          bytes += size;
+        }
+      n_group = end - k;
+      if (run->engine.forced ||
+          engine_rate (&run->engine, FY_HASH_ENGINE_LANES) * n_group / FY_SHA256_LANES >
+          engine_rate (&run->engine, stream))
+        {
+          add_chunk (run, builder, files, first + k, n_group);
+          g_ptr_array_add (run->large_workloads, (gpointer) "hash-lanes");
+          run->large_engine = FY_HASH_ENGINE_LANES;
+          continue;
+        }
+      for (guint j = k; j < end; j += per_stream_task)
+        {
+          add_chunk (run, builder, files, first + j, MIN (per_stream_task, end - j));
+          g_ptr_array_add (run->large_workloads, (gpointer) fy_cli_run_hash_workload (stream));
+        }
+    }
+}
+
 /* The files not handed out during the walk (all of them, when nothing
- * streamed): those of SMALL_FILE_SIZE or more one per task, largest
- * first; then the small ones in the walk's order, in chunks of about
+ * streamed): those of SMALL_FILE_SIZE or more as add_large_chunks ()
+ * groups them, largest first; then the small ones in the walk's order, in chunks of about
  * equal cost that shrink toward the end. Chunks the walk made that are
  * still of the full cost here go out as they are; the last ones are cut
  * again, smaller. Slots follow the chunks handed out already. */
@@ -64,7 +143,6 @@ fy_cli_run_build_hash_chunks (Run    *run,
   g_autoptr(GArray) small = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   HashStream *stream = run->stream;
-  guint per_large_task = 1;
   guint64 left = 0;
   guint64 share;
   guint slot;
@@ -81,27 +159,10 @@ fy_cli_run_build_hash_chunks (Run    *run,
       g_array_append_val (large, input);
   fy_cli_run_sort_largest_first (files, large);
 
-  /* Small files go in chunks to the fastest engine. Large files go eight
-   * to a task of the lanes where, with no more than a worker's share in
-   * a task, the lanes still beat the stream; two to a task of the pairs;
-   * or one by one. Neighbours in size order end close together. */
+  /* Small files go in chunks to the fastest engine; large ones as
+   * add_large_chunks () shares them out. */
   run->small_engine = run->engine.engine;
-  run->large_engine = run->engine.engine;
-  if (run->large_engine == FY_HASH_ENGINE_LANES && large->len > 0)
-    {
-      guint batch = CLAMP ((large->len + n_workers - 1) / n_workers, 1, FY_SHA256_LANES);
-      double stream_rate = run->engine.stream_engine == FY_HASH_ENGINE_PAIRS
-                           ? run->engine.pairs_mib_per_s : run->engine.openssl_mib_per_s;
-
-      if (run->engine.forced || run->engine.lanes_mib_per_s * batch / FY_SHA256_LANES > stream_rate)
-        per_large_task = batch;
-      else
-        run->large_engine = run->engine.stream_engine;
-    }
-  if (run->large_engine == FY_HASH_ENGINE_PAIRS)
-    per_large_task = 2;
   run->workload = fy_cli_run_hash_workload (run->small_engine);
-  run->large_workload = fy_cli_run_hash_workload (run->large_engine);
 
   /* The small files left: the walk's chunks not handed out, then the
    * files after them. */
@@ -155,9 +216,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
 
   slot = run->slot_input->len;
   g_array_append_vals (run->slot_input, large->data, large->len);
-  for (guint k = 0; k < large->len; k += per_large_task)
-    add_chunk (run, builder, files, slot + k, MIN (per_large_task, large->len - k));
-  run->n_large_chunks = (large->len + per_large_task - 1) / per_large_task;
+  add_large_chunks (run, builder, files, slot, large->len, n_workers);
   for (c = 0; c < kept->len; c++)
     {
       HashStreamChunk *chunk = g_ptr_array_index (kept, c);
@@ -434,29 +493,27 @@ fy_cli_run_start_hash_chunks (Run     *run,
 
   if (n_chunks == 0)
     return TRUE;
-  /* The large files' chunks first, then the small files': their own
-   * workloads. */
-  if (run->n_large_chunks > 0 && !g_str_equal (run->large_workload, run->workload))
+  /* The large files' chunks first, then the small files', each run of
+   * chunks of one workload submitted as a whole, in order. */
+  for (guint c = 0; c < n_chunks;)
     {
-      g_autoptr(GVariant) large = g_variant_ref_sink (slice_array (run->chunk_arguments, 0, run->n_large_chunks));
-      g_autoptr(GVariant) small = g_variant_ref_sink (slice_array (run->chunk_arguments, run->n_large_chunks,
-                                                                   n_chunks));
+      const char *workload = c < run->large_workloads->len ? g_ptr_array_index (run->large_workloads, c)
+                                                           : run->workload;
+      g_autoptr(GVariant) some = NULL;
+      guint end = c + 1;
 
-      iter = fy_pool_imap_unordered (pool, run->large_workload, large, 1, error);
+      while (end < n_chunks &&
+             g_str_equal (end < run->large_workloads->len ? g_ptr_array_index (run->large_workloads, end)
+                                                          : run->workload,
+                          workload))
+        end++;
+      some = g_variant_ref_sink (slice_array (run->chunk_arguments, c, end));
+      g_clear_pointer (&iter, fy_future_iter_unref);
+      iter = fy_pool_imap_unordered (pool, workload, some, 1, error);
       if (iter == NULL)
         return FALSE;
-      if (n_chunks > run->n_large_chunks)
-        {
-          g_clear_pointer (&iter, fy_future_iter_unref);
-          iter = fy_pool_imap_unordered (pool, run->workload, small, 1, error);
-          if (iter == NULL)
-            return FALSE;
-        }
+      c = end;
     }
-  else
-    iter = fy_pool_imap_unordered (pool, run->workload, run->chunk_arguments, 1, error);
-  if (iter == NULL)
-    return FALSE;
   g_assert (g_list_model_get_n_items (tasks) - before == n_chunks);
   for (guint c = 0; c < n_chunks; c++)
     {

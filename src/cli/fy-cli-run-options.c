@@ -79,9 +79,11 @@ command_summary (const char *command)
               "or directory that cannot be read is reported on stderr and makes the\n"
               "exit status 1. FIFOs are never opened for reading, so nothing blocks.\n"
               "Each file is one task; the largest files start first. The digest\n"
-              "engine (OpenSSL, using SHA-NI where the CPU has it; eight files at\n"
-              "once in the vector unit; or two files at once through SHA-NI) is\n"
-              "chosen by timing each; --json names it.");
+              "engine (OpenSSL, using SHA-NI where the CPU has it; two files at once\n"
+              "through SHA-NI; or eight files at once in the vector unit) is chosen\n"
+              "by timing each. The fastest takes the small files; large files go to\n"
+              "the vector unit only in groups that keep its eight lanes busy; --json\n"
+              "names the engines.");
   return N_("Resizes each image into --out under the same name and format. With\n"
             "no PATH, a built-in sample set is used.\n"
             "\n"
@@ -131,7 +133,8 @@ fy_cli_run_parse_options (Run    *run,
   GOptionEntry common_entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &run->workers, N_("Worker processes (default: one per CPU)"), "N" },
     { "chunksize", 0, 0, G_OPTION_ARG_INT, &run->chunksize, N_("Inputs a worker gets in one message (default: hash sends files of 1 MiB or more "
-                                                                 "one by one, or two by two to the paired SHA-NI engine, and smaller ones in "
+                                                                 "one by one, two by two to the paired SHA-NI engine or up to eight to the vector "
+                                                                 "unit, and smaller ones in "
                                                                  "chunks of about a millisecond of work, resize one by one, the others as "
                                                                  "Python’s map chooses)"), "N" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &run->mode_text, N_("map, imap, unordered or submit (default map)"), "MODE" },

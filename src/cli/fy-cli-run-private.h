@@ -37,6 +37,9 @@ G_BEGIN_DECLS
 #define SMALL_CHUNK_MAX_COST (1536 * 1024)
 #define SMALL_CHUNK_MIN_COST (128 * 1024)
 #define SMALL_CHUNKS_PER_WORKER 4
+/* Large files go in groups of about this fraction of a worker's share of
+ * their bytes (fy-cli-run-hash.c). */
+#define LARGE_TASKS_PER_WORKER 4
 
 /* The load's period: short enough that a 1 s sample (mpstat, the monitor)
  * sees ten of them, long enough that the sleeps are not all scheduler
@@ -118,8 +121,7 @@ typedef struct
   FyHashEngine   large_engine;  /* hash: the engines that ran, for the files of 1 MiB or more … */
   FyHashEngine   small_engine;  /* … and for the smaller ones */
   gboolean       chunked_hash;  /* hash: files travel in packed chunks of hash-files */
-  const char    *large_workload; /* … the large files' chunks, first */
-  guint          n_large_chunks; /* … how many there are */
+  GPtrArray     *large_workloads; /* … const char *: the workload of each large files' chunk, first */
   GVariant      *chunk_arguments; /* … one "aay" per task */
   GArray        *chunk_starts;  /* … guint: chunk c holds slots [starts[c], starts[c + 1]) */
   /* Outcome */

@@ -38,6 +38,7 @@ run_clear (Run *run)
   g_clear_pointer (&run->reasons, g_ptr_array_unref);
   g_clear_pointer (&run->micros, g_array_unref);
   g_clear_pointer (&run->chunk_arguments, g_variant_unref);
+  g_clear_pointer (&run->large_workloads, g_ptr_array_unref);
   g_clear_pointer (&run->chunk_starts, g_array_unref);
   g_clear_pointer (&run->slot_input, g_array_unref);
   g_clear_pointer (&run->input_slot, g_array_unref);

@@ -9,7 +9,9 @@
  * a task at a time. Which is faster depends on the CPU, not on a flag it
  * advertises, so each is timed on a short buffer and the fastest used:
  * on a CPU with SHA-NI, one stream beats eight lanes of AVX2, and where
- * the round instruction's latency leaves room, two streams beat one.
+ * the round instruction's latency leaves room, two streams beat one;
+ * eight lanes of AVX-512 may beat both. The lanes need eight files to
+ * stay busy, so the faster of the two streams is kept for tasks of fewer.
  */
 
 #pragma once
