@@ -62,3 +62,13 @@ fy_test_load_image (const char  *path,
   g_assert_no_error (error);
   return g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
 }
+
+char *
+fy_test_make_tmp_dir (void)
+{
+  char *dir = g_build_filename (g_get_user_cache_dir (), "files-XXXXXX", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_nonnull (g_mkdtemp (dir));
+  return dir;
+}

@@ -18,5 +18,9 @@ GVariant  *fy_test_run_workload (const char  *name,
  * "jpeg" or "png" when not NULL. */
 GdkPixbuf *fy_test_load_image   (const char  *path,
                                  char       **out_format);
+/* A new directory inside this test's own cache directory, which
+ * G_TEST_OPTION_ISOLATE_DIRS removes with everything in it after the
+ * test. */
+char      *fy_test_make_tmp_dir (void);
 
 G_END_DECLS
