@@ -9,6 +9,10 @@
 
 #include "config.h"
 
+/* SHA256_CTX, deprecated in OpenSSL 3 but still there, is the one way to
+ * hand a half-done digest to OpenSSL's single-stream code. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -319,4 +323,67 @@ fy_hash_refill (int        fd,
         }
     }
   return TRUE;
+}
+
+void
+fy_hash_resume (SHA256_CTX    *ctx,
+                const guint32  state[8],
+                guint64        hashed)
+{
+  guint64 bits = hashed * 8;
+
+  SHA256_Init (ctx);
+  for (guint i = 0; i < 8; i++)
+    ctx->h[i] = state[i];
+  ctx->Nl = (SHA_LONG) bits;
+  ctx->Nh = (SHA_LONG) (bits >> 32);
+}
+
+void
+fy_hash_outcomes_init (FyHashOutcomes *self,
+                       GVariant       *argument)
+{
+  self->paths = g_variant_get_bytestring_array (argument, NULL);
+  self->n_paths = g_strv_length ((char **) self->paths);
+  self->digests = g_malloc0 (MAX ((gsize) self->n_paths * FY_SHA256_DIGEST_SIZE, 1));
+  self->micros = g_new0 (guint32, MAX (self->n_paths, 1));
+  g_variant_builder_init (&self->failures, G_VARIANT_TYPE ("a(us)"));
+}
+
+guint8 *
+fy_hash_outcomes_digest (FyHashOutcomes *self,
+                         guint           index)
+{
+  return self->digests + (gsize) index * FY_SHA256_DIGEST_SIZE;
+}
+
+void
+fy_hash_outcomes_done (FyHashOutcomes *self,
+                       guint           index,
+                       gint64          began,
+                       const GError   *error)
+{
+  self->micros[index] = (guint32) CLAMP (g_get_monotonic_time () - began, 0, G_MAXUINT32);
+  if (error != NULL)
+    {
+      memset (fy_hash_outcomes_digest (self, index), 0, FY_SHA256_DIGEST_SIZE);
+      g_variant_builder_add (&self->failures, "(us)", (guint32) index, error->message);
+    }
+}
+
+GVariant *
+fy_hash_outcomes_end (FyHashOutcomes *self)
+{
+  GVariant *result;
+
+  result = g_variant_new ("(@ay@au@a(us))",
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, self->digests,
+                                                     (gsize) self->n_paths * FY_SHA256_DIGEST_SIZE, 1),
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, self->micros, self->n_paths,
+                                                     sizeof (guint32)),
+                          g_variant_builder_end (&self->failures));
+  g_clear_pointer (&self->paths, g_free);
+  g_clear_pointer (&self->digests, g_free);
+  g_clear_pointer (&self->micros, g_free);
+  return result;
 }

@@ -9,6 +9,10 @@
 
 #include <glib.h>
 
+/* For SHA256_CTX: a .c file that calls OpenSSL's deprecated SHA256_*
+ * functions defines OPENSSL_SUPPRESS_DEPRECATED before any include. */
+#include <openssl/sha.h>
+
 #include "fy-sha256.h"
 
 G_BEGIN_DECLS
@@ -53,5 +57,38 @@ gboolean       fy_hash_refill        (int                 fd,
                                       guint64            *total,
                                       gboolean           *eof,
                                       GError            **error);
+
+/* @ctx set to go on, through OpenSSL's single stream, from a digest's
+ * eight state words after @hashed bytes (whole blocks): for a file of the
+ * lanes or the pairs that ends alone. */
+void           fy_hash_resume        (SHA256_CTX         *ctx,
+                                      const guint32       state[8],
+                                      guint64             hashed);
+/* What hash-files, hash-pairs and hash-lanes give back, filled file by
+ * file: the task's paths, a digest and a time for each file, and the
+ * reason of each that failed. */
+typedef struct
+{
+  const char    **paths;
+  guint           n_paths;
+  guint8         *digests; /* 32 bytes per file, zeros where one failed */
+  guint32        *micros;
+  GVariantBuilder failures;
+} FyHashOutcomes;
+
+/* The paths of @argument ("aay"), no outcome yet. */
+void           fy_hash_outcomes_init   (FyHashOutcomes     *self,
+                                        GVariant           *argument);
+/* Where file @index's digest goes. */
+guint8        *fy_hash_outcomes_digest (FyHashOutcomes     *self,
+                                        guint               index);
+/* File @index ended: it took from @began (monotonic time) until now, and
+ * failed with @error unless that is NULL. */
+void           fy_hash_outcomes_done   (FyHashOutcomes     *self,
+                                        guint               index,
+                                        gint64              began,
+                                        const GError       *error);
+/* The packed result, (ayaua(us)); frees what init took. */
+GVariant      *fy_hash_outcomes_end    (FyHashOutcomes     *self);
 
 G_END_DECLS

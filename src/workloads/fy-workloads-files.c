@@ -73,31 +73,18 @@ fy_workload_hash_files (GVariant           *argument,
                         FyWorkloadContext  *context,
                         GError            **error)
 {
-  g_autofree const char **paths = g_variant_get_bytestring_array (argument, NULL);
-  guint n_paths = g_strv_length ((char **) paths);
-  g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
-  g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
-  GVariantBuilder failures;
-  gint64 before = g_get_monotonic_time ();
+  FyHashOutcomes out;
 
-  g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
-  for (guint i = 0; i < n_paths; i++)
+  fy_hash_outcomes_init (&out, argument);
+  for (guint i = 0; i < out.n_paths; i++)
     {
       g_autoptr(GError) failure = NULL;
-      gint64 after;
+      gint64 began = g_get_monotonic_time ();
 
-      if (!fy_hash_file_raw (paths[i], digests + (gsize) i * FY_SHA256_DIGEST_SIZE, &failure))
-        g_variant_builder_add (&failures, "(us)", (guint32) i, failure->message);
-      after = g_get_monotonic_time ();
-      micros[i] = (guint32) MIN (after - before, G_MAXUINT32);
-      before = after;
+      fy_hash_file_raw (out.paths[i], fy_hash_outcomes_digest (&out, i), &failure);
+      fy_hash_outcomes_done (&out, i, began, failure);
     }
-
-  return g_variant_new ("(@ay@au@a(us))",
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, digests,
-                                                   (gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1),
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, micros, n_paths, sizeof (guint32)),
-                        g_variant_builder_end (&failures));
+  return fy_hash_outcomes_end (&out);
 }
 
 /* One file of a batch, in one lane of the eight-lane digest. The buffer
@@ -134,14 +121,12 @@ hash_lane_solo (HashLane         *lane,
                 const FySha256x8 *state,
                 guint             index)
 {
-  guint64 bits = (lane->total - (lane->end - lane->start)) * 8;
+  guint32 words[8];
   SHA256_CTX ctx;
 
-  SHA256_Init (&ctx);
   for (guint i = 0; i < 8; i++)
-    ctx.h[i] = state->state[i][index];
-  ctx.Nl = (SHA_LONG) bits;
-  ctx.Nh = (SHA_LONG) (bits >> 32);
+    words[i] = state->state[i][index];
+  fy_hash_resume (&ctx, words, lane->total - (lane->end - lane->start));
 
   for (;;)
     {

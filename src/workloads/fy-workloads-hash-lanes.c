@@ -61,22 +61,12 @@ typedef struct
   guint8     *buffer;
 } Lane;
 
-/* Where a file's digest goes, and why it failed. */
-typedef struct
-{
-  guint8          *digests;
-  guint32         *micros;
-  GVariantBuilder *failures;
-} LaneOutcomes;
-
 static void
-lane_done (Lane         *lane,
-           LaneOutcomes *out,
-           const GError *error)
+lane_done (Lane           *lane,
+           FyHashOutcomes *out,
+           const GError   *error)
 {
-  out->micros[lane->index] = (guint32) MIN (g_get_monotonic_time () - lane->began, G_MAXUINT32);
-  if (error != NULL)
-    g_variant_builder_add (out->failures, "(us)", (guint32) lane->index, error->message);
+  fy_hash_outcomes_done (out, lane->index, lane->began, error);
   close (lane->fd);
   lane->active = FALSE;
 }
@@ -122,7 +112,7 @@ static gboolean
 lane_advance (Lane             *lane,
               guint             column,
               const FySha256x8 *state,
-              LaneOutcomes     *out)
+              FyHashOutcomes   *out)
 {
   g_autoptr(GError) error = NULL;
 
@@ -130,7 +120,7 @@ lane_advance (Lane             *lane,
     {
       if (lane->start < lane->end)
         return TRUE;
-      lane_digest (state, column, out->digests + (gsize) lane->index * FY_SHA256_DIGEST_SIZE);
+      lane_digest (state, column, fy_hash_outcomes_digest (out, lane->index));
       lane_done (lane, out, NULL);
       return FALSE;
     }
@@ -160,16 +150,16 @@ static void
 lane_alone (Lane             *lane,
             guint             column,
             const FySha256x8 *state,
-            LaneOutcomes     *out)
+            FyHashOutcomes   *out)
 {
-  guint8 *digest = out->digests + (gsize) lane->index * FY_SHA256_DIGEST_SIZE;
+  guint8 *digest = fy_hash_outcomes_digest (out, lane->index);
   g_autoptr(GError) error = NULL;
-  guint64 bits = (lane->total - (lane->end - lane->start)) * 8;
+  guint32 words[8];
   SHA256_CTX ctx;
 
-  SHA256_Init (&ctx);
   for (guint w = 0; w < 8; w++)
-    ctx.h[w] = state->state[w][column];
+    words[w] = state->state[w][column];
+  fy_hash_resume (&ctx, words, lane->total - (lane->end - lane->start));
 
   if (lane->padded)
     {
@@ -185,8 +175,6 @@ lane_alone (Lane             *lane,
       return;
     }
 
-  ctx.Nl = (SHA_LONG) bits;
-  ctx.Nh = (SHA_LONG) (bits >> 32);
   for (;;)
     {
       SHA256_Update (&ctx, lane->buffer + lane->start, lane->end - lane->start);
@@ -219,7 +207,7 @@ lane_open (Lane          *lane,
            FyHashScratch *scratch,
            const char    *path,
            guint          index,
-           LaneOutcomes  *out)
+           FyHashOutcomes *out)
 {
   g_autoptr(GError) error = NULL;
   guint32 start_state[8];
@@ -229,15 +217,13 @@ lane_open (Lane          *lane,
   if (path[0] == '\0')
     {
       g_set_error_literal (&error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT, "empty path");
-      out->micros[index] = 0;
-      g_variant_builder_add (out->failures, "(us)", (guint32) index, error->message);
+      fy_hash_outcomes_done (out, index, lane->began, error);
       return FALSE;
     }
   lane->fd = fy_hash_open (scratch, path, &lane->st, &error);
   if (lane->fd < 0)
     {
-      out->micros[index] = (guint32) MIN (g_get_monotonic_time () - lane->began, G_MAXUINT32);
-      g_variant_builder_add (out->failures, "(us)", (guint32) index, error->message);
+      fy_hash_outcomes_done (out, index, lane->began, error);
       return FALSE;
     }
   /* Holes are hashed without reading them, one file at a time. */
@@ -245,9 +231,8 @@ lane_open (Lane          *lane,
     {
       close (lane->fd);
       lane->fd = -1;
-      if (!fy_hash_file_raw (path, out->digests + (gsize) index * FY_SHA256_DIGEST_SIZE, &error))
-        g_variant_builder_add (out->failures, "(us)", (guint32) index, error->message);
-      out->micros[index] = (guint32) MIN (g_get_monotonic_time () - lane->began, G_MAXUINT32);
+      fy_hash_file_raw (path, fy_hash_outcomes_digest (out, index), &error);
+      fy_hash_outcomes_done (out, index, lane->began, error);
       return FALSE;
     }
   if (lane->st.st_size >= LANE_BUFFER_SIZE)
@@ -268,13 +253,8 @@ fy_workload_hash_lanes (GVariant           *argument,
                         FyWorkloadContext  *context,
                         GError            **error)
 {
-  g_autofree const char **paths = g_variant_get_bytestring_array (argument, NULL);
-  guint n_paths = g_strv_length ((char **) paths);
-  g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
-  g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
   guint8 *buffers = g_private_get (&lane_buffers_key);
-  GVariantBuilder failures;
-  LaneOutcomes out = { digests, micros, &failures };
+  FyHashOutcomes out;
   Lane lanes[FY_SHA256_LANES] = { { 0 } };
   FySha256x8 state;
   FyHashScratch *scratch;
@@ -291,7 +271,7 @@ fy_workload_hash_lanes (GVariant           *argument,
   for (guint l = 0; l < FY_SHA256_LANES; l++)
     lanes[l].buffer = buffers + (gsize) l * LANE_STRIDE;
   fy_sha256_x8_init (&state);
-  g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
+  fy_hash_outcomes_init (&out, argument);
 
   for (;;)
     {
@@ -308,11 +288,11 @@ fy_workload_hash_lanes (GVariant           *argument,
 
           for (;;)
             {
-              while (!lane->active && next < n_paths)
+              while (!lane->active && next < out.n_paths)
                 {
                   guint index = next++;
 
-                  lane_open (lane, l, &state, scratch, paths[index], index, &out);
+                  lane_open (lane, l, &state, scratch, out.paths[index], index, &out);
                 }
               if (!lane->active || lane_advance (lane, l, &state, &out))
                 break;
@@ -323,7 +303,7 @@ fy_workload_hash_lanes (GVariant           *argument,
 
       if (n_active == 0)
         break;
-      if (next >= n_paths && n_active <= LANES_ALONE_MAX)
+      if (next >= out.n_paths && n_active <= LANES_ALONE_MAX)
         {
           for (guint l = 0; l < FY_SHA256_LANES; l++)
             if (lanes[l].active)
@@ -347,9 +327,5 @@ fy_workload_hash_lanes (GVariant           *argument,
           lanes[l].start += n_blocks * FY_SHA256_BLOCK_SIZE;
     }
 
-  return g_variant_new ("(@ay@au@a(us))",
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, digests,
-                                                   (gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1),
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, micros, n_paths, sizeof (guint32)),
-                        g_variant_builder_end (&failures));
+  return fy_hash_outcomes_end (&out);
 }

@@ -55,24 +55,6 @@ typedef struct
   guint8     *buffer;
 } PairStream;
 
-/* Where a file's digest goes, and why it failed. */
-typedef struct
-{
-  guint8          *digests;
-  guint32         *micros;
-  GVariantBuilder *failures;
-} PairOutcomes;
-
-static void
-pair_fail (PairOutcomes *out,
-           guint         index,
-           gint64        began,
-           const GError *error)
-{
-  out->micros[index] = (guint32) MIN (g_get_monotonic_time () - began, G_MAXUINT32);
-  g_variant_builder_add (out->failures, "(us)", (guint32) index, error->message);
-}
-
 static gboolean
 pair_refill (PairStream  *stream,
              GError     **error)
@@ -81,31 +63,16 @@ pair_refill (PairStream  *stream,
                          &stream->start, &stream->end, &stream->total, &stream->eof, error);
 }
 
-/* Hands the stream's state to OpenSSL's single stream: for its last
- * partial block and the padding, and for the rest of a file left alone. */
-static void
-pair_to_openssl (const PairStream *stream,
-                 SHA256_CTX       *ctx)
-{
-  guint64 bits = stream->hashed * 8;
-
-  SHA256_Init (ctx);
-  for (guint i = 0; i < 8; i++)
-    ctx->h[i] = stream->state[i];
-  ctx->Nl = (SHA_LONG) bits;
-  ctx->Nh = (SHA_LONG) (bits >> 32);
-}
-
 /* Digests what is left of the stream's file on its own, to its end, and
  * stores its outcome. */
 static void
-pair_finish (PairStream   *stream,
-             PairOutcomes *out)
+pair_finish (PairStream     *stream,
+             FyHashOutcomes *out)
 {
   g_autoptr(GError) error = NULL;
   SHA256_CTX ctx;
 
-  pair_to_openssl (stream, &ctx);
+  fy_hash_resume (&ctx, stream->state, stream->hashed);
   for (;;)
     {
       SHA256_Update (&ctx, stream->buffer + stream->start, stream->end - stream->start);
@@ -119,12 +86,8 @@ pair_finish (PairStream   *stream,
   if (error == NULL && stream->total < (guint64) stream->st.st_size)
     fy_file_check_not_truncated (stream->fd, &stream->st, stream->total, &error);
   if (error == NULL)
-    {
-      SHA256_Final (out->digests + (gsize) stream->index * FY_SHA256_DIGEST_SIZE, &ctx);
-      out->micros[stream->index] = (guint32) MIN (g_get_monotonic_time () - stream->began, G_MAXUINT32);
-    }
-  else
-    pair_fail (out, stream->index, stream->began, error);
+    SHA256_Final (fy_hash_outcomes_digest (out, stream->index), &ctx);
+  fy_hash_outcomes_done (out, stream->index, stream->began, error);
   close (stream->fd);
   stream->active = FALSE;
 }
@@ -138,13 +101,8 @@ fy_workload_hash_pairs (GVariant           *argument,
                         FyWorkloadContext  *context,
                         GError            **error)
 {
-  g_autofree const char **paths = g_variant_get_bytestring_array (argument, NULL);
-  guint n_paths = g_strv_length ((char **) paths);
-  g_autofree guint8 *digests = g_malloc0 (MAX ((gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1));
-  g_autofree guint32 *micros = g_new0 (guint32, MAX (n_paths, 1));
   guint8 *buffers = g_private_get (&pair_buffers_key);
-  GVariantBuilder failures;
-  PairOutcomes out = { digests, micros, &failures };
+  FyHashOutcomes out;
   PairStream streams[2] = { { 0 } };
   FyHashScratch *scratch;
   guint next = 0;
@@ -159,7 +117,7 @@ fy_workload_hash_pairs (GVariant           *argument,
     }
   streams[0].buffer = buffers;
   streams[1].buffer = buffers + HASH_PAIR_BUFFER_SIZE;
-  g_variant_builder_init (&failures, G_VARIANT_TYPE ("a(us)"));
+  fy_hash_outcomes_init (&out, argument);
 
   for (;;)
     {
@@ -170,34 +128,32 @@ fy_workload_hash_pairs (GVariant           *argument,
 
       /* An idle stream takes the next file that opens. */
       for (guint s = 0; s < 2; s++)
-        while (!streams[s].active && next < n_paths)
+        while (!streams[s].active && next < out.n_paths)
           {
             PairStream *stream = &streams[s];
             g_autoptr(GError) failure = NULL;
             guint index = next++;
 
             stream->began = g_get_monotonic_time ();
-            if (paths[index][0] == '\0')
+            if (out.paths[index][0] == '\0')
               {
                 g_set_error_literal (&failure, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
                                      "empty path");
-                pair_fail (&out, index, stream->began, failure);
+                fy_hash_outcomes_done (&out, index, stream->began, failure);
                 continue;
               }
-            stream->fd = fy_hash_open (scratch, paths[index], &stream->st, &failure);
+            stream->fd = fy_hash_open (scratch, out.paths[index], &stream->st, &failure);
             if (stream->fd < 0)
               {
-                pair_fail (&out, index, stream->began, failure);
+                fy_hash_outcomes_done (&out, index, stream->began, failure);
                 continue;
               }
             /* Holes are hashed without reading them, one file at a time. */
             if (fy_hash_looks_sparse (&stream->st))
               {
                 close (stream->fd);
-                if (!fy_hash_file_raw (paths[index], digests + (gsize) index * FY_SHA256_DIGEST_SIZE, &failure))
-                  pair_fail (&out, index, stream->began, failure);
-                else
-                  micros[index] = (guint32) MIN (g_get_monotonic_time () - stream->began, G_MAXUINT32);
+                fy_hash_file_raw (out.paths[index], fy_hash_outcomes_digest (&out, index), &failure);
+                fy_hash_outcomes_done (&out, index, stream->began, failure);
                 continue;
               }
             if (stream->st.st_size >= HASH_PAIR_BUFFER_SIZE)
@@ -220,7 +176,7 @@ fy_workload_hash_pairs (GVariant           *argument,
             continue;
           if (!pair_refill (stream, &failure))
             {
-              pair_fail (&out, stream->index, stream->began, failure);
+              fy_hash_outcomes_done (&out, stream->index, stream->began, failure);
               close (stream->fd);
               stream->active = FALSE;
             }
@@ -230,13 +186,13 @@ fy_workload_hash_pairs (GVariant           *argument,
             n_active++;
         }
 
-      if (n_active == 0 && next >= n_paths)
+      if (n_active == 0 && next >= out.n_paths)
         break;
       if (n_active < 2)
         {
           /* Alone with no file left to pair it with: one stream is
            * faster through OpenSSL. Otherwise, open the next file. */
-          if (next >= n_paths)
+          if (next >= out.n_paths)
             for (guint s = 0; s < 2; s++)
               if (streams[s].active)
                 pair_finish (&streams[s], &out);
@@ -259,9 +215,5 @@ fy_workload_hash_pairs (GVariant           *argument,
         }
     }
 
-  return g_variant_new ("(@ay@au@a(us))",
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, digests,
-                                                   (gsize) n_paths * FY_SHA256_DIGEST_SIZE, 1),
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, micros, n_paths, sizeof (guint32)),
-                        g_variant_builder_end (&failures));
+  return fy_hash_outcomes_end (&out);
 }
