@@ -129,10 +129,11 @@ add_large_chunks (Run             *run,
 
 /* The files not handed out during the walk (all of them, when nothing
  * streamed): those of SMALL_FILE_SIZE or more as add_large_chunks ()
- * groups them, largest first; then the small ones in the walk's order, in chunks of about
- * equal cost that shrink toward the end. Chunks the walk made that are
- * still of the full cost here go out as they are; the last ones are cut
- * again, smaller. Slots follow the chunks handed out already. */
+ * groups them, largest first; then the small ones in the walk's order,
+ * in chunks of about equal cost that shrink toward the end. Chunks the
+ * walk made that are still of the full cost here go out as they are; the
+ * last ones are cut again, smaller. Slots follow the chunks handed out
+ * already. */
 void
 fy_cli_run_build_hash_chunks (Run    *run,
                               GArray *files)

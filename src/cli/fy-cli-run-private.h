@@ -120,7 +120,7 @@ typedef struct
   FyHashEngineChoice engine;
   FyHashEngine   large_engine;  /* hash: the engines that ran, for the files of 1 MiB or more … */
   FyHashEngine   small_engine;  /* … and for the smaller ones */
-  gboolean       chunked_hash;  /* hash: files travel in packed chunks of hash-files */
+  gboolean       chunked_hash;  /* hash: files travel in packed chunks (hash-files, -pairs or -lanes) */
   GPtrArray     *large_workloads; /* … const char *: the workload of each large files' chunk, first */
   GVariant      *chunk_arguments; /* … one "aay" per task */
   GArray        *chunk_starts;  /* … guint: chunk c holds slots [starts[c], starts[c + 1]) */
