@@ -158,7 +158,6 @@ def hash_in_rounds(ctx, target_args, paths, rounds):
     in turns, rounds times each; walls and CPU times of every round."""
     listing = paths_file(paths)
     fy_walls, fy_cpus, py_walls, py_cpus = [], [], [], []
-    engine = None
     try:
         for _ in range(rounds):
             cpu0 = children_cpu()
@@ -175,20 +174,21 @@ def hash_in_rounds(ctx, target_args, paths, rounds):
             py_cpus.append(py_cpu)
     finally:
         os.unlink(listing)
-    return fy_walls, fy_cpus, py_walls, py_cpus, engine
+    return fy_walls, fy_cpus, py_walls, py_cpus
 
 
 def hash_result(ctx, target_args, paths, target):
     rounds = 1 if ctx.quick else 3
     mib = sum(os.path.getsize(p) for p in paths) / (1 << 20)
-    engine = json.loads(subprocess.run([cli_path(ctx), "hash", "--json", *target_args],
-                                       capture_output=True, text=True).stdout)["engine"]["name"]
-    fy_walls, fy_cpus, py_walls, py_cpus, _ = hash_in_rounds(ctx, target_args, paths, rounds)
+    engines = json.loads(subprocess.run([cli_path(ctx), "hash", "--json", *target_args],
+                                        capture_output=True, text=True).stdout)["engine"]
+    fy_walls, fy_cpus, py_walls, py_cpus = hash_in_rounds(ctx, target_args, paths, rounds)
     rate = openssl_rate_mib()
     cores = min(2, os.cpu_count() or 1)
     limit = mib / (rate * cores)
     return result(min(fy_walls), min(py_walls), "s", target=target,
-                  files=len(paths), mib=round(mib, 1), engine=engine,
+                  files=len(paths), mib=round(mib, 1), engine=engines["name"],
+                  engine_small_files=engines["small_files"],
                   forkyard_rounds=[round(x, 3) for x in fy_walls],
                   python_rounds=[round(x, 3) for x in py_walls],
                   forkyard_max_over_min=max(fy_walls) / min(fy_walls),
