@@ -110,7 +110,7 @@ add_large_chunks (Run             *run,
           bytes += size;
         }
       n_group = end - k;
-      if (run->engine.forced ||
+      if (stream == FY_HASH_ENGINE_LANES ||
           engine_rate (&run->engine, FY_HASH_ENGINE_LANES) * n_group / FY_SHA256_LANES >
           engine_rate (&run->engine, stream))
         {

@@ -154,9 +154,8 @@ fy_hash_engine_choose (FyHashEngineChoice *out_choice)
       if (lanes > stream)
         out_choice->engine = FY_HASH_ENGINE_LANES;
     }
-  /* A forced stream does all; forced lanes still leave tasks of a file
-   * or two to the measured stream. */
-  if (out_choice->forced && out_choice->engine != FY_HASH_ENGINE_LANES)
+  /* A forced engine does all. */
+  if (out_choice->forced)
     out_choice->stream_engine = out_choice->engine;
 }
 
