@@ -37,10 +37,17 @@
 /* Room for a file's padding past a full buffer, to the next page: each
  * lane's buffer starts on a page, where the kernel copies fastest. */
 #define LANE_STRIDE      (LANE_BUFFER_SIZE + 4096)
+
 /* With no file left to start, this many lanes or fewer finish one by one
- * through OpenSSL: one stream of SHA-NI outruns five eighths of the
- * vector. */
-#define LANES_ALONE_MAX  4
+ * through OpenSSL, whose single stream is then the faster. Measured on
+ * one machine: with SHA-NI, OpenSSL's 1.6-1.9 GB/s is worth about five
+ * lanes of AVX-512 (2.7-3 GB/s for eight); without SHA-NI, its 0.5 GB/s
+ * is worth between two and three lanes of AVX2 (1.7 GB/s for eight). */
+static guint
+lanes_alone_max (void)
+{
+  return fy_sha256_x2_supported () ? 4 : 2;
+}
 
 static GPrivate lane_buffers_key = G_PRIVATE_INIT (g_aligned_free);
 
@@ -258,6 +265,7 @@ fy_workload_hash_lanes (GVariant           *argument,
   Lane lanes[FY_SHA256_LANES] = { { 0 } };
   FySha256x8 state;
   FyHashScratch *scratch;
+  guint alone_max = lanes_alone_max ();
   guint next = 0;
 
   scratch = fy_hash_scratch_begin (error);
@@ -303,7 +311,7 @@ fy_workload_hash_lanes (GVariant           *argument,
 
       if (n_active == 0)
         break;
-      if (next >= out.n_paths && n_active <= LANES_ALONE_MAX)
+      if (next >= out.n_paths && n_active <= alone_max)
         {
           for (guint l = 0; l < FY_SHA256_LANES; l++)
             if (lanes[l].active)
