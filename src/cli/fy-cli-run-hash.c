@@ -2,16 +2,20 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Large files go largest first, in tasks of a few of about a size, so
- * that the workers share them evenly; small ones in chunks in the walk's
- * order, so that a tree of small files costs one round trip per chunk,
- * not per file, and the files of a chunk mostly share a directory (the
- * worker opens each by its name in the directory it holds open). A chunk
- * is one task of hash-files, hash-pairs or hash-lanes, whose packed
- * result is read here without a value made per file; every file keeps
- * its own outcome, worker and time. Chunks of small files may
- * already have gone out during the walk (fy-cli-run-stream.c): they come
- * first in the slots, and what is built here follows them.
+ * Small files go in chunks in the walk's order, so that a tree of small
+ * files costs one round trip per chunk, not per file, and the files of a
+ * chunk mostly share a directory (the worker opens each by its name in
+ * the directory it holds open). The walk does not stat regular files:
+ * a worker learns each size as it opens the file, and hands back unread
+ * any file of SMALL_FILE_SIZE or more. Chunks go out a few per worker at
+ * a time (submit_more ()), the small files' first, so that every large
+ * file is known before the large ones go, largest first, in tasks of a
+ * few of about a size. A chunk is one task of hash-files, hash-pairs or
+ * hash-lanes, whose packed result is read here without a value made per
+ * file; every file keeps its own outcome, worker and time. Chunks of
+ * small files may already have gone out during the walk
+ * (fy-cli-run-stream.c): they come first in the slots, and what is built
+ * here follows them.
  */
 
 #include "config.h"
@@ -32,20 +36,22 @@ fy_cli_run_hash_workload (FyHashEngine engine)
   return engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
 }
 
-/* Appends a chunk of @n slots from @first to the chunks and @builder. */
+/* Appends a chunk of @n slots from @first to the chunks and @builder:
+ * files of @defer_from bytes or more (0: none) come back unread. */
 static void
 add_chunk (Run             *run,
            GVariantBuilder *builder,
            GArray          *files,
            guint            first,
-           guint            n)
+           guint            n,
+           guint64          defer_from)
 {
   g_autofree const char **paths = g_new (const char *, MAX (n, 1));
 
   for (guint k = 0; k < n; k++)
     paths[k] = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + k)).path;
   g_array_append_val (run->chunk_starts, first);
-  g_variant_builder_add_value (builder, g_variant_new_bytestring_array (paths, n));
+  g_variant_builder_add (builder, "(t@aay)", defer_from, g_variant_new_bytestring_array (paths, n));
 }
 
 /* The rate of @engine on one core, as timed. */
@@ -58,89 +64,19 @@ engine_rate (const FyHashEngineChoice *choice,
   return engine == FY_HASH_ENGINE_PAIRS ? choice->pairs_mib_per_s : choice->openssl_mib_per_s;
 }
 
-/* Appends the chunks of the @n large files at slots [@first, …), largest
- * first. They are cut in groups of neighbours in size of about a
- * LARGE_TASKS_PER_WORKER-th of a worker's share of their bytes, so that
- * no group leaves a worker alone at the end, and of at most eight files.
- * A group goes to the lanes as one task where it has files enough that
- * the lanes, that full, beat the stream; otherwise its files go to the
- * stream engine, two to a task for the pairs, else one. */
-static void
-add_large_chunks (Run             *run,
-                  GVariantBuilder *builder,
-                  GArray          *files,
-                  guint            first,
-                  guint            n,
-                  guint            n_workers)
-{
-  FyHashEngine stream = run->engine.stream_engine;
-  guint per_stream_task = stream == FY_HASH_ENGINE_PAIRS ? 2 : 1;
-  gboolean lanes = run->engine.engine == FY_HASH_ENGINE_LANES;
-  guint64 total = 0;
-  guint64 target;
-  guint end;
-
-  run->large_workloads = g_ptr_array_new ();
-  /* With no large file, nothing chose otherwise. */
-  run->large_engine = lanes && n > 0 ? stream : run->engine.engine;
-  for (guint k = 0; k < n; k++)
-    total += g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + k)).size;
-  target = MAX (total / (LARGE_TASKS_PER_WORKER * n_workers), 1);
-
-  for (guint k = 0; k < n; k = end)
-    {
-      guint64 bytes = 0;
-      guint n_group;
-
-      if (!lanes)
-        {
-          /* No lanes: the groups are the stream's tasks. */
-          end = MIN (k + per_stream_task, n);
-          add_chunk (run, builder, files, first + k, end - k);
-          g_ptr_array_add (run->large_workloads, (gpointer) fy_cli_run_hash_workload (run->engine.engine));
-          continue;
-        }
-
-      for (end = k; end < n && end - k < FY_SHA256_LANES; end++)
-        {
-          guint64 size = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + end)).size;
-
-          if (end > k && bytes + size > target)
-            break;
-          bytes += size;
-        }
-      n_group = end - k;
-      if (stream == FY_HASH_ENGINE_LANES ||
-          engine_rate (&run->engine, FY_HASH_ENGINE_LANES) * n_group / FY_SHA256_LANES >
-          engine_rate (&run->engine, stream))
-        {
-          add_chunk (run, builder, files, first + k, n_group);
-          g_ptr_array_add (run->large_workloads, (gpointer) "hash-lanes");
-          run->large_engine = FY_HASH_ENGINE_LANES;
-          continue;
-        }
-      for (guint j = k; j < end; j += per_stream_task)
-        {
-          add_chunk (run, builder, files, first + j, MIN (per_stream_task, end - j));
-          g_ptr_array_add (run->large_workloads, (gpointer) fy_cli_run_hash_workload (stream));
-        }
-    }
-}
-
 /* The files not handed out during the walk (all of them, when nothing
- * streamed): those of SMALL_FILE_SIZE or more as add_large_chunks ()
- * groups them, largest first; then the small ones in the walk's order,
- * in chunks of about equal cost that shrink toward the end. Chunks the
- * walk made that are still of the full cost here go out as they are; the
- * last ones are cut again, smaller. Slots follow the chunks handed out
- * already. */
+ * streamed): the small ones, and those of unknown size, in the walk's
+ * order, in chunks of about equal cost that shrink toward the end; those
+ * known to be of SMALL_FILE_SIZE or more wait in run->deferred for
+ * take_large_chunk (). Chunks the walk made that are still of the full
+ * cost here go out as they are; the last ones are cut again, smaller.
+ * Slots follow the chunks handed out already. */
 void
 fy_cli_run_build_hash_chunks (Run    *run,
                               GArray *files)
 {
   guint n_workers = (guint) (run->workers > 0 ? run->workers : (int) g_get_num_processors ());
-  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("aaay"));
-  g_autoptr(GArray) large = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a(taay)"));
   g_autoptr(GArray) small = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   HashStream *stream = run->stream;
@@ -155,14 +91,21 @@ fy_cli_run_build_hash_chunks (Run    *run,
       run->chunk_starts = g_array_new (FALSE, FALSE, sizeof (guint));
     }
 
+  /* Files known to be large wait for the small ones, with those the
+   * workers hand back (take_large_chunk ()). */
+  run->deferred = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint input = 0; input < files->len; input++)
-    if (g_array_index (files, FyCliWalkFile, input).size >= SMALL_FILE_SIZE)
-      g_array_append_val (large, input);
-  fy_cli_run_sort_largest_first (files, large);
+    {
+      guint64 size = g_array_index (files, FyCliWalkFile, input).size;
+
+      if (size != FY_CLI_WALK_SIZE_UNKNOWN && size >= SMALL_FILE_SIZE)
+        g_array_append_val (run->deferred, input);
+    }
 
   /* Small files go in chunks to the fastest engine; large ones as
-   * add_large_chunks () shares them out. */
+   * take_large_chunk () shares them out. */
   run->small_engine = run->engine.engine;
+  run->large_engine = run->engine.engine;
   run->workload = fy_cli_run_hash_workload (run->small_engine);
 
   /* The small files left: the walk's chunks not handed out, then the
@@ -182,10 +125,10 @@ fy_cli_run_build_hash_chunks (Run    *run,
       {
         guint64 size = g_array_index (files, FyCliWalkFile, input).size;
 
-        if (size < SMALL_FILE_SIZE)
+        if (size == FY_CLI_WALK_SIZE_UNKNOWN || size < SMALL_FILE_SIZE)
           {
             g_array_append_val (small, input);
-            left += size + HASH_FILE_COST;
+            left += fy_cli_run_file_cost (size);
           }
       }
   share = MAX (left / n_workers, 1);
@@ -215,9 +158,6 @@ fy_cli_run_build_hash_chunks (Run    *run,
       g_array_append_vals (small, stream->pending->data, stream->pending->len);
     }
 
-  slot = run->slot_input->len;
-  g_array_append_vals (run->slot_input, large->data, large->len);
-  add_large_chunks (run, builder, files, slot, large->len, n_workers);
   for (c = 0; c < kept->len; c++)
     {
       HashStreamChunk *chunk = g_ptr_array_index (kept, c);
@@ -244,8 +184,8 @@ fy_cli_run_build_hash_chunks (Run    *run,
        * make two chunks. */
       while (slot < run->slot_input->len)
         {
-          guint64 next = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, slot)).size
-                         + HASH_FILE_COST;
+          guint64 next = fy_cli_run_file_cost (
+            g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, slot)).size);
 
           if (slot > first && cost + next > target)
             break;
@@ -253,19 +193,18 @@ fy_cli_run_build_hash_chunks (Run    *run,
           slot++;
         }
       left -= MIN (cost, left);
-      add_chunk (run, builder, files, first, slot - first);
+      add_chunk (run, builder, files, first, slot - first, SMALL_FILE_SIZE);
     }
   g_array_append_val (run->chunk_starts, slot);
-  g_assert (run->slot_input->len == files->len);
+  g_assert (run->slot_input->len + run->deferred->len == files->len);
 
   run->input_slot = g_array_sized_new (FALSE, FALSE, sizeof (guint), files->len);
   g_array_set_size (run->input_slot, files->len);
-  for (slot = 0; slot < files->len; slot++)
+  for (slot = 0; slot < run->slot_input->len; slot++)
     g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, slot)) = slot;
 
   g_assert (stream == NULL || stream->n_streamed == 0 || g_str_equal (stream->workload, run->workload));
   run->chunked_hash = TRUE;
-  run->n_large_tasks = large->len;
   run->chunk_arguments = g_variant_ref_sink (g_variant_builder_end (builder));
   run->texts = g_ptr_array_new ();
   g_ptr_array_set_size (run->texts, files->len);
@@ -285,28 +224,34 @@ typedef struct
 } HashTask;
 
 /* Reads a finished chunk's packed outcomes into the run: each file's
- * digest as text, or its reason, and its time. FALSE, with nothing
- * stored, for a result that does not fit the chunk. */
+ * digest as text, or its reason, and its time; a file the worker handed
+ * back gets its size and joins the large ones, and is marked in
+ * @handed_back (@n entries). FALSE, with nothing stored, for a result
+ * that does not fit the chunk. */
 static gboolean
 read_chunk_outcomes (Run      *run,
                      FyFuture *future,
                      guint     first_slot,
-                     guint     n)
+                     guint     n,
+                     guint8   *handed_back)
 {
   GVariant *result = fy_future_get_result_value (future);
+  GArray *files = run->walk->files;
   g_autoptr(GVariant) digests_value = NULL;
   g_autoptr(GVariant) micros_value = NULL;
   g_autoptr(GVariant) failures = NULL;
+  g_autoptr(GVariant) deferred = NULL;
   const guint8 *digests;
   const guint32 *micros;
-  gsize n_bytes, n_micros, n_failures;
+  gsize n_bytes, n_micros, n_failures, n_deferred;
 
-  if (result == NULL || !g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us))")))
+  if (result == NULL || !g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us)a(ut))")))
     return FALSE;
-  g_variant_get (result, "(@ay@au@a(us))", &digests_value, &micros_value, &failures);
+  g_variant_get (result, "(@ay@au@a(us)@a(ut))", &digests_value, &micros_value, &failures, &deferred);
   digests = g_variant_get_fixed_array (digests_value, &n_bytes, 1);
   micros = g_variant_get_fixed_array (micros_value, &n_micros, sizeof (guint32));
   n_failures = g_variant_n_children (failures);
+  n_deferred = g_variant_n_children (deferred);
   if (n_bytes != (gsize) n * FY_SHA256_DIGEST_SIZE || n_micros != n)
     return FALSE;
   for (gsize f = 0; f < n_failures; f++)
@@ -315,6 +260,15 @@ read_chunk_outcomes (Run      *run,
 
       g_variant_get_child (failures, f, "(u&s)", &k, NULL);
       if (k >= n)
+        return FALSE;
+    }
+  for (gsize d = 0; d < n_deferred; d++)
+    {
+      guint32 k;
+      guint64 size;
+
+      g_variant_get_child (deferred, d, "(ut)", &k, &size);
+      if (k >= n || size < SMALL_FILE_SIZE || size == FY_CLI_WALK_SIZE_UNKNOWN)
         return FALSE;
     }
 
@@ -340,7 +294,149 @@ read_chunk_outcomes (Run      *run,
       g_ptr_array_index (run->texts, index) = g_ptr_array_index (run->reasons, run->reasons->len - 1);
       run->oks->data[index] = FALSE;
     }
+  for (gsize d = 0; d < n_deferred; d++)
+    {
+      guint32 k;
+      guint64 size;
+      guint index;
+
+      g_variant_get_child (deferred, d, "(ut)", &k, &size);
+      if (handed_back[k])
+        continue;
+      handed_back[k] = TRUE;
+      index = g_array_index (run->slot_input, guint, first_slot + k);
+      g_ptr_array_index (run->texts, index) = NULL;
+      g_array_index (files, FyCliWalkFile, index).size = size;
+      g_array_append_val (run->deferred, index);
+    }
   return TRUE;
+}
+
+/* Hands chunk @chunk, whose argument is @argument, to the pool as a task
+ * of @workload. */
+static gboolean
+submit_chunk (Run        *run,
+              const char *workload,
+              GVariant   *argument,
+              guint       chunk)
+{
+  g_autoptr(FyFuture) future = fy_pool_submit (run->pool, workload, argument, &run->late_error);
+
+  if (future == NULL)
+    return FALSE;
+  run->n_out++;
+  fy_cli_run_watch_hash_chunk (run, future, chunk);
+  return TRUE;
+}
+
+/* The next task of large files, from run->deferred sorted largest first:
+ * a group of neighbours in size of about a LARGE_TASKS_PER_WORKER-th of
+ * a worker's share of the large files' bytes, and of at most eight
+ * files, goes to the lanes as one task where it has files enough that
+ * the lanes, that full, beat the stream; otherwise the largest file goes
+ * to the stream (with the next for the pairs). Its files take slots, and
+ * the chunk an index, after all the others. */
+static gboolean
+take_large_chunk (Run *run)
+{
+  GArray *files = run->walk->files;
+  guint n_workers = (guint) MAX (fy_pool_get_n_workers (run->pool), 1);
+  FyHashEngine stream = run->engine.stream_engine;
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a(taay)"));
+  g_autoptr(GVariant) arguments = NULL;
+  g_autoptr(GVariant) argument = NULL;
+  guint chunk = run->chunk_starts->len - 1;
+  guint slot = run->slot_input->len;
+  const char *workload;
+  guint64 bytes = 0;
+  guint n = 0;
+
+  fy_cli_run_sort_largest_first (files, run->deferred);
+  if (run->large_target == 0)
+    {
+      guint64 total = 0;
+
+      /* The first large chunk: --json names the stream unless a chunk
+       * goes to the lanes. */
+      run->large_engine = stream;
+      for (guint i = 0; i < run->deferred->len; i++)
+        total += g_array_index (files, FyCliWalkFile, g_array_index (run->deferred, guint, i)).size;
+      run->large_target = MAX (total / (LARGE_TASKS_PER_WORKER * n_workers), 1);
+    }
+
+  if (run->engine.engine == FY_HASH_ENGINE_LANES)
+    {
+      while (n < run->deferred->len && n < FY_SHA256_LANES)
+        {
+          guint64 size = g_array_index (files, FyCliWalkFile, g_array_index (run->deferred, guint, n)).size;
+
+          if (n > 0 && bytes + size > run->large_target)
+            break;
+          bytes += size;
+          n++;
+        }
+      if (!(stream == FY_HASH_ENGINE_LANES ||
+            engine_rate (&run->engine, FY_HASH_ENGINE_LANES) * n / FY_SHA256_LANES >
+            engine_rate (&run->engine, stream)))
+        n = 0;
+    }
+  if (n > 0)
+    {
+      workload = "hash-lanes";
+      run->large_engine = FY_HASH_ENGINE_LANES;
+    }
+  else
+    {
+      n = MIN (stream == FY_HASH_ENGINE_PAIRS ? 2 : 1, run->deferred->len);
+      workload = fy_cli_run_hash_workload (stream);
+    }
+
+  g_array_append_vals (run->slot_input, run->deferred->data, n);
+  g_array_remove_range (run->deferred, 0, n);
+  for (guint s = slot; s < run->slot_input->len; s++)
+    g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, s)) = s;
+  /* add_chunk () appends the chunk's start; the end goes back after it. */
+  g_array_set_size (run->chunk_starts, chunk);
+  add_chunk (run, builder, files, slot, n, 0);
+  g_array_append_val (run->chunk_starts, run->slot_input->len);
+  arguments = g_variant_ref_sink (g_variant_builder_end (builder));
+  argument = g_variant_get_child_value (arguments, 0);
+  return submit_chunk (run, workload, argument, chunk);
+}
+
+/* Keeps CHUNKS_OUT_PER_WORKER chunks out per worker: the small files'
+ * first, in the walk's order, so that every large file is found (the
+ * workers hand back those the walk did not size) before the large ones
+ * go, largest first. A chunk of small files still out when the last one
+ * has gone may hand back a large file late; it then goes next. */
+static void
+submit_more (Run *run)
+{
+  guint limit, n_built, n_streamed;
+
+  if (!run->scheduling)
+    return;
+  limit = CHUNKS_OUT_PER_WORKER * (guint) MAX (fy_pool_get_n_workers (run->pool), 1);
+  n_built = (guint) g_variant_n_children (run->chunk_arguments);
+  n_streamed = run->stream != NULL ? run->stream->n_streamed : 0;
+  while (!run->interrupted && run->late_error == NULL && run->n_out < limit)
+    {
+      if (run->next_small < n_built)
+        {
+          g_autoptr(GVariant) argument = g_variant_get_child_value (run->chunk_arguments, run->next_small);
+
+          if (!submit_chunk (run, run->workload, argument, n_streamed + run->next_small))
+            return;
+          run->next_small++;
+        }
+      else if (run->deferred->len > 0)
+        {
+          if (!take_large_chunk (run))
+            return;
+        }
+      else
+        return;
+    }
 }
 
 /* Records each file of chunk @chunk, which @future ran. */
@@ -351,13 +447,14 @@ record_chunk (Run      *run,
 {
   guint first = g_array_index (run->chunk_starts, guint, chunk);
   guint n = g_array_index (run->chunk_starts, guint, chunk + 1) - first;
+  g_autofree guint8 *handed_back = g_malloc0 (MAX (n, 1));
   int cpu;
 
   cpu = run->last_cpu != NULL ? fy_cli_run_worker_last_cpu (fy_future_get_worker_pid (future)) : -1;
   /* A chunk that failed as a whole (its worker died, say) leaves its
    * texts unset: each of its files then reports the task's error. */
   if (fy_future_get_state (future) == FY_FUTURE_STATE_DONE &&
-      !read_chunk_outcomes (run, future, first, n))
+      !read_chunk_outcomes (run, future, first, n, handed_back))
     for (guint k = 0; k < n; k++)
       {
         guint index = g_array_index (run->slot_input, guint, first + k);
@@ -366,7 +463,8 @@ record_chunk (Run      *run,
         run->oks->data[index] = FALSE;
       }
   for (guint k = 0; k < n; k++)
-    fy_cli_run_record_input (run, future, 0, g_array_index (run->slot_input, guint, first + k), cpu);
+    if (!handed_back[k])
+      fy_cli_run_record_input (run, future, 0, g_array_index (run->slot_input, guint, first + k), cpu);
 }
 
 static void
@@ -377,8 +475,16 @@ hash_task_done_cb (FyFuture *future,
   Run *run = task->run;
   HashStream *stream = run->stream;
 
+  /* The chunks still out when the run began scheduling were counted in
+   * run->n_out too. */
   if (stream != NULL && task->chunk < stream->n_streamed)
-    stream->n_in_flight--;
+    {
+      stream->n_in_flight--;
+      if (run->scheduling)
+        run->n_out--;
+    }
+  else
+    run->n_out--;
   /* Back during the walk: the run does not know its inputs yet. */
   if (!run->recording && stream != NULL)
     {
@@ -390,6 +496,7 @@ hash_task_done_cb (FyFuture *future,
   if (run->interrupted && fy_future_get_state (future) == FY_FUTURE_STATE_CANCELLED)
     return;
   record_chunk (run, future, task->chunk);
+  submit_more (run);
 }
 
 /* Records chunk @chunk when @future finishes. */
@@ -419,6 +526,8 @@ fy_cli_run_record_early_chunks (Run *run)
                   g_array_index (stream->early_chunks, guint, i));
   g_ptr_array_set_size (stream->early, 0);
   g_array_set_size (stream->early_chunks, 0);
+  /* They may have handed back large files. */
+  submit_more (run);
 }
 
 /* The children [@first, @last) of @array, as a new array. */
@@ -477,50 +586,21 @@ fy_cli_run_start_hash_tasks (Run     *run,
   return fy_future_as_completed (futures);
 }
 
-/* Submits hash's chunks (large files one per chunk, first) and watches
- * them as they finish. The tasks are read from the pool's task list,
- * which they join at its end, in order. */
+/* Starts handing out the chunks built after the walk, a few per worker
+ * at a time (submit_more ()), beside those still out from the walk. */
 gboolean
 fy_cli_run_start_hash_chunks (Run     *run,
                               FyPool  *pool,
                               GError **error)
 {
-  GListModel *tasks = fy_pool_get_tasks (pool);
-  guint before = g_list_model_get_n_items (tasks);
-  g_autoptr(FyFutureIter) iter = NULL;
-  /* Those handed out during the walk are on their way already. */
-  guint n_streamed = run->stream != NULL ? run->stream->n_streamed : 0;
-  guint n_chunks = run->chunk_starts->len - 1 - n_streamed;
-
-  if (n_chunks == 0)
-    return TRUE;
-  /* The large files' chunks first, then the small files', each run of
-   * chunks of one workload submitted as a whole, in order. */
-  for (guint c = 0; c < n_chunks;)
+  run->pool = pool;
+  run->n_out = run->stream != NULL ? run->stream->n_in_flight : 0;
+  run->scheduling = TRUE;
+  submit_more (run);
+  if (run->late_error != NULL)
     {
-      const char *workload = c < run->large_workloads->len ? g_ptr_array_index (run->large_workloads, c)
-                                                           : run->workload;
-      g_autoptr(GVariant) some = NULL;
-      guint end = c + 1;
-
-      while (end < n_chunks &&
-             g_str_equal (end < run->large_workloads->len ? g_ptr_array_index (run->large_workloads, end)
-                                                          : run->workload,
-                          workload))
-        end++;
-      some = g_variant_ref_sink (slice_array (run->chunk_arguments, c, end));
-      g_clear_pointer (&iter, fy_future_iter_unref);
-      iter = fy_pool_imap_unordered (pool, workload, some, 1, error);
-      if (iter == NULL)
-        return FALSE;
-      c = end;
-    }
-  g_assert (g_list_model_get_n_items (tasks) - before == n_chunks);
-  for (guint c = 0; c < n_chunks; c++)
-    {
-      g_autoptr(FyFuture) future = g_list_model_get_item (tasks, before + c);
-
-      fy_cli_run_watch_hash_chunk (run, future, n_streamed + c);
+      g_propagate_error (error, g_steal_pointer (&run->late_error));
+      return FALSE;
     }
   return TRUE;
 }

@@ -28,6 +28,12 @@ G_BEGIN_DECLS
 /* What a file costs a worker besides its bytes (open, read, close), in
  * bytes of digest that take as long. */
 #define HASH_FILE_COST (8 * 1024)
+/* The bytes counted for a file of unknown size (the walk did not stat
+ * it): about the median small file of a system tree (2.2 KiB under /usr);
+ * a large one is handed back. It sets how many such files make a chunk:
+ * fuller chunks cost fewer round trips, and fewer files at each chunk's
+ * end that finish alone outside the lanes. */
+#define UNSIZED_FILE_BYTES (4 * 1024)
 /* A chunk of small files costs at most this much, in those units (about
  * a millisecond of one core), so the pool can hand a worker its next
  * chunk before it is done with one; chunks shrink toward the end
@@ -37,8 +43,12 @@ G_BEGIN_DECLS
 #define SMALL_CHUNK_MAX_COST (1536 * 1024)
 #define SMALL_CHUNK_MIN_COST (128 * 1024)
 #define SMALL_CHUNKS_PER_WORKER 4
+/* Chunks each worker may have handed out and not yet back: one it
+ * hashes, one it has ready when that one ends. The rest wait in the run,
+ * where a large file handed back can still go ahead of them. */
+#define CHUNKS_OUT_PER_WORKER 2
 /* Large files go in groups of about this fraction of a worker's share of
- * their bytes (fy-cli-run-hash.c). */
+ * their bytes (take_large_chunk ()). */
 #define LARGE_TASKS_PER_WORKER 4
 
 /* The load's period: short enough that a 1 s sample (mpstat, the monitor)
@@ -50,13 +60,13 @@ G_BEGIN_DECLS
 typedef struct
 {
   GArray   *inputs; /* guint input indices */
-  GVariant *paths;  /* aay, their paths */
+  GVariant *paths;  /* (taay): the size to hand back from, their paths */
   guint64   cost;
 } HashStreamChunk;
 
 /* hash: chunks of small files handed to the workers while the walk goes
- * on (fy-cli-run-stream.c). Large files wait for the walk's end, so that
- * they still go out largest first. */
+ * on (fy-cli-run-stream.c). Large files wait for the small ones, so that
+ * they go out largest first with every size known. */
 typedef struct
 {
   /* The walking thread's, until it is joined. */
@@ -121,7 +131,13 @@ typedef struct
   FyHashEngine   large_engine;  /* hash: the engines that ran, for the files of 1 MiB or more … */
   FyHashEngine   small_engine;  /* … and for the smaller ones */
   gboolean       chunked_hash;  /* hash: files travel in packed chunks (hash-files, -pairs or -lanes) */
-  GPtrArray     *large_workloads; /* … const char *: the workload of each large files' chunk, first */
+  GArray        *deferred;      /* … guint inputs of SMALL_FILE_SIZE or more in no chunk yet */
+  guint64        large_target;  /* … the bytes of a group of them, set when the first goes */
+  gboolean       scheduling;    /* … chunks go out as others come back (submit_more ()) */
+  guint          next_small;    /* … the next of chunk_arguments to hand out */
+  guint          n_out;         /* … chunks handed out and not back */
+  FyPool        *pool;          /* … the pool they go to */
+  GError        *late_error;    /* … why one could not: the run ends */
   GVariant      *chunk_arguments; /* … one "aay" per task */
   GArray        *chunk_starts;  /* … guint: chunk c holds slots [starts[c], starts[c + 1]) */
   /* Outcome */
@@ -175,6 +191,13 @@ void          fy_cli_run_stream_file_added (FyCliWalk    *walk,
 void          fy_cli_run_stream_walk_done  (Run          *run);
 void          fy_cli_run_stream_while_walking (Run       *run,
                                                FyPool    *pool);
+
+/* What a file of @size costs a worker, in bytes of digest. */
+static inline guint64
+fy_cli_run_file_cost (guint64 size)
+{
+  return (size == FY_CLI_WALK_SIZE_UNKNOWN ? UNSIZED_FILE_BYTES : size) + HASH_FILE_COST;
+}
 
 /* fy-cli-run-hash.c: hash's files in chunks. */
 const char   *fy_cli_run_hash_workload     (FyHashEngine  engine);

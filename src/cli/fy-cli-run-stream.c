@@ -9,7 +9,7 @@
  * the main thread, which hands them to the pool, a few per worker at a
  * time: the workers are kept busy but the pool's queue does not run
  * ahead, so what is left when the walk ends still goes out as before,
- * large files first and the last small ones in shrinking chunks
+ * the last small ones in shrinking chunks, then the large files
  * (fy-cli-run-hash.c). The results of these early chunks are kept until
  * the run has its inputs, then recorded in order like any other.
  */
@@ -17,10 +17,6 @@
 #include "config.h"
 
 #include "fy-cli-run-private.h"
-
-/* Chunks each worker may have handed out and not yet back: one it
- * hashes, one it has ready when that one ends. */
-#define STREAM_CHUNKS_PER_WORKER 2
 
 static void
 chunk_free (gpointer data)
@@ -79,7 +75,8 @@ queue_pending (Run       *run,
     paths[k] = g_array_index (walk->files, FyCliWalkFile, g_array_index (stream->pending, guint, k)).path;
   chunk = g_new (HashStreamChunk, 1);
   chunk->inputs = g_steal_pointer (&stream->pending);
-  chunk->paths = g_variant_ref_sink (g_variant_new_bytestring_array (paths, chunk->inputs->len));
+  chunk->paths = g_variant_ref_sink (g_variant_new ("(t@aay)", (guint64) SMALL_FILE_SIZE,
+                                                    g_variant_new_bytestring_array (paths, chunk->inputs->len)));
   chunk->cost = stream->pending_cost;
   stream->pending = g_array_new (FALSE, FALSE, sizeof (guint));
   stream->pending_cost = 0;
@@ -98,9 +95,10 @@ fy_cli_run_stream_file_added (FyCliWalk *walk,
   Run *run = user_data;
   HashStream *stream = run->stream;
   guint64 size = g_array_index (walk->files, FyCliWalkFile, index).size;
-  guint64 cost = size + HASH_FILE_COST;
+  guint64 cost = fy_cli_run_file_cost (size);
 
-  if (size >= SMALL_FILE_SIZE)
+  /* Known to be large (a link's target): it waits for the small ones. */
+  if (size != FY_CLI_WALK_SIZE_UNKNOWN && size >= SMALL_FILE_SIZE)
     return;
   if (stream->pending->len > 0 &&
       stream->pending_cost + cost > SMALL_CHUNK_MAX_COST)
@@ -160,7 +158,7 @@ fy_cli_run_stream_while_walking (Run    *run,
                                  FyPool *pool)
 {
   HashStream *stream = run->stream;
-  guint limit = STREAM_CHUNKS_PER_WORKER * (guint) MAX (fy_pool_get_n_workers (pool), 1);
+  guint limit = CHUNKS_OUT_PER_WORKER * (guint) MAX (fy_pool_get_n_workers (pool), 1);
 
   for (;;)
     {

@@ -89,6 +89,9 @@ fy_cli_run_walk_inputs (Run     *run,
     {
       run->walk->file_added = fy_cli_run_stream_file_added;
       run->walk->file_added_data = run;
+      /* The workers learn each file's size as they open it, and hand the
+       * large ones back (fy-cli-run-hash.c). */
+      run->walk->regular_files_unsized = TRUE;
     }
   if (run->paths == NULL || run->paths[0] == NULL)
     {

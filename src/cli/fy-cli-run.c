@@ -38,7 +38,8 @@ run_clear (Run *run)
   g_clear_pointer (&run->reasons, g_ptr_array_unref);
   g_clear_pointer (&run->micros, g_array_unref);
   g_clear_pointer (&run->chunk_arguments, g_variant_unref);
-  g_clear_pointer (&run->large_workloads, g_ptr_array_unref);
+  g_clear_pointer (&run->deferred, g_array_unref);
+  g_clear_error (&run->late_error);
   g_clear_pointer (&run->chunk_starts, g_array_unref);
   g_clear_pointer (&run->slot_input, g_array_unref);
   g_clear_pointer (&run->input_slot, g_array_unref);
@@ -205,6 +206,12 @@ run_on_pool (Run    *run,
         {
           if (run->n_finished >= run->inputs->len)
             break;
+          /* The large files' chunks could not go out. */
+          if (run->late_error != NULL)
+            {
+              fy_cli_error ("%s: %s", run->command, run->late_error->message);
+              break;
+            }
           g_main_context_iteration (NULL, TRUE);
         }
       else if (fy_future_iter_next (iter, 0.1, &future, &next_error))

@@ -11,10 +11,11 @@
  * chunk and the files in one array: a tree of 50 000 small files is not
  * 150 000 allocations.
  *
- * The stats are most of a walk's time, and the pool's workers have
- * nothing to do until it ends: a directory of many entries has them
- * stat'ed by a few threads at once, each a slice of the sorted names,
- * before its entries are taken in order as before.
+ * The stats are most of a walk's time. A caller that learns sizes
+ * otherwise (hash's workers, as they open each file) has the entries the
+ * directory calls regular files left unstat'ed. Otherwise a directory of
+ * many entries has them stat'ed by a few threads at once, each a slice of
+ * the sorted names, before its entries are taken in order as before.
  */
 
 #include "config.h"
@@ -136,6 +137,7 @@ stat_entry (int          dir_fd,
 /* A slice of a directory's entries to stat, on a thread of the pool. */
 typedef struct
 {
+  gboolean        regular_files_unsized;
   int             dir_fd;
   const char     *names;
   const DirEntry *entries;
@@ -152,8 +154,15 @@ static void
 stat_slice (StatSlice *slice)
 {
   for (guint i = slice->first; i < slice->last; i++)
-    if (slice->entries[i].type != DT_DIR)
-      stat_entry (slice->dir_fd, slice->names + slice->entries[i].name_at, &slice->stats[i]);
+    {
+      if (slice->entries[i].type == DT_DIR)
+        continue;
+      if (slice->entries[i].type == DT_REG && slice->regular_files_unsized)
+        slice->stats[i] = (EntryStat) { .link_mode = S_IFREG, .link_size = FY_CLI_WALK_SIZE_UNKNOWN,
+                                        .target_errno = ENOENT };
+      else
+        stat_entry (slice->dir_fd, slice->names + slice->entries[i].name_at, &slice->stats[i]);
+    }
 }
 
 static void
@@ -196,7 +205,8 @@ stat_pool (guint *out_n_threads)
 /* Stats every entry of @entries that is not known to be a directory,
  * into @stats, on several threads when there are many. */
 static void
-stat_entries (int             dir_fd,
+stat_entries (FyCliWalk      *walk,
+              int             dir_fd,
               const char     *names,
               const DirEntry *entries,
               guint           n_entries,
@@ -207,7 +217,9 @@ stat_entries (int             dir_fd,
   GCond cond;
   guint n_pending;
   guint n_threads;
-  GThreadPool *pool = n_entries >= PARALLEL_STAT_MIN ? stat_pool (&n_threads) : NULL;
+  /* Unsized regular files need no stat: the rest are few. */
+  GThreadPool *pool = n_entries >= PARALLEL_STAT_MIN && !walk->regular_files_unsized
+                      ? stat_pool (&n_threads) : NULL;
 
   if (pool == NULL)
     n_threads = 1;
@@ -217,6 +229,7 @@ stat_entries (int             dir_fd,
   for (guint t = 0; t < n_threads; t++)
     {
       slices[t] = (StatSlice) {
+        .regular_files_unsized = walk->regular_files_unsized,
         .dir_fd = dir_fd, .names = names, .entries = entries, .stats = stats,
         .first = (guint) ((guint64) n_entries * t / n_threads),
         .last = (guint) ((guint64) n_entries * (t + 1) / n_threads),
@@ -380,7 +393,7 @@ walk_directory (FyCliWalk  *walk,
    * them within one directory; a subdirectory's contents follow its name.
    * This directory's descriptor is the one held per level. */
   stats = g_new (EntryStat, MAX (entries->len, 1));
-  stat_entries (dirfd (dir), names->str, (const DirEntry *) entries->data, entries->len, stats);
+  stat_entries (walk, dirfd (dir), names->str, (const DirEntry *) entries->data, entries->len, stats);
 
   id.dev = st.st_dev;
   id.ino = st.st_ino;

@@ -190,12 +190,11 @@ fy_hash_open (FyHashScratch  *scratch,
   return fy_file_open_regular_at (scratch->dir_fd, slash + 1, out_stat, error);
 }
 
-/* One file through OpenSSL: the path for a single file, and for every
- * file on a CPU without the eight-lane code. */
 gboolean
-fy_hash_file_raw (const char  *path,
-                  guint8       out_digest[FY_SHA256_DIGEST_SIZE],
-                  GError     **error)
+fy_hash_fd (int                fd,
+            const struct stat *st,
+            guint8             out_digest[FY_SHA256_DIGEST_SIZE],
+            GError           **error)
 {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
@@ -203,8 +202,69 @@ fy_hash_file_raw (const char  *path,
   gboolean sparse;
   gsize buffer_size;
   guint64 total = 0;
+
+  scratch = fy_hash_scratch_begin (error);
+  if (scratch == NULL)
+    return FALSE;
+
+  /* A small file is read in one call asking for a byte more than its
+   * size. Read-ahead hints only pay off for large files. */
+  buffer_size = (gsize) CLAMP (st->st_size + 1, 4096, HASH_BLOCK_SIZE);
+  if (st->st_size >= HASH_BLOCK_SIZE)
+    posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+  sparse = fy_hash_looks_sparse (st);
+  if (sparse)
+    {
+      if (!hash_sparse_file (fd, st, scratch->md, scratch->buffer, &total, error))
+        return FALSE;
+    }
+  else
+    for (;;)
+      {
+        ssize_t n = fy_file_read_retrying (fd, scratch->buffer, buffer_size);
+
+        if (n < 0)
+          {
+            fy_file_set_error_from_errno (error, errno, NULL);
+            return FALSE;
+          }
+        if (n == 0)
+          break;
+        EVP_DigestUpdate (scratch->md, scratch->buffer, (size_t) n);
+        total += (guint64) n;
+        /* A regular file gives a short read only at its end: once that
+         * end is where fstat put it, the read that would return 0 is
+         * saved. A file that claims more than it gives (sysfs) or has
+         * grown goes on to the zero read. */
+        if ((gsize) n < buffer_size && total == (guint64) st->st_size)
+          break;
+      }
+
+  /* A file read to the end that gave fewer bytes than it had may have
+   * been cut short while it was read; one that gave them all was not, and
+   * saves the second fstat. Holes are hashed up to the size fstat gave
+   * without reading them, so the sparse path always checks. */
+  if ((sparse || total < (guint64) st->st_size) &&
+      !fy_file_check_not_truncated (fd, st, total, error))
+    return FALSE;
+
+  EVP_DigestFinal_ex (scratch->md, digest, &digest_len);
+  g_assert (digest_len == FY_SHA256_DIGEST_SIZE);
+  memcpy (out_digest, digest, FY_SHA256_DIGEST_SIZE);
+  return TRUE;
+}
+
+/* One file through OpenSSL: the path for a single file, and for every
+ * file on a CPU without the eight-lane code. */
+gboolean
+fy_hash_file_raw (const char  *path,
+                  guint8       out_digest[FY_SHA256_DIGEST_SIZE],
+                  GError     **error)
+{
+  FyHashScratch *scratch;
   struct stat st;
-  gboolean ok = FALSE;
+  gboolean ok;
   int fd;
 
   if (path[0] == '\0')
@@ -220,55 +280,7 @@ fy_hash_file_raw (const char  *path,
   fd = fy_hash_open (scratch, path, &st, error);
   if (fd < 0)
     return FALSE;
-
-  /* A small file is read in one call asking for a byte more than its
-   * size. Read-ahead hints only pay off for large files. */
-  buffer_size = (gsize) CLAMP (st.st_size + 1, 4096, HASH_BLOCK_SIZE);
-  if (st.st_size >= HASH_BLOCK_SIZE)
-    posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-
-  sparse = fy_hash_looks_sparse (&st);
-  if (sparse)
-    {
-      if (!hash_sparse_file (fd, &st, scratch->md, scratch->buffer, &total, error))
-        goto out;
-    }
-  else
-    for (;;)
-      {
-        ssize_t n = fy_file_read_retrying (fd, scratch->buffer, buffer_size);
-
-        if (n < 0)
-          {
-            fy_file_set_error_from_errno (error, errno, NULL);
-            goto out;
-          }
-        if (n == 0)
-          break;
-        EVP_DigestUpdate (scratch->md, scratch->buffer, (size_t) n);
-        total += (guint64) n;
-        /* A regular file gives a short read only at its end: once that
-         * end is where fstat put it, the read that would return 0 is
-         * saved. A file that claims more than it gives (sysfs) or has
-         * grown goes on to the zero read. */
-        if ((gsize) n < buffer_size && total == (guint64) st.st_size)
-          break;
-      }
-
-  /* A file read to the end that gave fewer bytes than it had may have
-   * been cut short while it was read; one that gave them all was not, and
-   * saves the second fstat. Holes are hashed up to the size fstat gave
-   * without reading them, so the sparse path always checks. */
-  if ((sparse || total < (guint64) st.st_size) &&
-      !fy_file_check_not_truncated (fd, &st, total, error))
-    goto out;
-
-  EVP_DigestFinal_ex (scratch->md, digest, &digest_len);
-  g_assert (digest_len == FY_SHA256_DIGEST_SIZE);
-  memcpy (out_digest, digest, FY_SHA256_DIGEST_SIZE);
-  ok = TRUE;
-
-out:
+  ok = fy_hash_fd (fd, &st, out_digest, error);
   close (fd);
   return ok;
 }
@@ -343,11 +355,15 @@ void
 fy_hash_outcomes_init (FyHashOutcomes *self,
                        GVariant       *argument)
 {
-  self->paths = g_variant_get_bytestring_array (argument, NULL);
+  g_autoptr(GVariant) paths = g_variant_get_child_value (argument, 1);
+
+  g_variant_get_child (argument, 0, "t", &self->defer_from);
+  self->paths = g_variant_get_bytestring_array (paths, NULL);
   self->n_paths = g_strv_length ((char **) self->paths);
   self->digests = g_malloc0 (MAX ((gsize) self->n_paths * FY_SHA256_DIGEST_SIZE, 1));
   self->micros = g_new0 (guint32, MAX (self->n_paths, 1));
   g_variant_builder_init (&self->failures, G_VARIANT_TYPE ("a(us)"));
+  g_variant_builder_init (&self->deferred, G_VARIANT_TYPE ("a(ut)"));
 }
 
 guint8 *
@@ -371,17 +387,51 @@ fy_hash_outcomes_done (FyHashOutcomes *self,
     }
 }
 
+int
+fy_hash_outcomes_open (FyHashOutcomes *self,
+                       FyHashScratch  *scratch,
+                       guint           index,
+                       gint64          began,
+                       struct stat    *out_stat)
+{
+  g_autoptr(GError) error = NULL;
+  const char *path = self->paths[index];
+  int fd;
+
+  if (path[0] == '\0')
+    {
+      g_set_error_literal (&error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT, "empty path");
+      fy_hash_outcomes_done (self, index, began, error);
+      return -1;
+    }
+  fd = fy_hash_open (scratch, path, out_stat, &error);
+  if (fd < 0)
+    {
+      fy_hash_outcomes_done (self, index, began, error);
+      return -1;
+    }
+  if (self->defer_from > 0 && (guint64) out_stat->st_size >= self->defer_from)
+    {
+      /* Its time is its own task's, later. */
+      g_variant_builder_add (&self->deferred, "(ut)", (guint32) index, (guint64) out_stat->st_size);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 GVariant *
 fy_hash_outcomes_end (FyHashOutcomes *self)
 {
   GVariant *result;
 
-  result = g_variant_new ("(@ay@au@a(us))",
+  result = g_variant_new ("(@ay@au@a(us)@a(ut))",
                           g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, self->digests,
                                                      (gsize) self->n_paths * FY_SHA256_DIGEST_SIZE, 1),
                           g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, self->micros, self->n_paths,
                                                      sizeof (guint32)),
-                          g_variant_builder_end (&self->failures));
+                          g_variant_builder_end (&self->failures),
+                          g_variant_builder_end (&self->deferred));
   g_clear_pointer (&self->paths, g_free);
   g_clear_pointer (&self->digests, g_free);
   g_clear_pointer (&self->micros, g_free);

@@ -34,6 +34,12 @@ int            fy_hash_open          (FyHashScratch      *scratch,
                                       const char         *path,
                                       struct stat        *out_stat,
                                       GError            **error);
+/* The open regular file @fd (@st its fstat) through OpenSSL, to its end;
+ * @fd stays open. */
+gboolean       fy_hash_fd            (int                 fd,
+                                      const struct stat  *st,
+                                      guint8              out_digest[FY_SHA256_DIGEST_SIZE],
+                                      GError            **error);
 /* One file through OpenSSL: its digest, or FALSE with @error. */
 gboolean       fy_hash_file_raw      (const char         *path,
                                       guint8              out_digest[FY_SHA256_DIGEST_SIZE],
@@ -65,18 +71,23 @@ void           fy_hash_resume        (SHA256_CTX         *ctx,
                                       const guint32       state[8],
                                       guint64             hashed);
 /* What hash-files, hash-pairs and hash-lanes give back, filled file by
- * file: the task's paths, a digest and a time for each file, and the
- * reason of each that failed. */
+ * file: the task's paths, a digest and a time for each file, the reason
+ * of each that failed, and the files handed back unread because they
+ * were large (the caller found no size for them before; it hands them
+ * out again, largest first). */
 typedef struct
 {
+  guint64         defer_from; /* files of this size or more are handed back; 0: none */
   const char    **paths;
   guint           n_paths;
-  guint8         *digests; /* 32 bytes per file, zeros where one failed */
+  guint8         *digests;    /* 32 bytes per file, zeros where one failed */
   guint32        *micros;
-  GVariantBuilder failures;
+  GVariantBuilder failures;   /* a(us) */
+  GVariantBuilder deferred;   /* a(ut): index and size */
 } FyHashOutcomes;
 
-/* The paths of @argument ("aay"), no outcome yet. */
+/* The size to hand back from and the paths of @argument ("(taay)"), no
+ * outcome yet. */
 void           fy_hash_outcomes_init   (FyHashOutcomes     *self,
                                         GVariant           *argument);
 /* Where file @index's digest goes. */
@@ -88,7 +99,14 @@ void           fy_hash_outcomes_done   (FyHashOutcomes     *self,
                                         guint               index,
                                         gint64              began,
                                         const GError       *error);
-/* The packed result, (ayaua(us)); frees what init took. */
+/* Opens file @index for reading, relative to @scratch's directory; -1
+ * when it failed or was handed back, which is recorded. */
+int            fy_hash_outcomes_open   (FyHashOutcomes     *self,
+                                        FyHashScratch      *scratch,
+                                        guint               index,
+                                        gint64              began,
+                                        struct stat        *out_stat);
+/* The packed result, (ayaua(us)a(ut)); frees what init took. */
 GVariant      *fy_hash_outcomes_end    (FyHashOutcomes     *self);
 
 G_END_DECLS

@@ -73,15 +73,23 @@ fy_workload_hash_files (GVariant           *argument,
                         FyWorkloadContext  *context,
                         GError            **error)
 {
+  FyHashScratch *scratch = fy_hash_scratch_begin (error);
   FyHashOutcomes out;
 
+  if (scratch == NULL)
+    return NULL;
   fy_hash_outcomes_init (&out, argument);
   for (guint i = 0; i < out.n_paths; i++)
     {
       g_autoptr(GError) failure = NULL;
       gint64 began = g_get_monotonic_time ();
+      struct stat st;
+      int fd = fy_hash_outcomes_open (&out, scratch, i, began, &st);
 
-      fy_hash_file_raw (out.paths[i], fy_hash_outcomes_digest (&out, i), &failure);
+      if (fd < 0)
+        continue;
+      fy_hash_fd (fd, &st, fy_hash_outcomes_digest (&out, i), &failure);
+      close (fd);
       fy_hash_outcomes_done (&out, i, began, failure);
     }
   return fy_hash_outcomes_end (&out);
@@ -339,18 +347,18 @@ const FyWorkloadInfo fy_workloads_files[] = {
   { "hash-outcome", "ay", "(bs)", fy_workload_hash_outcome,
     "SHA-256 of a file, for map chunks of many: path (ay) → (TRUE, hex digest) "
     "or (FALSE, reason) (bs)" },
-  { "hash-files", "aay", "(ayaua(us))", fy_workload_hash_files,
-    "SHA-256 of many files one after another, packed: paths (aay) → (digests, 32 "
-    "bytes per file and zeros where one failed (ay); microseconds per file (au); "
-    "index and reason of each failure (a(us)))" },
-  { "hash-pairs", "aay", "(ayaua(us))", hash_pairs_or_files,
-    "SHA-256 of many files, two at a time through interleaved SHA-NI, packed as "
-    "hash-files packs them: paths (aay) → (digests (ay); microseconds per file (au); "
-    "index and reason of each failure (a(us)))" },
-  { "hash-lanes", "aay", "(ayaua(us))", lanes_or_files,
-    "SHA-256 of many files, eight at a time in the lanes of the vector unit, packed "
-    "as hash-files packs them: paths (aay) → (digests (ay); microseconds per file "
-    "(au); index and reason of each failure (a(us)))" },
+  { "hash-files", "(taay)", "(ayaua(us)a(ut))", fy_workload_hash_files,
+    "SHA-256 of many files one after another, packed: (size to hand back from, 0 "
+    "for none (t); paths (aay)) → (digests, 32 bytes per file and zeros where one "
+    "failed or was handed back (ay); microseconds per file (au); index and reason "
+    "of each failure (a(us)); index and size of each file handed back unread "
+    "(a(ut)))" },
+  { "hash-pairs", "(taay)", "(ayaua(us)a(ut))", hash_pairs_or_files,
+    "SHA-256 of many files, two at a time through interleaved SHA-NI, taken and "
+    "packed as hash-files takes and packs them" },
+  { "hash-lanes", "(taay)", "(ayaua(us)a(ut))", lanes_or_files,
+    "SHA-256 of many files, eight at a time in the lanes of the vector unit, taken "
+    "and packed as hash-files takes and packs them" },
   { "hash-batch", "aay", "a(bs)", fy_workload_hash_batch,
     "SHA-256 of several files, up to eight at once in the vector unit: "
     "paths (aay) → per file (TRUE, hex digest) or (FALSE, reason) (a(bs))" },

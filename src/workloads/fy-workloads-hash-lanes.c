@@ -205,14 +205,14 @@ lane_alone (Lane             *lane,
   lane_done (lane, out, NULL);
 }
 
-/* Opens file @index into the idle lane @column; FALSE when it failed or
- * was done at once (a sparse file), its outcome recorded. */
+/* Opens file @index into the idle lane @column; FALSE when it failed,
+ * was handed back or was done at once (a sparse file), its outcome
+ * recorded. */
 static gboolean
 lane_open (Lane          *lane,
            guint          column,
            FySha256x8    *state,
            FyHashScratch *scratch,
-           const char    *path,
            guint          index,
            FyHashOutcomes *out)
 {
@@ -221,24 +221,15 @@ lane_open (Lane          *lane,
 
   lane->index = index;
   lane->began = g_get_monotonic_time ();
-  if (path[0] == '\0')
-    {
-      g_set_error_literal (&error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT, "empty path");
-      fy_hash_outcomes_done (out, index, lane->began, error);
-      return FALSE;
-    }
-  lane->fd = fy_hash_open (scratch, path, &lane->st, &error);
+  lane->fd = fy_hash_outcomes_open (out, scratch, index, lane->began, &lane->st);
   if (lane->fd < 0)
-    {
-      fy_hash_outcomes_done (out, index, lane->began, error);
-      return FALSE;
-    }
+    return FALSE;
   /* Holes are hashed without reading them, one file at a time. */
   if (fy_hash_looks_sparse (&lane->st))
     {
+      fy_hash_fd (lane->fd, &lane->st, fy_hash_outcomes_digest (out, index), &error);
       close (lane->fd);
       lane->fd = -1;
-      fy_hash_file_raw (path, fy_hash_outcomes_digest (out, index), &error);
       fy_hash_outcomes_done (out, index, lane->began, error);
       return FALSE;
     }
@@ -300,7 +291,7 @@ fy_workload_hash_lanes (GVariant           *argument,
                 {
                   guint index = next++;
 
-                  lane_open (lane, l, &state, scratch, out.paths[index], index, &out);
+                  lane_open (lane, l, &state, scratch, index, &out);
                 }
               if (!lane->active || lane_advance (lane, l, &state, &out))
                 break;

@@ -135,24 +135,14 @@ fy_workload_hash_pairs (GVariant           *argument,
             guint index = next++;
 
             stream->began = g_get_monotonic_time ();
-            if (out.paths[index][0] == '\0')
-              {
-                g_set_error_literal (&failure, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
-                                     "empty path");
-                fy_hash_outcomes_done (&out, index, stream->began, failure);
-                continue;
-              }
-            stream->fd = fy_hash_open (scratch, out.paths[index], &stream->st, &failure);
+            stream->fd = fy_hash_outcomes_open (&out, scratch, index, stream->began, &stream->st);
             if (stream->fd < 0)
-              {
-                fy_hash_outcomes_done (&out, index, stream->began, failure);
-                continue;
-              }
+              continue;
             /* Holes are hashed without reading them, one file at a time. */
             if (fy_hash_looks_sparse (&stream->st))
               {
+                fy_hash_fd (stream->fd, &stream->st, fy_hash_outcomes_digest (&out, index), &failure);
                 close (stream->fd);
-                fy_hash_file_raw (out.paths[index], fy_hash_outcomes_digest (&out, index), &failure);
                 fy_hash_outcomes_done (&out, index, stream->began, failure);
                 continue;
               }

@@ -9,9 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* Paths (aay) → (digests, 32 bytes per file (ay); microseconds per file
- * (au); index and reason of each failure (a(us))), as hash-files packs
- * them. Only where fy_sha256_x2_supported (). */
+/* (size to hand back from (t), paths (aay)) → (digests, 32 bytes per
+ * file (ay); microseconds per file (au); index and reason of each failure
+ * (a(us)); index and size of each file handed back unread (a(ut))), as
+ * hash-files takes and packs them. Only where fy_sha256_x2_supported (). */
 GVariant *fy_workload_hash_pairs (GVariant           *argument,
                                   FyWorkloadContext  *context,
                                   GError            **error);

@@ -232,9 +232,10 @@ test_hash_outcome (void)
       cases[3].text = "No such file or directory";
     }
 }
-/* hash-files, hash-pairs and hash-lanes: one packed result for many files, each its
- * own outcome: a digest where it could be read (the same as hash's), zeros
- * and a reason where not, in any order, and a time for every file. */
+/* hash-files, hash-pairs and hash-lanes: one packed result for many
+ * files, each its own outcome: a digest where it could be read (the same
+ * as hash's), zeros and a reason where not, in any order, a time for
+ * every file, and the large files handed back unread when asked. */
 static void
 test_hash_files_packed (gconstpointer workload)
 {
@@ -249,14 +250,6 @@ test_hash_files_packed (gconstpointer workload)
   const char *reasons[] = { NULL, "No such file or directory", NULL, "Is a directory", NULL, "FIFO",
                             "empty path", NULL };
   static const guint8 zeros[FY_SHA256_DIGEST_SIZE] = { 0 };
-  g_autoptr(GVariant) digests_value = NULL;
-  g_autoptr(GVariant) micros_value = NULL;
-  g_autoptr(GVariant) failures = NULL;
-  g_autoptr(GVariant) result = NULL;
-  g_autoptr(GError) error = NULL;
-  const guint8 *digests;
-  gsize n_bytes, n_micros;
-  guint n_failed = 0;
 
   for (gsize i = 0; i < 700000; i++)
     lots[i] = (char) (i * 7 + (i >> 11));
@@ -265,42 +258,71 @@ test_hash_files_packed (gconstpointer workload)
   g_assert_true (g_file_set_contents (big, lots, 700000, NULL));
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
 
-  result = fy_test_run_workload (workload, g_variant_new_bytestring_array (paths, -1), &error);
-  g_assert_no_error (error);
-  g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us))")));
-  g_variant_get (result, "(@ay@au@a(us))", &digests_value, &micros_value, &failures);
-  digests = g_variant_get_fixed_array (digests_value, &n_bytes, 1);
-  g_variant_get_fixed_array (micros_value, &n_micros, sizeof (guint32));
-  g_assert_cmpuint (n_bytes, ==, 8 * FY_SHA256_DIGEST_SIZE);
-  g_assert_cmpuint (n_micros, ==, 8);
-
-  for (guint i = 0; i < 8; i++)
+  /* Everything hashed; then files of 500 000 bytes or more handed back
+   * unread with their size: the 700 000-byte one. */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      const guint8 *digest = digests + i * FY_SHA256_DIGEST_SIZE;
+      guint64 defer_from = pass == 0 ? 0 : 500000;
+      g_autoptr(GVariant) digests_value = NULL;
+      g_autoptr(GVariant) micros_value = NULL;
+      g_autoptr(GVariant) failures = NULL;
+      g_autoptr(GVariant) deferred = NULL;
+      g_autoptr(GVariant) result = NULL;
+      g_autoptr(GError) error = NULL;
+      const guint8 *digests;
+      gsize n_bytes, n_micros;
+      guint n_failed = 0;
 
-      if (reasons[i] == NULL)
+      result = fy_test_run_workload (workload, g_variant_new ("(t^aay)", defer_from, paths), &error);
+      g_assert_no_error (error);
+      g_assert_true (g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us)a(ut))")));
+      g_variant_get (result, "(@ay@au@a(us)@a(ut))", &digests_value, &micros_value, &failures, &deferred);
+      digests = g_variant_get_fixed_array (digests_value, &n_bytes, 1);
+      g_variant_get_fixed_array (micros_value, &n_micros, sizeof (guint32));
+      g_assert_cmpuint (n_bytes, ==, 8 * FY_SHA256_DIGEST_SIZE);
+      g_assert_cmpuint (n_micros, ==, 8);
+
+      for (guint i = 0; i < 8; i++)
         {
-          g_autofree char *expected = hash_path (paths[i], NULL);
-          char text[2 * FY_SHA256_DIGEST_SIZE + 1];
+          const guint8 *digest = digests + i * FY_SHA256_DIGEST_SIZE;
 
-          fy_sha256_to_hex (digest, text);
-          g_assert_cmpstr (text, ==, expected);
+          if (reasons[i] == NULL && !(pass == 1 && paths[i] == big))
+            {
+              g_autofree char *expected = hash_path (paths[i], NULL);
+              char text[2 * FY_SHA256_DIGEST_SIZE + 1];
+
+              fy_sha256_to_hex (digest, text);
+              g_assert_cmpstr (text, ==, expected);
+            }
+          else
+            g_assert_cmpmem (digest, FY_SHA256_DIGEST_SIZE, zeros, FY_SHA256_DIGEST_SIZE);
         }
-      else
-        g_assert_cmpmem (digest, FY_SHA256_DIGEST_SIZE, zeros, FY_SHA256_DIGEST_SIZE);
-    }
-  for (gsize f = 0; f < g_variant_n_children (failures); f++)
-    {
-      const char *reason;
-      guint32 index;
+      for (gsize f = 0; f < g_variant_n_children (failures); f++)
+        {
+          const char *reason;
+          guint32 index;
 
-      g_variant_get_child (failures, f, "(u&s)", &index, &reason);
-      g_assert_cmpuint (index, <, 8);
-      g_assert_nonnull (reasons[index]);
-      g_assert_nonnull (strstr (reason, reasons[index]));
-      n_failed++;
+          g_variant_get_child (failures, f, "(u&s)", &index, &reason);
+          g_assert_cmpuint (index, <, 8);
+          g_assert_nonnull (reasons[index]);
+          g_assert_nonnull (strstr (reason, reasons[index]));
+          n_failed++;
+        }
+      g_assert_cmpuint (n_failed, ==, 4);
+
+      if (pass == 0)
+        g_assert_cmpuint (g_variant_n_children (deferred), ==, 0);
+      else
+        {
+          guint32 index;
+          guint64 size;
+
+          g_assert_cmpuint (g_variant_n_children (deferred), ==, 1);
+          g_variant_get_child (deferred, 0, "(ut)", &index, &size);
+          g_assert_cmpuint (index, ==, 4);
+          g_assert_cmpuint (size, ==, 700000);
+        }
     }
-  g_assert_cmpuint (n_failed, ==, 4);
 }
 
 /* ---- hash-batch ----------------------------------------------------------- */
@@ -337,19 +359,27 @@ hash_batch (const char *const *paths,
 
   g_array_set_clear_func (outcomes, batch_outcome_clear);
 
-  result = fy_test_run_workload (batch_workload, g_variant_new_bytestring_array (paths, n_paths), &error);
+  if (g_str_equal (batch_workload, "hash-batch"))
+    result = fy_test_run_workload (batch_workload, g_variant_new_bytestring_array (paths, n_paths), &error);
+  else
+    result = fy_test_run_workload (batch_workload,
+                                   g_variant_new ("(t@aay)", (guint64) 0,
+                                                  g_variant_new_bytestring_array (paths, n_paths)),
+                                   &error);
   g_assert_no_error (error);
   g_assert_nonnull (result);
 
-  if (g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us))")))
+  if (g_variant_is_of_type (result, G_VARIANT_TYPE ("(ayaua(us)a(ut))")))
     {
       g_autoptr(GVariant) digests_value = NULL;
       g_autoptr(GVariant) micros_value = NULL;
       g_autoptr(GVariant) failures = NULL;
+      g_autoptr(GVariant) deferred = NULL;
       const guint8 *digests;
       gsize n_bytes, n_micros;
 
-      g_variant_get (result, "(@ay@au@a(us))", &digests_value, &micros_value, &failures);
+      g_variant_get (result, "(@ay@au@a(us)@a(ut))", &digests_value, &micros_value, &failures, &deferred);
+      g_assert_cmpuint (g_variant_n_children (deferred), ==, 0);
       digests = g_variant_get_fixed_array (digests_value, &n_bytes, 1);
       g_variant_get_fixed_array (micros_value, &n_micros, sizeof (guint32));
       g_assert_cmpuint (n_bytes, ==, (gsize) n_paths * FY_SHA256_DIGEST_SIZE);
