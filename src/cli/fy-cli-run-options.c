@@ -78,12 +78,12 @@ command_summary (const char *command)
               "“find -type f” skips them (--json lists them under “skipped”). A file\n"
               "or directory that cannot be read is reported on stderr and makes the\n"
               "exit status 1. FIFOs are never opened for reading, so nothing blocks.\n"
-              "Each file is one task; the largest files start first. The digest\n"
-              "engine (OpenSSL, using SHA-NI where the CPU has it; two files at once\n"
-              "through SHA-NI; or eight files at once in the vector unit) is chosen\n"
-              "by timing each. The fastest takes the small files; large files go to\n"
-              "the vector unit only in groups that keep its eight lanes busy; --json\n"
-              "names the engines.");
+              "Each file is one task; small files go first, then files of 1 MiB or\n"
+              "more, the largest first. The digest engine (OpenSSL, using SHA-NI\n"
+              "where the CPU has it; two files at once through SHA-NI; or eight\n"
+              "files at once in the vector unit) is chosen by timing each. The\n"
+              "fastest takes the small files; large files go to the vector unit only\n"
+              "in groups that keep its eight lanes busy; --json names the engines.");
   return N_("Resizes each image into --out under the same name and format. With\n"
             "no PATH, a built-in sample set is used.\n"
             "\n"
