@@ -36,22 +36,22 @@ fy_cli_run_hash_workload (FyHashEngine engine)
   return engine == FY_HASH_ENGINE_PAIRS ? "hash-pairs" : "hash-files";
 }
 
-/* Appends a chunk of @n slots from @first to the chunks and @builder:
- * files of @defer_from bytes or more (0: none) come back unread. */
-static void
-add_chunk (Run             *run,
-           GVariantBuilder *builder,
-           GArray          *files,
-           guint            first,
-           guint            n,
-           guint64          defer_from)
+/* Appends a chunk of @n slots from @first to the chunks, and returns its
+ * argument (floating): files of @defer_from bytes or more (0: none) come
+ * back unread. */
+static GVariant *
+add_chunk (Run     *run,
+           GArray  *files,
+           guint    first,
+           guint    n,
+           guint64  defer_from)
 {
   g_autofree const char **paths = g_new (const char *, MAX (n, 1));
 
   for (guint k = 0; k < n; k++)
     paths[k] = g_array_index (files, FyCliWalkFile, g_array_index (run->slot_input, guint, first + k)).path;
   g_array_append_val (run->chunk_starts, first);
-  g_variant_builder_add (builder, "(t@aay)", defer_from, g_variant_new_bytestring_array (paths, n));
+  return g_variant_new ("(t@aay)", defer_from, g_variant_new_bytestring_array (paths, n));
 }
 
 /* The rate of @engine on one core, as timed. */
@@ -193,7 +193,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
           slot++;
         }
       left -= MIN (cost, left);
-      add_chunk (run, builder, files, first, slot - first, SMALL_FILE_SIZE);
+      g_variant_builder_add_value (builder, add_chunk (run, files, first, slot - first, SMALL_FILE_SIZE));
     }
   g_array_append_val (run->chunk_starts, slot);
   g_assert (run->slot_input->len + run->deferred->len == files->len);
@@ -216,7 +216,7 @@ fy_cli_run_build_hash_chunks (Run    *run,
   g_array_set_size (run->micros, files->len);
 }
 
-/* A chunk of hash-files finished. */
+/* A chunk of files finished. */
 typedef struct
 {
   Run   *run;
@@ -342,8 +342,6 @@ take_large_chunk (Run *run)
   GArray *files = run->walk->files;
   guint n_workers = (guint) MAX (fy_pool_get_n_workers (run->pool), 1);
   FyHashEngine stream = run->engine.stream_engine;
-  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a(taay)"));
-  g_autoptr(GVariant) arguments = NULL;
   g_autoptr(GVariant) argument = NULL;
   guint chunk = run->chunk_starts->len - 1;
   guint slot = run->slot_input->len;
@@ -397,10 +395,8 @@ take_large_chunk (Run *run)
     g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, s)) = s;
   /* add_chunk () appends the chunk's start; the end goes back after it. */
   g_array_set_size (run->chunk_starts, chunk);
-  add_chunk (run, builder, files, slot, n, 0);
+  argument = g_variant_ref_sink (add_chunk (run, files, slot, n, 0));
   g_array_append_val (run->chunk_starts, run->slot_input->len);
-  arguments = g_variant_ref_sink (g_variant_builder_end (builder));
-  argument = g_variant_get_child_value (arguments, 0);
   return submit_chunk (run, workload, argument, chunk);
 }
 
