@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "core/fy-array.h"
+#include "core/fy-barrier.h"
 #include "core/fy-dict.h"
-#include "core/fy-event.h"
 #include "core/fy-list.h"
 #include "core/fy-lock.h"
 #include "core/fy-pipe.h"
@@ -234,7 +234,10 @@ count_up (FyScenarioRun  *run,
           GError        **error)
 {
   g_autoptr(FyValue) counter = NULL;
-  g_autoptr(FyEvent) start = fy_event_new ("start", error);
+  /* A barrier, not an event: an event set while the later processes are
+   * still starting lets the first ones finish alone, and then no update
+   * is lost. The barrier lets them go only once all of them are running. */
+  g_autoptr(FyBarrier) start = fy_barrier_new ("start", N_INCREMENTERS, 60, error);
   g_autoptr(FyLock) lock = NULL;
   g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
   /* The read-to-write window: Python's counter.value += 1 takes about a
@@ -247,7 +250,7 @@ count_up (FyScenarioRun  *run,
       (locked && (lock = fy_lock_new ("lock", error)) == NULL))
     return FALSE;
   fds[0] = fy_value_get_fd (counter);
-  fds[1] = fy_event_get_fd (start);
+  fds[1] = fy_barrier_get_fd (start);
   if (lock != NULL)
     fds[2] = fy_lock_get_fd (lock);
 
@@ -256,9 +259,6 @@ count_up (FyScenarioRun  *run,
                                  g_variant_new ("(uu)", (guint32) INCREMENTS_PER_PROCESS, window),
                                  fds, locked ? 3 : 2, error))
       return FALSE;
-  /* Started one by one, they would mostly run one after the other; the
-   * event lets them all go together, as the seed's processes overlap. */
-  fy_event_set (start);
   if (!fy_scenario_join_all (processes, 120, error))
     return FALSE;
 

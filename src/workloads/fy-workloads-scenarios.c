@@ -182,10 +182,11 @@ scenario_consumer (GVariant           *argument,
   return g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, items->data, items->len, sizeof (gint64));
 }
 
-/* fd 1 value, fd 2 the start event, fd 3 (optional) lock. (count, window):
- * waits for the start, then count read-modify-writes of the value with
- * @window spins between the read and the write (Python's counter.value
- * += 1 is that slow); under the lock when there is one. Answers count. */
+/* fd 1 value, fd 2 the start barrier, fd 3 (optional) lock. (count,
+ * window): waits at the barrier for the others, then count
+ * read-modify-writes of the value with @window spins between the read and
+ * the write (Python's counter.value += 1 is that slow); under the lock
+ * when there is one. Answers count. */
 static GVariant *
 scenario_increment (GVariant           *argument,
                     FyWorkloadContext  *context,
@@ -193,7 +194,7 @@ scenario_increment (GVariant           *argument,
 {
   g_autoptr(FyList) out = OPEN (context, 0, List, error);
   g_autoptr(FyValue) value = out != NULL ? OPEN (context, 1, Value, error) : NULL;
-  g_autoptr(FyEvent) start = value != NULL ? OPEN (context, 2, Event, error) : NULL;
+  g_autoptr(FyBarrier) start = value != NULL ? OPEN (context, 2, Barrier, error) : NULL;
   g_autoptr(FyLock) lock = NULL;
   guint32 count, window;
 
@@ -204,12 +205,9 @@ scenario_increment (GVariant           *argument,
     return NULL;
   g_variant_get (argument, "(uu)", &count, &window);
 
-  if (!fy_event_wait (start, 60))
-    {
-      g_set_error_literal (error, FY_WORKLOAD_ERROR, FY_WORKLOAD_ERROR_INVALID_ARGUMENT,
-                           "the start event was never set");
-      return NULL;
-    }
+  /* Every incrementer waits here, so that all of them start together. */
+  if (fy_barrier_wait (start, -1, error) < 0)
+    return NULL;
   for (guint32 i = 0; i < count; i++)
     {
       gint64 temp;
@@ -483,7 +481,7 @@ const FyWorkloadInfo fy_workloads_scenarios[] = {
   { "scenario-consumer", "u", "ax", scenario_consumer,
     "fd 0 output, fd 1 queue: gets until the sentinel, sleeping ms after each" },
   { "scenario-increment", "(uu)", "u", scenario_increment,
-    "fd 0 output, fd 1 value, fd 2 start event, fd 3 optional lock: (count, window)" },
+    "fd 0 output, fd 1 value, fd 2 start barrier, fd 3 optional lock: (count, window)" },
   { "scenario-rename", "s", "()", scenario_rename,
     "fd 0 output, fd 1 counter, fd 2 char array: counter += 1, name replaced" },
   { "scenario-update-status", "u", "()", scenario_update_status,

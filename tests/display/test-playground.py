@@ -122,9 +122,11 @@ def case_counters(app, outdir, tap):
     def race_condition():
         select_scenario(page, "Race condition")
         run_selected(page)
-        # The picture shows the run under way, the inspector listing its
-        # counter, start event and lock while the processes count.
-        time.sleep(2)
+        # The picture shows the locked run under way, the inspector listing
+        # its counter, start barrier and lock while the processes count.
+        wait_for(lambda: "lock" in inspector_labels(app) or None,
+                 "the locked run's lock in the inspector", timeout=RUN_TIMEOUT)
+        time.sleep(0.5)
         screenshot(pathlib.Path(outdir) / "forkyard-playground-race-condition.png")
         status, text = outcome(page)
         assert status == "Outcome matched", (status, text)
