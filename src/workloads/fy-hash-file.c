@@ -337,6 +337,34 @@ fy_hash_refill (int        fd,
   return TRUE;
 }
 
+gboolean
+fy_hash_finish_alone (SHA256_CTX         *ctx,
+                      int                 fd,
+                      const struct stat  *st,
+                      guint8             *buffer,
+                      gsize               size,
+                      gsize              *start,
+                      gsize              *end,
+                      guint64            *total,
+                      gboolean           *eof,
+                      GError            **error)
+{
+  for (;;)
+    {
+      SHA256_Update (ctx, buffer + *start, *end - *start);
+      *start = *end;
+      if (*eof)
+        break;
+      /* Reads whole buffers from here: the start is past the end. */
+      if (!fy_hash_refill (fd, (guint64) st->st_size, buffer, size, start, end, total, eof, error))
+        return FALSE;
+    }
+  /* A file that gave fewer bytes than fstat said may have been cut short
+   * while it was read. */
+  return *total >= (guint64) st->st_size ||
+         fy_file_check_not_truncated (fd, st, *total, error);
+}
+
 void
 fy_hash_resume (SHA256_CTX    *ctx,
                 const guint32  state[8],

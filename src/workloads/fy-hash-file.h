@@ -64,6 +64,21 @@ gboolean       fy_hash_refill        (int                 fd,
                                       gboolean           *eof,
                                       GError            **error);
 
+/* Digests the rest of a file alone through @ctx: the bytes in
+ * [*start, *end) of @buffer, then the file, read into @buffer, to its
+ * end; for a file of the lanes or the pairs that ends alone. FALSE with
+ * @error when a read failed or the file was cut short while it was read. */
+gboolean       fy_hash_finish_alone  (SHA256_CTX         *ctx,
+                                      int                 fd,
+                                      const struct stat  *st,
+                                      guint8             *buffer,
+                                      gsize               size,
+                                      gsize              *start,
+                                      gsize              *end,
+                                      guint64            *total,
+                                      gboolean           *eof,
+                                      GError            **error);
+
 /* @ctx set to go on, through OpenSSL's single stream, from a digest's
  * eight state words after @hashed bytes (whole blocks): for a file of the
  * lanes or the pairs that ends alone. */

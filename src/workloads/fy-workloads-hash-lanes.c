@@ -182,21 +182,8 @@ lane_alone (Lane             *lane,
       return;
     }
 
-  for (;;)
-    {
-      SHA256_Update (&ctx, lane->buffer + lane->start, lane->end - lane->start);
-      lane->start = lane->end;
-      if (lane->eof)
-        break;
-      if (!fy_hash_refill (lane->fd, (guint64) lane->st.st_size, lane->buffer, LANE_BUFFER_SIZE,
-                           &lane->start, &lane->end, &lane->total, &lane->eof, &error))
-        {
-          lane_done (lane, out, error);
-          return;
-        }
-    }
-  if (lane->total < (guint64) lane->st.st_size &&
-      !fy_file_check_not_truncated (lane->fd, &lane->st, lane->total, &error))
+  if (!fy_hash_finish_alone (&ctx, lane->fd, &lane->st, lane->buffer, LANE_BUFFER_SIZE,
+                             &lane->start, &lane->end, &lane->total, &lane->eof, &error))
     {
       lane_done (lane, out, error);
       return;

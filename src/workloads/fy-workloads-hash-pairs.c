@@ -73,19 +73,8 @@ pair_finish (PairStream     *stream,
   SHA256_CTX ctx;
 
   fy_hash_resume (&ctx, stream->state, stream->hashed);
-  for (;;)
-    {
-      SHA256_Update (&ctx, stream->buffer + stream->start, stream->end - stream->start);
-      stream->start = stream->end;
-      if (stream->eof)
-        break;
-      /* Reads whole buffers from here: the start is past the end. */
-      if (!pair_refill (stream, &error))
-        break;
-    }
-  if (error == NULL && stream->total < (guint64) stream->st.st_size)
-    fy_file_check_not_truncated (stream->fd, &stream->st, stream->total, &error);
-  if (error == NULL)
+  if (fy_hash_finish_alone (&ctx, stream->fd, &stream->st, stream->buffer, HASH_PAIR_BUFFER_SIZE,
+                            &stream->start, &stream->end, &stream->total, &stream->eof, &error))
     SHA256_Final (fy_hash_outcomes_digest (out, stream->index), &ctx);
   fy_hash_outcomes_done (out, stream->index, stream->began, error);
   close (stream->fd);
