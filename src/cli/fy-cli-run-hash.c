@@ -308,6 +308,7 @@ read_chunk_outcomes (Run      *run,
       g_ptr_array_index (run->texts, index) = NULL;
       g_array_index (files, FyCliWalkFile, index).size = size;
       g_array_append_val (run->deferred, index);
+      run->deferred_sorted = FALSE;
     }
   return TRUE;
 }
@@ -349,7 +350,15 @@ take_large_chunk (Run *run)
   guint64 bytes = 0;
   guint n = 0;
 
-  fy_cli_run_sort_largest_first (files, run->deferred);
+  /* Sorted when files have joined (at the first large task, and after a
+   * worker handed one back), not for each task: there may be thousands. */
+  if (!run->deferred_sorted)
+    {
+      g_array_remove_range (run->deferred, 0, run->deferred_next);
+      run->deferred_next = 0;
+      fy_cli_run_sort_largest_first (files, run->deferred);
+      run->deferred_sorted = TRUE;
+    }
   if (run->large_target == 0)
     {
       guint64 total = 0;
@@ -364,9 +373,10 @@ take_large_chunk (Run *run)
 
   if (run->engine.engine == FY_HASH_ENGINE_LANES)
     {
-      while (n < run->deferred->len && n < FY_SHA256_LANES)
+      while (run->deferred_next + n < run->deferred->len && n < FY_SHA256_LANES)
         {
-          guint64 size = g_array_index (files, FyCliWalkFile, g_array_index (run->deferred, guint, n)).size;
+          guint64 size = g_array_index (files, FyCliWalkFile,
+                                        g_array_index (run->deferred, guint, run->deferred_next + n)).size;
 
           if (n > 0 && bytes + size > run->large_target)
             break;
@@ -385,12 +395,12 @@ take_large_chunk (Run *run)
     }
   else
     {
-      n = MIN (stream == FY_HASH_ENGINE_PAIRS ? 2 : 1, run->deferred->len);
+      n = MIN (stream == FY_HASH_ENGINE_PAIRS ? 2 : 1, run->deferred->len - run->deferred_next);
       workload = fy_cli_run_hash_workload (stream);
     }
 
-  g_array_append_vals (run->slot_input, run->deferred->data, n);
-  g_array_remove_range (run->deferred, 0, n);
+  g_array_append_vals (run->slot_input, &g_array_index (run->deferred, guint, run->deferred_next), n);
+  run->deferred_next += n;
   for (guint s = slot; s < run->slot_input->len; s++)
     g_array_index (run->input_slot, guint, g_array_index (run->slot_input, guint, s)) = s;
   /* add_chunk () appends the chunk's start; the end goes back after it. */
@@ -425,7 +435,7 @@ submit_more (Run *run)
             return;
           run->next_small++;
         }
-      else if (run->deferred->len > 0)
+      else if (run->deferred_next < run->deferred->len)
         {
           if (!take_large_chunk (run))
             return;

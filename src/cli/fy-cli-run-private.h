@@ -131,7 +131,9 @@ typedef struct
   FyHashEngine   large_engine;  /* hash: the engines that ran, for the files of 1 MiB or more … */
   FyHashEngine   small_engine;  /* … and for the smaller ones */
   gboolean       chunked_hash;  /* hash: files travel in packed chunks (hash-files, -pairs or -lanes) */
-  GArray        *deferred;      /* … guint inputs of SMALL_FILE_SIZE or more in no chunk yet */
+  GArray        *deferred;      /* … guint inputs of SMALL_FILE_SIZE or more: … */
+  guint          deferred_next; /* … those from this one on are in no chunk yet, … */
+  gboolean       deferred_sorted; /* … largest first unless files joined since */
   guint64        large_target;  /* … the bytes of a group of them, set when the first goes */
   gboolean       scheduling;    /* … chunks go out as others come back (submit_more ()) */
   guint          next_small;    /* … the next of chunk_arguments to hand out */

@@ -192,15 +192,15 @@ lane_alone (Lane             *lane,
   lane_done (lane, out, NULL);
 }
 
-/* Opens file @index into the idle lane @column; FALSE when it failed,
- * was handed back or was done at once (a sparse file), its outcome
- * recorded. */
-static gboolean
-lane_open (Lane          *lane,
-           guint          column,
-           FySha256x8    *state,
-           FyHashScratch *scratch,
-           guint          index,
+/* Opens file @index into the idle lane @column. The lane stays idle when
+ * the file failed, was handed back or was done at once (a sparse file),
+ * its outcome recorded. */
+static void
+lane_open (Lane           *lane,
+           guint           column,
+           FySha256x8     *state,
+           FyHashScratch  *scratch,
+           guint           index,
            FyHashOutcomes *out)
 {
   g_autoptr(GError) error = NULL;
@@ -210,7 +210,7 @@ lane_open (Lane          *lane,
   lane->began = g_get_monotonic_time ();
   lane->fd = fy_hash_outcomes_open (out, scratch, index, lane->began, &lane->st);
   if (lane->fd < 0)
-    return FALSE;
+    return;
   /* Holes are hashed without reading them, one file at a time. */
   if (fy_hash_looks_sparse (&lane->st))
     {
@@ -218,7 +218,7 @@ lane_open (Lane          *lane,
       close (lane->fd);
       lane->fd = -1;
       fy_hash_outcomes_done (out, index, lane->began, error);
-      return FALSE;
+      return;
     }
   if (lane->st.st_size >= LANE_BUFFER_SIZE)
     posix_fadvise (lane->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -230,7 +230,6 @@ lane_open (Lane          *lane,
   lane->total = 0;
   lane->eof = lane->padded = FALSE;
   lane->start = lane->end = 0;
-  return TRUE;
 }
 
 GVariant *
@@ -275,11 +274,7 @@ fy_workload_hash_lanes (GVariant           *argument,
           for (;;)
             {
               while (!lane->active && next < out.n_paths)
-                {
-                  guint index = next++;
-
-                  lane_open (lane, l, &state, scratch, index, &out);
-                }
+                lane_open (lane, l, &state, scratch, next++, &out);
               if (!lane->active || lane_advance (lane, l, &state, &out))
                 break;
             }
